@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Arbor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "arbor", targets: ["arbor"]),
+        .library(name: "ArborCore", targets: ["ArborCore"]),
+        .library(name: "ArborStore", targets: ["ArborStore"]),
+        .library(name: "ArborEdge", targets: ["ArborEdge"]),
+        .library(name: "ArborServer", targets: ["ArborServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // Pure rules: no I/O, Foundation only.
+        .target(name: "ArborCore"),
+        .target(
+            name: "ArborStore",
+            dependencies: [
+                "ArborCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ArborEdge",
+            dependencies: [
+                "ArborCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ArborServer",
+            dependencies: [
+                "ArborCore", "ArborStore", "ArborEdge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ArborTesting",
+            dependencies: ["ArborCore", "ArborStore"]
+        ),
+        .executableTarget(
+            name: "arbor",
+            dependencies: [
+                "ArborCore", "ArborStore", "ArborEdge", "ArborServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "ArborCoreTests", dependencies: ["ArborCore", "ArborTesting"]),
+        .testTarget(name: "ArborStoreTests", dependencies: ["ArborStore", "ArborTesting"]),
+    ]
+)

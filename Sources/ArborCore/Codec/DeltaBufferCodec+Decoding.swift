@@ -1,0 +1,141 @@
+import Foundation
+
+extension DeltaBufferCodec {
+    /// Reads everything after the header; the reader stands at offset 13 and the CRC is checked.
+    static func decodeBody(_ reader: inout ByteReader, schema: DistributionSchema) throws(DeltaCodecError) -> DeltaBuffer {
+        let schemaName = try reader.readString("schema name")
+        guard schemaName == schema.name else { throw .schemaMismatch(expected: schema.name, found: schemaName) }
+        let originSite = try reader.readString("origin site")
+        let sequence = try reader.readInt64("sequence")
+        let count = try reader.readCount("delta count")
+        var deltas: [Delta] = []
+        for number in 0..<count {
+            deltas.append(try decodeDelta(&reader, number: number, schema: schema))
+        }
+        guard reader.isAtEnd else {
+            throw .malformed("\(reader.remaining) trailing bytes after the last delta at offset \(reader.offset)")
+        }
+        return DeltaBuffer(schemaName: schemaName, originSite: originSite, sequence: sequence, deltas: deltas)
+    }
+
+    private static func decodeDelta(_ reader: inout ByteReader, number: Int, schema: DistributionSchema) throws(DeltaCodecError) -> Delta {
+        var context = "delta \(number)"
+        let opByte = try reader.readUInt8("operation of \(context)")
+        guard let operation = DeltaOperation(rawValue: opByte) else { throw .malformed("\(context): unknown operation byte \(opByte)") }
+        let classIndex = try reader.readVarint("class index of \(context)")
+        guard classIndex < UInt64(schema.classes.count) else {
+            throw .malformed("\(context): class index \(classIndex) is out of range (schema '\(schema.name)' has \(schema.classes.count) classes)")
+        }
+        let entityClass = schema.classes[Int(classIndex)]
+        context = "delta \(number) (\(operation) \(entityClass.name))"
+        let techId = try reader.readUUID("techId of \(context)")
+        let base = try reader.readSignedVarint("updateTime of \(context)")
+        let topics = try readTopics(&reader, what: "topics of \(context)")
+        let oldTopics = try readFlag(&reader, what: "oldTopics presence of \(context)")
+            ? try readTopics(&reader, what: "oldTopics of \(context)") : nil
+        let topicsTime = try readFlag(&reader, what: "topicsTime presence of \(context)")
+            ? HybridTimestamp(microseconds: base &+ (try reader.readSignedVarint("topicsTime of \(context)"))) : nil
+        let inCache = try readFlag(&reader, what: "inCache of \(context)")
+        let registrationByte = try reader.readUInt8("registration of \(context)")
+        let registration: RegistrationChange?
+        if registrationByte == 0 {
+            registration = nil
+        } else if let change = RegistrationChange(wireCode: registrationByte) {
+            registration = change
+        } else {
+            throw .malformed("\(context): unknown registration change byte \(registrationByte)")
+        }
+        let fields = try decodeFields(&reader, definitions: entityClass.storedFields, base: base, context: context)
+
+        let paths = entityClass.collectionPaths
+        let subCount = try reader.readCount("sub-entity count of \(context)")
+        var subEntities: [SubEntityDelta] = []
+        for subNumber in 0..<subCount {
+            let subContext = "\(context), sub-entity \(subNumber)"
+            let subOpByte = try reader.readUInt8("operation of \(subContext)")
+            guard let subOperation = SubEntityOperation(rawValue: subOpByte) else {
+                throw .malformed("\(subContext): unknown operation byte \(subOpByte)")
+            }
+            let collectionIndex = try reader.readVarint("collection index of \(subContext)")
+            guard collectionIndex < UInt64(paths.count) else {
+                throw .malformed("\(subContext): collection index \(collectionIndex) is out of range ('\(entityClass.name)' has \(paths.count) collections)")
+            }
+            let (path, collection) = paths[Int(collectionIndex)]
+            let subTechId = try reader.readUUID("techId of \(subContext)")
+            let parentId = try reader.readUUID("parentId of \(subContext)")
+            let deletedTime = try readFlag(&reader, what: "deletedTime presence of \(subContext)")
+                ? HybridTimestamp(microseconds: base &+ (try reader.readSignedVarint("deletedTime of \(subContext)"))) : nil
+            let subFields = try decodeFields(&reader, definitions: collection.fields, base: base, context: "\(subContext) (\(path))")
+            subEntities.append(SubEntityDelta(operation: subOperation, collection: path, techId: subTechId, parentId: parentId, fields: subFields, deletedTime: deletedTime))
+        }
+        return Delta(
+            operation: operation, entityClass: entityClass.name, techId: techId, updateTime: HybridTimestamp(microseconds: base),
+            topics: topics, oldTopics: oldTopics, topicsTime: topicsTime, inCache: inCache,
+            fields: fields, subEntities: subEntities, registration: registration
+        )
+    }
+
+    private static func decodeFields(
+        _ reader: inout ByteReader, definitions: [FieldDefinition], base: Int64, context: String
+    ) throws(DeltaCodecError) -> [String: TimedValue] {
+        let count = try reader.readCount("field count of \(context)")
+        var fields: [String: TimedValue] = [:]
+        for _ in 0..<count {
+            let index = try reader.readVarint("field index of \(context)")
+            guard index < UInt64(definitions.count) else {
+                throw .malformed("\(context): field index \(index) is out of range (\(definitions.count) fields)")
+            }
+            let definition = definitions[Int(index)]
+            guard fields[definition.name] == nil else {
+                throw .malformed("\(context): field '\(definition.name)' (index \(index)) appears twice")
+            }
+            let time = base &+ (try reader.readSignedVarint("time of field '\(definition.name)' in \(context)"))
+            let value = try decodeValue(&reader, definition: definition, context: context)
+            fields[definition.name] = TimedValue(value, at: HybridTimestamp(microseconds: time))
+        }
+        return fields
+    }
+
+    private static func decodeValue(_ reader: inout ByteReader, definition: FieldDefinition, context: String) throws(DeltaCodecError) -> FieldValue {
+        func what() -> String { "field '\(definition.name)' in \(context)" }
+        guard try readFlag(&reader, what: "presence of \(what())") else {
+            guard definition.nullable else { throw .invalidAgainstSchema(.nullNotAllowed(field: definition.name), context: context) }
+            return .null
+        }
+        switch definition.type {
+        case .uuid: return .uuid(try reader.readUUID(what()))
+        case .text: return .text(try reader.readString(what()))
+        case .json: return .json(try reader.readString(what()))
+        case .int:
+            let offset = reader.offset
+            guard let number = Int32(exactly: try reader.readSignedVarint(what())) else {
+                throw .malformed("\(what()) at offset \(offset) does not fit a 32-bit int")
+            }
+            return .int(number)
+        case .bigint: return .bigint(try reader.readSignedVarint(what()))
+        case .timestamp: return .timestamp(try reader.readSignedVarint(what()))
+        case .double: return .double(Double(bitPattern: try reader.readUInt64(what())))
+        case .bool: return .bool(try readFlag(&reader, what: what()))
+        case .bytes: return .bytes(Data(try reader.readLengthPrefixedBytes(what())))
+        }
+    }
+
+    /// Reads a byte that must be 0 (false) or 1 (true).
+    private static func readFlag(_ reader: inout ByteReader, what: @autoclosure () -> String) throws(DeltaCodecError) -> Bool {
+        let offset = reader.offset
+        switch try reader.readUInt8(what()) {
+        case 0: return false
+        case 1: return true
+        case let other: throw .malformed("\(what()) at offset \(offset) is \(other), expected 0 or 1")
+        }
+    }
+
+    private static func readTopics(_ reader: inout ByteReader, what: @autoclosure () -> String) throws(DeltaCodecError) -> TopicsList {
+        let text = try reader.readString(what())
+        do {
+            return try TopicsList(parsing: text)
+        } catch {
+            throw .malformed("\(what()) is not a valid topics list: \(error)")
+        }
+    }
+}

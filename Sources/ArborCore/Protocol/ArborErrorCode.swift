@@ -1,0 +1,25 @@
+/// The error codes of the HTTP protocol (`{"error": CODE, "message": ...}`), shared by servers and edges.
+public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    /// The server does not know the client's registrations; it must call RegisterEntities.
+    public static let notRegistered = ArborErrorCode(rawValue: "NotRegistered")
+    /// The delta buffer or request uses another schema name than the site.
+    public static let schemaMismatch = ArborErrorCode(rawValue: "SchemaMismatch")
+    /// The client is disabled in the clients table.
+    public static let clientDisabled = ArborErrorCode(rawValue: "ClientDisabled")
+    /// The Permit plug refused the client this slice.
+    public static let notPermitted = ArborErrorCode(rawValue: "NotPermitted")
+    /// The slice text does not parse.
+    public static let sliceSyntax = ArborErrorCode(rawValue: "SliceSyntax")
+    /// A proxy's delta server does not receive a topic of the slice; load from the local cache server.
+    public static let topicNotInProxySlice = ArborErrorCode(rawValue: "TopicNotInProxySlice")
+    /// The client's sequence is older than the retained log; it must SyncLoad.
+    public static let tooFarBehind = ArborErrorCode(rawValue: "TooFarBehind")
+
+    public var description: String { rawValue }
+}

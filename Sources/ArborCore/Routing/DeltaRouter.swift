@@ -1,0 +1,69 @@
+/// The delta server's routing rules: which delta goes to which client, and how delivering it
+/// changes the client's registration (§2.1.3, §2.5, §2.6; DESIGN rules 1, 4, 5, 8).
+///
+/// A pure function of the delta, the client and the client's registration on the entity; the
+/// caller threads registration changes through a batch and persists them on acknowledgement
+/// (``FetchRoutingStateMachine``).
+public enum DeltaRouter {
+    /// Decides whether `delta` is sent to `client`.
+    ///
+    /// - Parameter registration: the client's state on the delta's entity; ignored for
+    ///   unregistered clients, which have none.
+    public static func route(_ delta: Delta, to client: RoutingClient, registration: RegistrationState) -> RoutingDecision {
+        // A purge is local maintenance; cache servers read it from the log themselves (§2.5, rule 8).
+        if delta.operation == .delete { return .skip(.purgeOnly) }
+        let topics = delta.topics.deltaServerTopics
+        // `!T` wins over selection and registration alike (§2.1.3, rule 1).
+        if !client.negatedTopics.isDisjoint(with: topics) { return .skip(.blockedByNegation) }
+        // Same as `selectsInSteadyState(delta.topics)`, reusing the topics set built above.
+        let selected = client.slice.selects(topics: topics, updateTime: .zero, mode: .steadyState)
+        guard client.isRegistered else { return routeUnregistered(delta.operation, selected: selected) }
+        return routeRegistered(delta, topics: topics, to: client, registration: registration, selected: selected)
+    }
+
+    /// An unregistered edge counts as synchronized on what it selects: it gets the changes
+    /// themselves, never the FULL meant for clients that lack the entity, nor REGISTER (§2.1.3.1).
+    static func routeUnregistered(_ operation: DeltaOperation, selected: Bool) -> RoutingDecision {
+        switch operation {
+        case .create, .partial, .update:
+            return selected ? .deliver(nil) : .skip(.notSelected)
+        case .full, .register:
+            return .skip(.notForUnregisteredClients)
+        case .delete:
+            return .skip(.purgeOnly)
+        }
+    }
+
+    static func routeRegistered(
+        _ delta: Delta, topics: Set<String>, to client: RoutingClient, registration: RegistrationState, selected: Bool
+    ) -> RoutingDecision {
+        switch delta.operation {
+        case .register:
+            // Addressed by naming topic only; slices never name it, so selection is irrelevant (§2.6.3).
+            guard let naming = client.namingTopic, topics.contains(naming) else {
+                return .skip(.notAddressed)
+            }
+            return .deliver(delta.registration ?? .registerIfUnregistered)
+        case .create:
+            // A CREATE holds every field, so whoever receives it holds the whole entity.
+            guard selected || registration != .unregistered else { return .skip(.notSelected) }
+            return .deliver(.synchronize)
+        case .partial, .update:
+            // Registration keeps a synchronized client receiving after the entity leaves its
+            // slice; anyone else cannot apply modified fields alone (§2.6.1, rule 4).
+            switch registration {
+            case .synchronized: return .deliver(nil)
+            case .unsynchronized: return .skip(.awaitingFull)
+            case .unregistered: return .skip(selected ? .awaitingFull : .notSelected)
+            }
+        case .full:
+            switch registration {
+            case .synchronized: return .skip(.alreadySynchronized)
+            case .unsynchronized: return .deliver(.synchronize)
+            case .unregistered: return selected ? .deliver(.synchronize) : .skip(.notSelected)
+            }
+        case .delete:
+            return .skip(.purgeOnly)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// One client session's fetch loop on the delta server: routes batches of delta buffers and
+/// applies their registration changes only when the client acknowledges them (DESIGN rule 3).
+///
+/// A client acknowledges a batch by fetching again from the batch's last sequence. Until then
+/// the batch's registration changes are pending; a client that re-fetches from an older
+/// sequence lost the batch, so the changes are dropped and routing starts again from the
+/// acknowledged states — a FULL it never received is sent again. The machine does no I/O:
+/// the caller reads buffers, persists committed states and answers rejections.
+public struct FetchRoutingStateMachine: Sendable {
+    /// A routed batch whose registration changes wait for the client's acknowledgement.
+    public struct PendingBatch: Hashable, Sendable {
+        /// The batch's last sequence: a fetch from it acknowledges the batch.
+        public var lastSequence: Int64
+        /// Final registration state per entity, as routed.
+        public var states: [UUID: RegistrationState]
+
+        /// Creates a pending batch.
+        public init(lastSequence: Int64, states: [UUID: RegistrationState]) {
+            self.lastSequence = lastSequence
+            self.states = states
+        }
+    }
+
+    /// The client this session serves.
+    public let client: RoutingClient
+    /// The last sequence the client is known to hold, with registrations persisted up to it.
+    public private(set) var acknowledgedSequence: Int64
+    /// The last routed batch, not yet acknowledged.
+    public private(set) var pending: PendingBatch?
+
+    /// Starts a session for `client`, which holds everything up to `acknowledgedSequence`
+    /// (the sequence of its load, SkipLoad or first fetch).
+    public init(client: RoutingClient, acknowledgedSequence: Int64) {
+        self.client = client
+        self.acknowledgedSequence = acknowledgedSequence
+    }
+
+    /// Event: the client asks for the deltas after `fromSequence`.
+    ///
+    /// - Returns: `.commit` when it acknowledges the pending batch (the acknowledged sequence
+    ///   advances); `.discardPending` when it re-fetches at or after the acknowledged sequence
+    ///   but before the batch's end (the batch was lost; the acknowledged sequence becomes
+    ///   `fromSequence`, registrations stay as acknowledged); `.proceed` when nothing is pending
+    ///   and it fetches from the acknowledged sequence; a rejection otherwise (state unchanged).
+    ///   After `.proceed`, `.commit` or `.discardPending` the caller reads the buffers after
+    ///   `fromSequence` and calls ``route(buffers:acknowledged:)``.
+    public mutating func fetchRequested(fromSequence: Int64) -> FetchAction {
+        if fromSequence < acknowledgedSequence {
+            return .rejectBehindAcknowledged(acknowledgedSequence: acknowledgedSequence)
+        }
+        guard let batch = pending else {
+            return fromSequence == acknowledgedSequence ? .proceed : .rejectAhead(latestSequence: acknowledgedSequence)
+        }
+        if fromSequence > batch.lastSequence { return .rejectAhead(latestSequence: batch.lastSequence) }
+        pending = nil
+        acknowledgedSequence = fromSequence
+        return fromSequence == batch.lastSequence ? .commit(batch.states) : .discardPending
+    }
+
+    /// Event: buffers after the acknowledged sequence were read for the client; routes them.
+    ///
+    /// Each delta is routed in order from the client's state on its entity: the state changed
+    /// earlier in this batch, else `acknowledged(techId)` (the persisted state). So a REGISTER
+    /// followed by a FULL in one batch delivers the FULL. The batch's final states become the
+    /// pending batch, replacing any earlier unacknowledged one (routing always starts from the
+    /// acknowledged states). Buffers at or below the acknowledged sequence are ignored: the
+    /// client holds them already.
+    public mutating func route(buffers: [DeltaBuffer], acknowledged: (UUID) -> RegistrationState) -> RoutedBatch {
+        var overlay: [UUID: RegistrationState] = [:]
+        var delivered: [DeltaBuffer] = []
+        var skipped: [SkipReason: Int] = [:]
+        var lastSequence = acknowledgedSequence
+        for buffer in buffers where buffer.sequence > acknowledgedSequence {
+            lastSequence = max(lastSequence, buffer.sequence)
+            var kept: [Delta] = []
+            for delta in buffer.deltas {
+                let state = client.isRegistered ? overlay[delta.techId] ?? acknowledged(delta.techId) : .unregistered
+                switch DeltaRouter.route(delta, to: client, registration: state) {
+                case .deliver(let change):
+                    kept.append(delta)
+                    if let change, client.isRegistered { overlay[delta.techId] = change.applied(to: state) }
+                case .skip(let reason):
+                    skipped[reason, default: 0] += 1
+                }
+            }
+            if !kept.isEmpty {
+                delivered.append(DeltaBuffer(
+                    schemaName: buffer.schemaName, originSite: buffer.originSite, sequence: buffer.sequence, deltas: kept))
+            }
+        }
+        pending = lastSequence > acknowledgedSequence ? PendingBatch(lastSequence: lastSequence, states: overlay) : nil
+        return RoutedBatch(buffers: delivered, lastSequence: lastSequence, pendingStates: overlay, skipped: skipped)
+    }
+}

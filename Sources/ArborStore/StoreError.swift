@@ -1,0 +1,36 @@
+/// An error from a store. Its description never includes row values or credentials.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is; a struct over a private enum so new codes can be added.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case invalidConfiguration, unreachable, queryFailed
+        }
+
+        private let base: Base
+
+        /// The configuration (URL, path, prefix) is wrong; fix it and restart.
+        public static let invalidConfiguration = Code(base: .invalidConfiguration)
+        /// The database could not be reached; retrying may help.
+        public static let unreachable = Code(base: .unreachable)
+        /// A statement failed.
+        public static let queryFailed = Code(base: .queryFailed)
+
+        public var description: String { base.rawValue }
+    }
+
+    public var code: Code
+    public var message: String
+    /// The error this one wraps, if any (kept for logs; not part of `description`).
+    public var underlying: (any Error)?
+
+    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.underlying = underlying
+    }
+
+    /// Whether the same operation may succeed if tried again later.
+    public var isRetryable: Bool { code == .unreachable }
+
+    public var description: String { "\(code): \(message)" }
+}

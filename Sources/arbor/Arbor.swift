@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Arbor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arbor",
+        abstract: "Arbor: hierarchical, selective replication of a database through a tree of sites.",
+        subcommands: [SelfCheck.self]
+    )
+}

@@ -1,0 +1,138 @@
+import ArborCore
+import Testing
+
+/// One routing rule: a delta of `operation` with `topics`, a client in `state`, and the decision.
+struct RouteRow: Sendable, CustomTestStringConvertible {
+    /// What the row checks, with the guide section or DESIGN rule it comes from.
+    let description: String
+    let operation: DeltaOperation
+    let topics: [String]
+    var change: RegistrationChange? = nil
+    let client: RoutingClient
+    let state: RegistrationState
+    let expected: RoutingDecision
+
+    var testDescription: String { description }
+}
+
+private typealias F = RoutingFixtures
+
+/// Rows over the plain unregistered edge `A*!B` (§2.1.3.1).
+private let unregisteredRows: [RouteRow] = [
+    RouteRow(description: "§2.1.3.1 unregistered: selected CREATE delivered, no change", operation: .create, topics: ["A"], client: F.plainEdge, state: .unregistered, expected: .deliver(nil)),
+    RouteRow(description: "§2.1.3.1 unregistered: unselected CREATE skipped", operation: .create, topics: ["C"], client: F.plainEdge, state: .unregistered, expected: .skip(.notSelected)),
+    RouteRow(description: "§2.1.3.1 unregistered: selected PARTIAL delivered (assumed synchronized)", operation: .partial, topics: ["A"], client: F.plainEdge, state: .unregistered, expected: .deliver(nil)),
+    RouteRow(description: "§2.1.3.1 unregistered: unselected PARTIAL skipped", operation: .partial, topics: ["C"], client: F.plainEdge, state: .unregistered, expected: .skip(.notSelected)),
+    RouteRow(description: "§2.1.3.1 unregistered: selected UPDATE delivered", operation: .update, topics: ["A"], client: F.plainEdge, state: .unregistered, expected: .deliver(nil)),
+    RouteRow(description: "§2.1.3.1 unregistered: unselected UPDATE skipped", operation: .update, topics: ["C"], client: F.plainEdge, state: .unregistered, expected: .skip(.notSelected)),
+    RouteRow(description: "§2.1.3.1 unregistered: selected FULL never sent", operation: .full, topics: ["A"], client: F.plainEdge, state: .unregistered, expected: .skip(.notForUnregisteredClients)),
+    RouteRow(description: "§2.1.3.1 unregistered: unselected FULL never sent", operation: .full, topics: ["C"], client: F.plainEdge, state: .unregistered, expected: .skip(.notForUnregisteredClients)),
+    RouteRow(description: "§2.1.3.1 unregistered: REGISTER never sent even when its slice names the topic", operation: .register, topics: ["#arbor.son.b1"], client: .unregistered(slice: .topic("arbor.son.b1")), state: .unregistered, expected: .skip(.notForUnregisteredClients)),
+    RouteRow(description: "§2.1.3.1 unregistered: registration state passed in is ignored", operation: .partial, topics: ["A"], client: F.plainEdge, state: .unsynchronized, expected: .deliver(nil)),
+    RouteRow(description: "§2.5 rule 8: DELETE never sent to an unregistered client", operation: .delete, topics: ["A"], client: F.plainEdge, state: .unregistered, expected: .skip(.purgeOnly)),
+    RouteRow(description: "§2.1.3 rule 1: !B blocks CREATE for an unregistered client", operation: .create, topics: ["A", "B"], client: F.plainEdge, state: .unregistered, expected: .skip(.blockedByNegation)),
+    RouteRow(description: "§2.1.3 rule 1: !B blocks PARTIAL for an unregistered client", operation: .partial, topics: ["A", "B"], client: F.plainEdge, state: .unregistered, expected: .skip(.blockedByNegation)),
+    RouteRow(description: "§2.1.1.1 rule 1: #P read as P by the delta server", operation: .create, topics: ["#P"], client: .unregistered(slice: .topic("P")), state: .unregistered, expected: .deliver(nil)),
+]
+
+/// Rows over the registered edge `A*!B` (bit 3), by operation and registration state.
+private let registeredRows: [RouteRow] = [
+    RouteRow(description: "§2.6.1 registered: selected CREATE delivered and synchronizes", operation: .create, topics: ["A"], client: F.registeredEdge, state: .unregistered, expected: .deliver(.synchronize)),
+    RouteRow(description: "§2.6.1 registered: unselected CREATE on unregistered entity skipped", operation: .create, topics: ["C"], client: F.registeredEdge, state: .unregistered, expected: .skip(.notSelected)),
+    RouteRow(description: "§2.1.3 registered: unselected CREATE delivered to unsynchronized registration", operation: .create, topics: ["C"], client: F.registeredEdge, state: .unsynchronized, expected: .deliver(.synchronize)),
+    RouteRow(description: "§2.1.3 registered: unselected CREATE delivered to synchronized registration", operation: .create, topics: ["C"], client: F.registeredEdge, state: .synchronized, expected: .deliver(.synchronize)),
+    RouteRow(description: "§2.1.3 rule 1: !B blocks CREATE even when synchronized", operation: .create, topics: ["A", "B"], client: F.registeredEdge, state: .synchronized, expected: .skip(.blockedByNegation)),
+    RouteRow(description: "§2.6.1 rule 4: PARTIAL to synchronized client delivered", operation: .partial, topics: ["A"], client: F.registeredEdge, state: .synchronized, expected: .deliver(nil)),
+    RouteRow(description: "§2.1.3 registration keeps PARTIAL flowing after the entity leaves the slice", operation: .partial, topics: ["C"], client: F.registeredEdge, state: .synchronized, expected: .deliver(nil)),
+    RouteRow(description: "§2.6.1 rule 4: PARTIAL skipped by unsynchronized client (FULL follows)", operation: .partial, topics: ["A"], client: F.registeredEdge, state: .unsynchronized, expected: .skip(.awaitingFull)),
+    RouteRow(description: "§2.6.1 rule 4: unselected PARTIAL skipped by unsynchronized client", operation: .partial, topics: ["C"], client: F.registeredEdge, state: .unsynchronized, expected: .skip(.awaitingFull)),
+    RouteRow(description: "§2.6.1 rule 4: newly selected entity: PARTIAL skipped (FULL follows)", operation: .partial, topics: ["A"], client: F.registeredEdge, state: .unregistered, expected: .skip(.awaitingFull)),
+    RouteRow(description: "§2.5 registered: unselected PARTIAL on unregistered entity skipped", operation: .partial, topics: ["C"], client: F.registeredEdge, state: .unregistered, expected: .skip(.notSelected)),
+    RouteRow(description: "§2.1.3 rule 1: !B blocks PARTIAL even when synchronized", operation: .partial, topics: ["A", "B"], client: F.registeredEdge, state: .synchronized, expected: .skip(.blockedByNegation)),
+    RouteRow(description: "§2.6.1 registration keeps UPDATE flowing after the entity leaves the slice", operation: .update, topics: ["C"], client: F.registeredEdge, state: .synchronized, expected: .deliver(nil)),
+    RouteRow(description: "§2.6.1 rule 4: UPDATE skipped by unsynchronized client", operation: .update, topics: ["A"], client: F.registeredEdge, state: .unsynchronized, expected: .skip(.awaitingFull)),
+    RouteRow(description: "§2.6.1 rule 4: UPDATE skipped by selected but unregistered client", operation: .update, topics: ["A"], client: F.registeredEdge, state: .unregistered, expected: .skip(.awaitingFull)),
+    RouteRow(description: "§2.1.3 rule 1: !B blocks UPDATE even when synchronized", operation: .update, topics: ["A", "B"], client: F.registeredEdge, state: .synchronized, expected: .skip(.blockedByNegation)),
+    RouteRow(description: "§2.6.1 rule 4: FULL skipped by synchronized client (it got the PARTIAL)", operation: .full, topics: ["A"], client: F.registeredEdge, state: .synchronized, expected: .skip(.alreadySynchronized)),
+    RouteRow(description: "§2.6.1 rule 4: unselected FULL skipped by synchronized client", operation: .full, topics: ["C"], client: F.registeredEdge, state: .synchronized, expected: .skip(.alreadySynchronized)),
+    RouteRow(description: "§2.6.1 rule 4: FULL to unsynchronized client delivered, synchronizes", operation: .full, topics: ["A"], client: F.registeredEdge, state: .unsynchronized, expected: .deliver(.synchronize)),
+    RouteRow(description: "§2.6.1 rule 4: unselected FULL to unsynchronized client delivered", operation: .full, topics: ["C"], client: F.registeredEdge, state: .unsynchronized, expected: .deliver(.synchronize)),
+    RouteRow(description: "§2.6.1 rule 4: FULL to client seeing the entity first delivered, synchronizes", operation: .full, topics: ["A"], client: F.registeredEdge, state: .unregistered, expected: .deliver(.synchronize)),
+    RouteRow(description: "§2.6.1 unselected FULL on unregistered entity skipped", operation: .full, topics: ["C"], client: F.registeredEdge, state: .unregistered, expected: .skip(.notSelected)),
+    RouteRow(description: "§2.1.3 rule 1: !B blocks FULL even when unsynchronized", operation: .full, topics: ["A", "B"], client: F.registeredEdge, state: .unsynchronized, expected: .skip(.blockedByNegation)),
+    RouteRow(description: "§2.5 rule 8: DELETE never sent to a synchronized client", operation: .delete, topics: ["A"], client: F.registeredEdge, state: .synchronized, expected: .skip(.purgeOnly)),
+    RouteRow(description: "§2.5 rule 8: DELETE never sent to a selecting unregistered entity", operation: .delete, topics: ["A"], client: F.registeredEdge, state: .unregistered, expected: .skip(.purgeOnly)),
+    RouteRow(description: "§2.1.1.1 rule 1: #B in a delta counts as B and is blocked by !B", operation: .partial, topics: ["A", "#B"], client: F.registeredEdge, state: .synchronized, expected: .skip(.blockedByNegation)),
+]
+
+/// REGISTER addressing and loop prevention with the site topics (§2.6.3, DESIGN rule 5).
+private let siteRows: [RouteRow] = [
+    RouteRow(description: "§2.6.3 REGISTER without change defaults to registerIfUnregistered", operation: .register, topics: ["#arbor.son.b1"], client: F.sonB1, state: .unregistered, expected: .deliver(.registerIfUnregistered)),
+    RouteRow(description: "§2.6.3 REGISTER carries registerIfUnregistered", operation: .register, topics: ["#arbor.son.b1"], change: .registerIfUnregistered, client: F.sonB1, state: .synchronized, expected: .deliver(.registerIfUnregistered)),
+    RouteRow(description: "§2.6.3 rule 6: REGISTER carries desynchronize (rejected update)", operation: .register, topics: ["#arbor.son.b1"], change: .desynchronize, client: F.sonB1, state: .synchronized, expected: .deliver(.desynchronize)),
+    RouteRow(description: "§2.6.3 rule 6: REGISTER carries synchronize (create from son)", operation: .register, topics: ["#arbor.son.b1"], change: .synchronize, client: F.sonB1, state: .unregistered, expected: .deliver(.synchronize)),
+    RouteRow(description: "§2.6.3 REGISTER carries unregister", operation: .register, topics: ["#arbor.son.b1"], change: .unregister, client: F.sonB1, state: .unsynchronized, expected: .deliver(.unregister)),
+    RouteRow(description: "§2.1.1.1 REGISTER naming topic written without # also addresses", operation: .register, topics: ["arbor.son.b1"], client: F.sonB1, state: .unregistered, expected: .deliver(.registerIfUnregistered)),
+    RouteRow(description: "§2.6.3 REGISTER for son b1 not sent to son b2", operation: .register, topics: ["#arbor.son.b1"], client: F.sonB2, state: .synchronized, expected: .skip(.notAddressed)),
+    RouteRow(description: "§2.6.3 REGISTER not sent to a registered client without naming topic", operation: .register, topics: ["#arbor.son.b1"], client: .registered(F.bit(3), slice: .topic("arbor.son.b1")), state: .unregistered, expected: .skip(.notAddressed)),
+    RouteRow(description: "§2.6.3 rule 5: son b1's own PARTIAL not sent back to it", operation: .partial, topics: ["#arbor.father", "#arbor.notson.b1", "X"], client: F.sonB1, state: .synchronized, expected: .skip(.blockedByNegation)),
+    RouteRow(description: "§2.6.3 rule 5: son b1's own CREATE not sent back to it", operation: .create, topics: ["#arbor.father", "#arbor.notson.b1", "X"], client: F.sonB1, state: .synchronized, expected: .skip(.blockedByNegation)),
+    RouteRow(description: "§2.6.3 rule 5: the FULL (no site topics) still reaches unsynchronized son b1", operation: .full, topics: ["X"], client: F.sonB1, state: .unsynchronized, expected: .deliver(.synchronize)),
+    RouteRow(description: "§2.6.3 rule 5: son b1's PARTIAL reaches synchronized son b2", operation: .partial, topics: ["#arbor.father", "#arbor.notson.b1", "X"], client: F.sonB2, state: .synchronized, expected: .deliver(nil)),
+    RouteRow(description: "§2.6.3 rule 5: son b1's CREATE reaches selecting son b2", operation: .create, topics: ["#arbor.father", "#arbor.notson.b1", "X"], client: F.sonB2, state: .unregistered, expected: .deliver(.synchronize)),
+    RouteRow(description: "§2.6.1 rule 9: father gets a son's CREATE through the father topic", operation: .create, topics: ["#arbor.father", "#arbor.notson.b1", "X"], client: F.father, state: .unregistered, expected: .deliver(nil)),
+    RouteRow(description: "§2.6.1 rule 9: father gets a son's PARTIAL", operation: .partial, topics: ["#arbor.father", "X"], client: F.father, state: .unregistered, expected: .deliver(nil)),
+    RouteRow(description: "§2.6.1 §2.1.3.1: father never gets the FULL", operation: .full, topics: ["X"], client: F.father, state: .unregistered, expected: .skip(.notForUnregisteredClients)),
+    RouteRow(description: "§2.6.2 a CREATE received from the father (no father topic) is not sent back up", operation: .create, topics: ["X"], client: F.father, state: .unregistered, expected: .skip(.notSelected)),
+]
+
+@Suite("DeltaRouter")
+struct DeltaRouterTests {
+    static let rows = unregisteredRows + registeredRows + siteRows
+
+    @Test("routing table", arguments: rows)
+    func routesByTheTable(_ row: RouteRow) throws {
+        let delta = try RoutingFixtures.delta(row.operation, row.topics, registration: row.change)
+        let decision = DeltaRouter.route(delta, to: row.client, registration: row.state)
+        #expect(decision == row.expected, "\(row.description): got \(decision), expected \(row.expected)")
+    }
+
+    /// Invariants over every operation × state × topics combination, whatever the table says.
+    @Test("invariants hold for every operation, state and topics combination")
+    func invariants() throws {
+        let topicSets: [[String]] = [["A"], ["C"], ["A", "B"], ["#arbor.son.b1"], ["#arbor.notson.b1", "X"], []]
+        let clients = [F.plainEdge, F.registeredEdge, F.sonB1, F.sonB2, F.father]
+        for operation in DeltaOperation.allCases {
+            for topics in topicSets {
+                for client in clients {
+                    for state in RegistrationState.allCases {
+                        let delta = try RoutingFixtures.delta(operation, topics)
+                        let decision = DeltaRouter.route(delta, to: client, registration: state)
+                        let context = "\(operation) \(topics) \(client.slice) \(state) → \(decision)"
+                        if operation == .delete { #expect(decision == .skip(.purgeOnly), "\(context)") }
+                        if !client.negatedTopics.isDisjoint(with: delta.topics.deltaServerTopics), operation != .delete {
+                            #expect(decision == .skip(.blockedByNegation), "\(context)")
+                        }
+                        if !client.isRegistered {
+                            #expect(decision.registrationChange == nil, "\(context)")
+                            if operation == .full || operation == .register { #expect(!decision.isDelivered, "\(context)") }
+                        }
+                        if operation == .partial || operation == .update, client.isRegistered, state != .synchronized {
+                            #expect(!decision.isDelivered, "\(context)")
+                        }
+                        if operation == .full, state == .synchronized { #expect(!decision.isDelivered, "\(context)") }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("RoutingClient precomputes negated topics and strips # from the naming topic")
+    func clientNormalisesTopics() {
+        let client = RoutingClient.registered(F.bit(5), slice: .or(.and(.topic("A"), .not("B")), .not("C")), namingTopic: "#arbor.son.s")
+        #expect(client.negatedTopics == ["B", "C"])
+        #expect(client.namingTopic == "arbor.son.s")
+        #expect(client.bit == F.bit(5))
+        #expect(F.father.bit == nil && !F.father.isRegistered)
+    }
+}
