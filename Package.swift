@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure rules: no I/O, Foundation only.
@@ -38,6 +40,9 @@ let package = Package(
             dependencies: [
                 "ArborCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -46,6 +51,9 @@ let package = Package(
             dependencies: [
                 "ArborCore", "ArborStore", "ArborEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,7 +71,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "arbor-bench",
+            dependencies: ["ArborCore", "ArborStore", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(name: "ArborCoreTests", dependencies: ["ArborCore", "ArborTesting"]),
         .testTarget(name: "ArborStoreTests", dependencies: ["ArborStore", "ArborTesting"]),
+        .testTarget(name: "ArborServerTests", dependencies: ["ArborServer", "ArborStore", "ArborCore", "ArborTesting"]),
+        .testTarget(
+            name: "ArborEdgeTests",
+            dependencies: [
+                "ArborEdge", "ArborCore", "ArborTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ]
 )

@@ -3,7 +3,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; a struct over a private enum so new codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case invalidConfiguration, unreachable, queryFailed
+            case invalidConfiguration, unreachable, queryFailed, invalidInput, notFound, conflict, schemaMismatch
         }
 
         private let base: Base
@@ -14,6 +14,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let unreachable = Code(base: .unreachable)
         /// A statement failed.
         public static let queryFailed = Code(base: .queryFailed)
+        /// Input was refused before anything was written (unknown class or field, wrong type, bad topic).
+        public static let invalidInput = Code(base: .invalidInput)
+        /// The named row (client, entity) does not exist.
+        public static let notFound = Code(base: .notFound)
+        /// The change conflicts with what is stored (duplicate client id, bit in use, table full).
+        public static let conflict = Code(base: .conflict)
+        /// The database or a buffer holds another schema name than this site.
+        public static let schemaMismatch = Code(base: .schemaMismatch)
 
         public var description: String { base.rawValue }
     }

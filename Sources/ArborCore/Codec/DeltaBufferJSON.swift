@@ -58,7 +58,7 @@ public enum DeltaBufferJSON {
     }
 
     /// Where the JSON went wrong, by coding path; never the offending value.
-    private static func describe(_ error: DecodingError) -> String {
+    static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             return keys.isEmpty ? "top level" : String(keys.drop { $0 == "." })

@@ -21,5 +21,28 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     /// The client's sequence is older than the retained log; it must SyncLoad.
     public static let tooFarBehind = ArborErrorCode(rawValue: "TooFarBehind")
 
+    /// The client id is not in the clients table (registered edges and loads need a row).
+    public static let unknownClient = ArborErrorCode(rawValue: "UnknownClient")
+    /// The request is malformed (bad JSON, missing header, invalid value).
+    public static let badRequest = ArborErrorCode(rawValue: "BadRequest")
+    /// The path or entity does not exist.
+    public static let notFound = ArborErrorCode(rawValue: "NotFound")
+    /// The edge speaks another protocol version.
+    public static let protocolVersion = ArborErrorCode(rawValue: "ProtocolVersion")
+    /// The server failed; retrying later may help.
+    public static let internalError = ArborErrorCode(rawValue: "Internal")
+
+    /// The HTTP status that carries this code.
+    public var httpStatus: Int {
+        switch self {
+        case .sliceSyntax, .badRequest: return 400
+        case .clientDisabled, .notPermitted, .unknownClient: return 403
+        case .notFound: return 404
+        case .notRegistered, .schemaMismatch, .topicNotInProxySlice, .protocolVersion: return 409
+        case .tooFarBehind: return 410
+        default: return 500
+        }
+    }
+
     public var description: String { rawValue }
 }

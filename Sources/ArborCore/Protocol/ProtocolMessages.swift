@@ -1,0 +1,205 @@
+import Foundation
+
+/// The HTTP protocol between edges and site servers (see `Docs/openapi.json`): JSON request
+/// bodies, JSON or binary responses. Shared by the server and the edge library.
+public enum ArborProtocol {
+    /// Version sent by edges in ``Header/protocolVersion``; servers refuse other versions.
+    public static let version = 1
+
+    /// Header names.
+    public enum Header {
+        /// The calling client's id (its row in the clients table for registered edges).
+        public static let clientId = "X-Arbor-Client-Id"
+        /// The client's secret, checked against the stored hash (issue 6).
+        public static let clientSecret = "X-Arbor-Client-Secret"
+        /// The protocol version the edge speaks.
+        public static let protocolVersion = "X-Arbor-Protocol-Version"
+        /// The schema name the edge expects; a different site schema is `SchemaMismatch`.
+        public static let schemaName = "X-Arbor-Schema"
+        /// On every response: whether the site is connected to the center (§8.2).
+        public static let connectedToCenter = "X-Arbor-Connected-To-Center"
+        /// On responses with deltas: the sequence the client holds after applying them.
+        public static let sequence = "X-Arbor-Sequence"
+        /// A site server moves the edge to another server of the site (§8.1).
+        public static let redirect = "X-Arbor-Redirect"
+    }
+
+    /// Media type of a body made of concatenated binary delta buffers.
+    public static let deltaBuffersMediaType = "application/vnd.arbor.delta-buffers"
+    /// Media type of JSON bodies.
+    public static let jsonMediaType = "application/json"
+}
+
+/// An entity named by class and tech-id (the guide's typed id list).
+public struct EntityRef: Codable, Hashable, Sendable {
+    public var entityClass: String
+    public var techId: UUID
+
+    public init(_ entityClass: String, _ techId: UUID) {
+        self.entityClass = entityClass
+        self.techId = techId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case entityClass = "class"
+        case techId
+    }
+}
+
+/// `POST …/delta/fetch`: deltas after `fromSequence` for `slice`, waiting up to `waitMilliseconds`.
+public struct FetchRequest: Codable, Hashable, Sendable {
+    public var fromSequence: Int64
+    public var slice: String
+    /// Whether the edge uses registration (a son, or an app edge with `useRegistration`).
+    public var registered: Bool
+    public var waitMilliseconds: Int?
+
+    public init(fromSequence: Int64, slice: String, registered: Bool, waitMilliseconds: Int? = nil) {
+        self.fromSequence = fromSequence
+        self.slice = slice
+        self.registered = registered
+        self.waitMilliseconds = waitMilliseconds
+    }
+}
+
+/// `POST …/delta/register`: the client holds these entities, synchronized (§2.4, §2.5).
+public struct RegisterRequest: Codable, Hashable, Sendable {
+    public var entities: [EntityRef]
+
+    public init(entities: [EntityRef]) {
+        self.entities = entities
+    }
+}
+
+/// `POST …/delta/unregister`: the client no longer wants these entities (§2.3).
+public struct UnregisterRequest: Codable, Hashable, Sendable {
+    public var entities: [EntityRef]
+    public var sequence: Int64
+
+    public init(entities: [EntityRef], sequence: Int64) {
+        self.entities = entities
+        self.sequence = sequence
+    }
+}
+
+/// `POST …/cache/full-load`, `…/cache/partial-load`: entities of `slice` as create-deltas.
+public struct LoadRequest: Codable, Hashable, Sendable {
+    public var slice: String
+
+    public init(slice: String) {
+        self.slice = slice
+    }
+}
+
+/// `POST …/cache/select-minus`: entities selected by `oldSlice` but not by `newSlice`.
+public struct SelectMinusRequest: Codable, Hashable, Sendable {
+    public var oldSlice: String
+    public var newSlice: String
+
+    public init(oldSlice: String, newSlice: String) {
+        self.oldSlice = oldSlice
+        self.newSlice = newSlice
+    }
+}
+
+/// The answer to select-minus.
+public struct EntityListResponse: Codable, Hashable, Sendable {
+    public var entities: [EntityRef]
+
+    public init(entities: [EntityRef]) {
+        self.entities = entities
+    }
+}
+
+/// `POST …/cache/sync-load`: entities of `slice` or registered, changed after
+/// `lastTransmissionTime` (µs); with `entities`, registers them first (§2.4).
+public struct SyncLoadRequest: Codable, Hashable, Sendable {
+    public var slice: String
+    public var lastTransmissionTime: Int64
+    public var entities: [EntityRef]?
+
+    public init(slice: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil) {
+        self.slice = slice
+        self.lastTransmissionTime = lastTransmissionTime
+        self.entities = entities
+    }
+}
+
+/// `POST …/cache/skip-load`: a rebooted client resumes at `lastSequence` (§2.5).
+public struct SkipLoadRequest: Codable, Hashable, Sendable {
+    public var slice: String
+    public var lastSequence: Int64
+
+    public init(slice: String, lastSequence: Int64) {
+        self.slice = slice
+        self.lastSequence = lastSequence
+    }
+}
+
+/// The answer to skip-load and register/unregister: the sequence the client continues from.
+public struct SequenceResponse: Codable, Hashable, Sendable {
+    public var sequence: Int64
+
+    public init(sequence: Int64) {
+        self.sequence = sequence
+    }
+}
+
+/// `GET …/delta`, `GET …/cache`: whether the server is up (§7.3).
+public struct StatusResponse: Codable, Hashable, Sendable {
+    public var server: String
+    public var site: String
+    public var instance: String
+    public var up: Bool
+    public var sequence: Int64
+    public var schemaName: String
+    public var connectedToCenter: Bool
+
+    public init(server: String, site: String, instance: String, up: Bool, sequence: Int64, schemaName: String, connectedToCenter: Bool) {
+        self.server = server
+        self.site = site
+        self.instance = instance
+        self.up = up
+        self.sequence = sequence
+        self.schemaName = schemaName
+        self.connectedToCenter = connectedToCenter
+    }
+}
+
+/// Every error answer: `{"error": CODE, "message": ...}`.
+public struct ErrorResponse: Codable, Hashable, Sendable {
+    public var error: String
+    public var message: String
+
+    public init(error: String, message: String) {
+        self.error = error
+        self.message = message
+    }
+}
+
+/// A JSON body holding delta buffers, for clients that ask for JSON instead of binary.
+public struct DeltaBuffersJSONResponse: Sendable {
+    /// The sequence the client holds after applying the buffers.
+    public var sequence: Int64
+    public var connectedToCenter: Bool
+    public var buffers: [DeltaBuffer]
+
+    public init(sequence: Int64, connectedToCenter: Bool, buffers: [DeltaBuffer]) {
+        self.sequence = sequence
+        self.connectedToCenter = connectedToCenter
+        self.buffers = buffers
+    }
+}
+
+/// The answer to `POST …/delta/append`.
+public struct AppendResponse: Codable, Hashable, Sendable {
+    /// The log sequence of the committed transaction; nil when it appended nothing.
+    public var sequence: Int64?
+    /// The merge outcome of each write, in order (`created`, `accepted`, …).
+    public var outcomes: [String]
+
+    public init(sequence: Int64?, outcomes: [String]) {
+        self.sequence = sequence
+        self.outcomes = outcomes
+    }
+}

@@ -1,0 +1,90 @@
+import ArborCore
+import Foundation
+
+/// Delta-server services: steady-state fetches, registration, appends, and status (§2.3–§2.5, §7.3).
+extension Edge {
+    /// FetchDeltas (§2.5): suspends until deltas arrive, then returns them and advances
+    /// ``sequence`` to the last returned transaction.
+    ///
+    /// Long-polls with ``EdgeConfiguration/fetchWait`` while answers are empty, taking the
+    /// sequence of each answer. Each poll asks from the current ``sequence``, which also
+    /// acknowledges the batch returned before. Cancel the task to stop waiting. Throws
+    /// `NotRegistered` (register, then fetch again), `TooFarBehind` (sync-load), `Unreachable`
+    /// (call again), and `InvalidUse` before a load or while another fetch runs.
+    public func fetchDeltas() async throws -> [DeltaBuffer] {
+        while true {
+            try Task.checkCancellation()
+            let started = clock.now
+            let buffers = try await fetchDeltasOnce(waitMilliseconds: configuration.fetchWaitMilliseconds)
+            if !buffers.isEmpty { return buffers }
+            // A server that answers empty long before the wait is over does not hold long
+            // polls; pause so the loop does not spin.
+            if clock.now - started < configuration.fetchWait / 2 {
+                try await Task.sleep(for: configuration.retryBackoff, clock: clock)
+            }
+        }
+    }
+
+    /// One fetch: waits up to `waitMilliseconds` (0…60000) for deltas after ``sequence``;
+    /// returns them, possibly none, and advances ``sequence`` to the answer's.
+    public func fetchDeltasOnce(waitMilliseconds: Int) async throws -> [DeltaBuffer] {
+        guard (0...60_000).contains(waitMilliseconds) else {
+            throw EdgeError(code: .invalidUse, message: "waitMilliseconds must be between 0 and 60000")
+        }
+        let ticket = try state.withLock { state throws(EdgeError) in try state.beginFetch() }
+        var newSequence: Int64?
+        defer { state.withLock { _ = $0.endFetch(ticket, sequence: newSequence) } }
+        let body = FetchRequest(
+            fromSequence: ticket.fromSequence, slice: ticket.slice,
+            registered: configuration.useRegistration, waitMilliseconds: waitMilliseconds
+        )
+        let request = try post(deltaPath("fetch"), body, deltas: true, wait: .milliseconds(waitMilliseconds))
+        let decoded = try await perform(request).deltaBuffers(schema: configuration.schema, requested: configuration.format)
+        newSequence = decoded.sequence
+        return decoded.buffers
+    }
+
+    /// RegisterEntities (§2.4, §2.5): tells the server the client holds `entities`,
+    /// synchronized; returns the server's sequence at registration.
+    @discardableResult
+    public func registerEntities(_ entities: [EntityRef]) async throws -> Int64 {
+        let request = try post(deltaPath("register"), RegisterRequest(entities: entities))
+        return try await perform(request).json(SequenceResponse.self).sequence
+    }
+
+    /// UnregisterEntities (§2.3, §2.5): the client no longer wants `entities`; `sequence` is the
+    /// load or last received sequence they were removed at. Returns the server's sequence.
+    @discardableResult
+    public func unregisterEntities(_ entities: [EntityRef], sequence: Int64) async throws -> Int64 {
+        let request = try post(deltaPath("unregister"), UnregisterRequest(entities: entities, sequence: sequence))
+        return try await perform(request).json(SequenceResponse.self).sequence
+    }
+
+    /// Appends application writes, given in the JSON form of ``EntityWriteJSON``
+    /// (`{"writes": [...]}`); answered after commit.
+    ///
+    /// The writes are checked against the schema before sending (`BadRequest` naming the write).
+    /// They fail over only when the request certainly did not reach a server; when no answer
+    /// came after sending, `OutcomeUnknown` says they may or may not have been committed.
+    public func append(json: Data) async throws -> AppendResponse {
+        do {
+            _ = try EntityWriteJSON.decode(json, schema: configuration.schema)
+        } catch {
+            throw EdgeError(code: .badRequest, message: "writes do not fit schema \(configuration.schema.name): \(error.message)")
+        }
+        let request = EdgeRequest(
+            method: .post, path: deltaPath("append"), body: json, accept: ArborProtocol.jsonMediaType,
+            timeout: configuration.requestTimeout, idempotent: false
+        )
+        return try await perform(request).json(AppendResponse.self)
+    }
+
+    /// Whether the site's delta or cache server is up (§7.3), asked of the current server.
+    public func status(server kind: ServerKind) async throws -> StatusResponse {
+        let request = EdgeRequest(
+            method: .get, path: kind == .delta ? deltaPath() : cachePath(), body: nil,
+            accept: ArborProtocol.jsonMediaType, timeout: configuration.requestTimeout, idempotent: true
+        )
+        return try await perform(request).json(StatusResponse.self)
+    }
+}

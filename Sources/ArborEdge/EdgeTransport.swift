@@ -1,0 +1,103 @@
+import ArborCore
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One protocol request, independent of the server it goes to.
+struct EdgeRequest: Sendable {
+    enum Method: Sendable { case get, post }
+
+    var method: Method
+    /// The path after the server's base URL, such as `/arbor/1/delta/fetch`.
+    var path: String
+    var body: Data?
+    /// The `Accept` media type.
+    var accept: String
+    var timeout: Duration
+    /// Whether sending it twice is harmless; appends are not, so they fail over only when
+    /// they certainly were not sent.
+    var idempotent: Bool
+}
+
+/// Sends one request to one server with AsyncHTTPClient: the only I/O of the edge.
+struct EdgeTransport: Sendable {
+    /// The outcome of one attempt.
+    enum Outcome: Sendable {
+        /// The server answered (any status).
+        case replied(EdgeReply)
+        /// No answer; `sent` says whether the request may have reached the server.
+        case failed(reason: String, sent: Bool)
+    }
+
+    let client: HTTPClient
+    let headers: [(String, String)]
+    let maxResponseBytes: Int
+
+    init(client: HTTPClient, configuration: EdgeConfiguration) {
+        self.client = client
+        maxResponseBytes = configuration.maxResponseBytes
+        var headers = [
+            (ArborProtocol.Header.protocolVersion, String(ArborProtocol.version)),
+            (ArborProtocol.Header.schemaName, configuration.schema.name),
+        ]
+        if let clientId = configuration.clientId { headers.append((ArborProtocol.Header.clientId, clientId)) }
+        self.headers = headers
+    }
+
+    /// Sends `request` to `server`; throws only `CancellationError` (and `InvalidResponse` for
+    /// an answer above the size limit), every other failure is an ``Outcome``.
+    func send(_ request: EdgeRequest, to server: String) async throws -> Outcome {
+        var http = HTTPClientRequest(url: server + request.path)
+        http.method = request.method == .post ? .POST : .GET
+        for (name, value) in headers { http.headers.add(name: name, value: value) }
+        http.headers.add(name: "Accept", value: request.accept)
+        if let body = request.body {
+            http.headers.add(name: "Content-Type", value: ArborProtocol.jsonMediaType)
+            http.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await client.execute(http, timeout: TimeAmount(request.timeout))
+            let body = try await response.body.collect(upTo: maxResponseBytes)
+            let reply = EdgeReply(status: Int(response.status.code), server: server, body: Array(body.readableBytesView)) {
+                response.headers.first(name: $0)
+            }
+            return .replied(reply)
+        } catch is NIOTooManyBytesError {
+            throw EdgeError(code: .invalidResponse, message: "answer larger than maxResponseBytes (\(maxResponseBytes))", server: server)
+        } catch {
+            if Task.isCancelled || error is CancellationError { throw CancellationError() }
+            return .failed(reason: Self.describe(error), sent: !Self.isConnectFailure(error))
+        }
+    }
+
+    /// Whether `error` happened before a connection existed, so the request was not sent.
+    static func isConnectFailure(_ error: any Error) -> Bool {
+        if error is NIOConnectionError { return true }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        if let error = error as? HTTPClientError {
+            return error == .connectTimeout || error == .getConnectionFromPoolTimeout
+        }
+        if let error = error as? IOError {
+            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode)
+        }
+        return false
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return "cannot connect: \(first.error)"
+        }
+        return "\(error)"
+    }
+}
+
+extension TimeAmount {
+    /// The same length in nanoseconds (saturating).
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        self = overflow ? .nanoseconds(.max) : .nanoseconds(scaled &+ attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,76 @@
+import ArborCore
+import ArborStore
+import Foundation
+
+extension CacheServer {
+    /// A built load answer and the tech-ids it carries (the entities to register).
+    struct SentLoad {
+        var answer: LoadAnswer
+        var sent: Set<UUID>
+    }
+
+    /// Builds the answer of a load from `entities` of the snapshot at `sequence`: create-deltas
+    /// in buffers of at most `maximumDeltasPerLoadBuffer`, each stamped with `sequence`.
+    ///
+    /// Headers are fetched whole through the `DeltaObjectsReader` (§5.3), chunk by chunk; one
+    /// purged since the snapshot is left out. Between chunks the load stops when the `Control`
+    /// plug aborts the snapshot or the client was disabled meanwhile (§2.7). The `CacheNotifier`
+    /// hears the snapshot begin and end, whatever the outcome.
+    func send(_ entities: [CachedEntity], sequence: Int64, to client: ClientRecord) async throws(ServerError) -> SentLoad {
+        let notifier = context.cacheNotifier
+        await notifier.snapshotBegan(clientId: client.clientId, sequence: sequence)
+        var buffers: [DeltaBuffer] = []
+        var sent = Set<UUID>()
+        do throws(ServerError) {
+            let size = max(1, context.settings.maximumDeltasPerLoadBuffer)
+            for start in stride(from: 0, to: entities.count, by: size) {
+                try await mayContinue(client)
+                let states = try await wholeStates(entities[start..<min(start + size, entities.count)])
+                guard !states.isEmpty else { continue }
+                buffers.append(DeltaBuffer(
+                    schemaName: context.schema.name, originSite: context.siteName, sequence: sequence,
+                    deltas: states.map { $0.delta(.create, topics: $0.topics, oldTopics: nil) }
+                ))
+                sent.formUnion(states.map(\.techId))
+            }
+        } catch {
+            await notifier.snapshotEnded(clientId: client.clientId, sequence: sequence, entityCount: sent.count)
+            throw error
+        }
+        await notifier.snapshotEnded(clientId: client.clientId, sequence: sequence, entityCount: sent.count)
+        return SentLoad(answer: LoadAnswer(buffers: buffers, sequence: sequence), sent: sent)
+    }
+
+    /// Refuses to go on when the snapshot is aborted or the client is no longer enabled.
+    private func mayContinue(_ client: ClientRecord) async throws(ServerError) {
+        if await context.control.shouldAbortSnapshot(clientId: client.clientId) {
+            throw ServerError(.internalError, "snapshot aborted for client '\(client.clientId)'")
+        }
+        _ = try context.requireClient(client.clientId)
+    }
+
+    /// The whole entities of a chunk, in order: held ones as they are, headers read through
+    /// the objects reader.
+    private func wholeStates(_ chunk: ArraySlice<CachedEntity>) async throws(ServerError) -> [EntityState] {
+        var keys = Set<EntityKey>()
+        for case .header(let header) in chunk { keys.insert(header.key) }
+        var fetched: [EntityKey: EntityState] = [:]
+        if !keys.isEmpty {
+            let reader = context.objectsReader
+            let states = try await serverCall("reading entities not kept in cache") { try await reader.entities(keys) }
+            for state in states where keys.contains(state.key) { fetched[state.key] = state }
+        }
+        return chunk.compactMap { $0.state ?? fetched[$0.key] }
+    }
+
+    /// Runs store or plug I/O, answering its failure as `Internal` (retryable) with the cause.
+    func serverCall<T>(_ what: String, _ body: () async throws -> T) async throws(ServerError) -> T {
+        do {
+            return try await body()
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError(.internalError, "\(what) failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import ArborCore
+import ArborStore
+import Foundation
+
+extension CacheServer {
+    /// FullLoad (§2.2): every selected entity that is not logically deleted, as of one sequence.
+    ///
+    /// With registration the client becomes registered-synchronized on exactly the entities
+    /// sent and unregistered on any others it had: a full load starts over.
+    public func fullLoad(clientId: String?, slice text: String) async throws(ServerError) -> LoadAnswer {
+        let (client, slice) = try await admit(clientId, slice: text)
+        let snapshot = try loadedSnapshot()
+        let selected = LoadSelector(slice: slice, now: now()).fullLoad(snapshot)
+        let load = try await send(selected, sequence: snapshot.sequence, to: client)
+        if context.settings.useRegistration {
+            let registered = try await registeredIds(of: client, among: Set(snapshot.entities.keys.lazy.map(\.techId)))
+            var changes: [UUID: RegistrationState] = [:]
+            for id in registered.subtracting(load.sent) { changes[id] = .unregistered }
+            for id in load.sent { changes[id] = .synchronized }
+            try await register(changes, for: client, markKnown: true)
+        }
+        await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
+        return load.answer
+    }
+
+    /// PartialLoad (§2.3): the entities the new slice selects that the client is not
+    /// registered on; it becomes registered-synchronized on them. A client whose registrations
+    /// the site does not know gets `NotRegistered`.
+    public func partialLoad(clientId: String?, slice text: String) async throws(ServerError) -> LoadAnswer {
+        let (client, slice) = try await admit(clientId, slice: text)
+        try await requireKnownRegistrations(of: client)
+        let snapshot = try loadedSnapshot()
+        let selector = LoadSelector(slice: slice, now: now())
+        var registered = Set<UUID>()
+        if context.settings.useRegistration {
+            registered = try await registeredIds(of: client, among: Set(selector.fullLoad(snapshot).map(\.key.techId)))
+        }
+        let selected = selector.partialLoad(snapshot) { registered.contains($0) }
+        let load = try await send(selected, sequence: snapshot.sequence, to: client)
+        if context.settings.useRegistration {
+            try await register(Dictionary(uniqueKeysWithValues: load.sent.map { ($0, .synchronized) }), for: client, markKnown: false)
+        }
+        await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
+        return load.answer
+    }
+
+    /// SyncLoad (§2.4): every entity selected by the slice or registered for the client,
+    /// changed after `lastTransmissionTime` (µs since 1970), logically deleted ones included,
+    /// sent whole; the client becomes registered-synchronized on them.
+    ///
+    /// With `entities` the client first registers on them (synchronized), as when it connects
+    /// to this site for the first time; without, a client whose registrations the site does
+    /// not know gets `NotRegistered` and must register first.
+    public func syncLoad(
+        clientId: String?, slice text: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil
+    ) async throws(ServerError) -> LoadAnswer {
+        let (client, slice) = try await admit(clientId, slice: text)
+        if let entities {
+            let ids = try validated(entities)
+            if context.settings.useRegistration {
+                try await register(Dictionary(ids.map { ($0, .synchronized) }, uniquingKeysWith: { first, _ in first }), for: client, markKnown: true)
+            }
+        } else {
+            try await requireKnownRegistrations(of: client)
+        }
+        let snapshot = try loadedSnapshot()
+        var registered = Set<UUID>()
+        if context.settings.useRegistration {
+            registered = try await registeredIds(of: client, among: Set(snapshot.entities.keys.lazy.map(\.techId)))
+        }
+        let selected = LoadSelector(slice: slice, now: now()).syncLoad(
+            snapshot, lastTransmissionTime: HybridTimestamp(microseconds: lastTransmissionTime), isRegistered: { registered.contains($0) }
+        )
+        let load = try await send(selected, sequence: snapshot.sequence, to: client)
+        if context.settings.useRegistration {
+            try await register(Dictionary(uniqueKeysWithValues: load.sent.map { ($0, .synchronized) }), for: client, markKnown: false)
+        }
+        await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
+        return load.answer
+    }
+
+    /// The checks every cache request starts with: a known, enabled client (§2.7), a slice
+    /// that parses, and the `Permit` plug's consent (§5.6).
+    func admit(_ clientId: String?, slice text: String) async throws(ServerError) -> (ClientRecord, TopicsSlice) {
+        let client = try context.requireClient(clientId)
+        let slice = try context.parseSlice(text)
+        try await context.requirePermit(client.clientId, slice)
+        return (client, slice)
+    }
+
+    /// `NotRegistered` when registration is in use and the site holds none for the client.
+    func requireKnownRegistrations(of client: ClientRecord) async throws(ServerError) {
+        guard context.settings.useRegistration else { return }
+        let registrations = context.registrations
+        let known = try await serverCall("reading registrations") { try await registrations.isKnown(client.bit) }
+        guard known else {
+            throw ServerError(
+                .notRegistered,
+                "site '\(context.siteName)' holds no registrations for client '\(client.clientId)': register its entities (or sync-load with them) first"
+            )
+        }
+    }
+
+    /// The tech-ids among `ids` the client is registered on (synchronized or not).
+    private func registeredIds(of client: ClientRecord, among ids: Set<UUID>) async throws(ServerError) -> Set<UUID> {
+        let registrations = context.registrations
+        let states = try await serverCall("reading registrations") { try await registrations.states(of: client.bit, on: ids) }
+        return Set(states.lazy.filter { $0.value != .unregistered }.map(\.key))
+    }
+
+    /// Writes registration changes for the client's bit; with `markKnown`, also records that
+    /// the site now holds the client's registrations.
+    private func register(_ changes: [UUID: RegistrationState], for client: ClientRecord, markKnown: Bool) async throws(ServerError) {
+        let registrations = context.registrations
+        try await serverCall("saving registrations") {
+            try await registrations.set(changes, for: client.bit)
+            if markKnown { try await registrations.markKnown(client.bit) }
+        }
+    }
+
+    /// The tech-ids of entity references, refusing a class the schema does not have.
+    private func validated(_ entities: [EntityRef]) throws(ServerError) -> [UUID] {
+        for entity in entities where context.schema.entityClass(named: entity.entityClass) == nil {
+            throw ServerError(.badRequest, "entity class '\(entity.entityClass)' is not in schema '\(context.schema.name)'")
+        }
+        return entities.map(\.techId)
+    }
+}

@@ -1,0 +1,44 @@
+import ArborCore
+import ArborStore
+
+extension CacheServer {
+    /// SelectMinus (§2.3): the entities `oldSlice` selects and `newSlice` does not (load-mode
+    /// evaluation, time windows included), logically deleted ones left out. The client deletes
+    /// them locally and unregisters them at its father; registrations do not change here.
+    public func selectMinus(clientId: String?, oldSlice oldText: String, newSlice newText: String) async throws(ServerError) -> [EntityRef] {
+        let (client, newSlice) = try await admit(clientId, slice: newText)
+        let oldSlice = try context.parseSlice(oldText)
+        // The answer names entities of the old slice: the client must be allowed that one too.
+        try await context.requirePermit(client.clientId, oldSlice)
+        let snapshot = try loadedSnapshot()
+        return LoadSelector.minus(snapshot, oldSlice: oldSlice, newSlice: newSlice, now: now())
+            .map { EntityRef($0.entityClass, $0.techId) }
+    }
+
+    /// SkipLoad (§2.5): a rebooted client in steady state resumes fetching after
+    /// `lastSequence`, which is returned. The site must hold the client's registrations
+    /// (`NotRegistered`); a sequence older than the retained log is `TooFarBehind` (the client
+    /// must sync-load), one newer than the log is `BadRequest`.
+    public func skipLoad(clientId: String?, slice text: String, lastSequence: Int64) async throws(ServerError) -> Int64 {
+        let (client, slice) = try await admit(clientId, slice: text)
+        try await requireKnownRegistrations(of: client)
+        var newest = max(sequence, context.logTail.lastSequence)
+        if lastSequence > newest {
+            // The log tail may lag a commit the client already fetched elsewhere: ask the store.
+            let store = context.store
+            newest = max(newest, try await serverCall("reading the log's last sequence") { try await store.lastSequence() })
+        }
+        guard lastSequence >= 0, lastSequence <= newest else {
+            throw ServerError(.badRequest, "sequence \(lastSequence) is not in the log of site '\(context.siteName)' (last is \(newest))")
+        }
+        let oldest = newest - context.settings.retainedSequences
+        guard lastSequence >= oldest else {
+            throw ServerError(
+                .tooFarBehind,
+                "sequence \(lastSequence) is older than the \(context.settings.retainedSequences) sequences site '\(context.siteName)' retains (last is \(newest)): sync-load instead"
+            )
+        }
+        await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
+        return lastSequence
+    }
+}

@@ -1,0 +1,121 @@
+import ArborCore
+import ArborStore
+import Foundation
+
+extension DeltaServer {
+    /// FetchDeltas (§2.5): the deltas after `request.fromSequence` that the client's slice and
+    /// registrations route to it, waiting for new ones up to the request's wait (long poll).
+    ///
+    /// Fetching from the sequence of the previous answer acknowledges it: the registration
+    /// changes of that answer (a FULL makes the client synchronized) are persisted then, and
+    /// not before (DESIGN rule 3). The wait ends early when the task is cancelled.
+    public func fetch(clientId: String?, request: FetchRequest) async throws(ServerError) -> FetchAnswer {
+        let slice = try context.parseSlice(request.slice)
+        try await context.requirePermit(clientId, slice)
+        let client = try await routingClient(clientId: clientId, registered: request.registered, slice: slice)
+        let fromSequence = request.fromSequence
+        try await checkPosition(fromSequence)
+        var ticket = sessions.begin(clientId: clientId, client: client, fromSequence: fromSequence)
+        if let bit = client.bit, !ticket.committed.isEmpty {
+            do {
+                try await context.registrations.set(ticket.committed, for: bit)
+            } catch {
+                sessions.drop(ticket)
+                throw failure("saving the registrations acknowledged by client '\(clientId ?? "")'", error)
+            }
+        }
+        let deadline = ContinuousClock.now + waitDuration(request.waitMilliseconds)
+        return try await routeWhenAvailable(&ticket, fromSequence: fromSequence, until: deadline)
+    }
+
+    /// Waits for transactions after the client's position and routes them, until something is
+    /// delivered, a full answer's worth was routed, the deadline passes or the task is cancelled.
+    /// Transactions that deliver nothing still advance the answer's sequence.
+    private func routeWhenAvailable(
+        _ ticket: inout FetchTicket, fromSequence: Int64, until deadline: ContinuousClock.Instant
+    ) async throws(ServerError) -> FetchAnswer {
+        let limit = max(1, context.settings.maximumBuffersPerAnswer)
+        var answer = FetchAnswer(buffers: [], sequence: fromSequence)
+        while true {
+            if context.logTail.lastSequence <= answer.sequence {
+                let remaining = deadline - ContinuousClock.now
+                guard remaining > .zero, !Task.isCancelled else { return answer }
+                _ = await context.logTail.waitForSequence(after: answer.sequence, timeout: remaining)
+                guard context.logTail.lastSequence > answer.sequence, !Task.isCancelled else { return answer }
+            }
+            let buffers: [DeltaBuffer]
+            do {
+                buffers = try await context.logTail.buffers(after: fromSequence, limit: limit)
+            } catch {
+                throw failure("reading the log after \(fromSequence)", error)
+            }
+            let states = try await registrationStates(of: ticket.machine.client, in: buffers)
+            let batch = ticket.machine.route(buffers: buffers, acknowledged: { states[$0] ?? .unregistered })
+            sessions.complete(ticket)
+            let advanced = batch.lastSequence > answer.sequence
+            answer = FetchAnswer(buffers: batch.buffers, sequence: batch.lastSequence)
+            if !batch.isEmpty || buffers.count >= limit || !advanced { return answer }
+        }
+    }
+
+    /// The routing client of a fetch, checked against the clients table and registrations.
+    private func routingClient(clientId: String?, registered: Bool, slice: TopicsSlice) async throws(ServerError) -> RoutingClient {
+        guard registered, context.settings.useRegistration else {
+            if let clientId, let record = context.clients.client(clientId), record.isDisabled {
+                throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(context.siteName)'")
+            }
+            return .unregistered(slice: slice)
+        }
+        let record = try context.requireClient(clientId)
+        let known: Bool
+        do {
+            known = try await context.registrations.isKnown(record.bit)
+        } catch {
+            throw failure("reading the registrations of client '\(record.clientId)'", error)
+        }
+        guard known else {
+            throw ServerError(
+                .notRegistered,
+                "site '\(context.siteName)' holds no registrations for client '\(record.clientId)': call RegisterEntities or SyncLoad first")
+        }
+        return .registered(record.bit, slice: slice, namingTopic: SiteTopics.naming(son: record.clientId))
+    }
+
+    /// Refuses a position older than the retained log (`TooFarBehind`) or beyond its end.
+    private func checkPosition(_ fromSequence: Int64) async throws(ServerError) {
+        guard fromSequence >= 0 else {
+            throw ServerError(.badRequest, "fromSequence must not be negative (got \(fromSequence))")
+        }
+        let tail = context.logTail.lastSequence
+        if fromSequence < tail - context.settings.retainedSequences {
+            throw ServerError(
+                .tooFarBehind,
+                "sequence \(fromSequence) is older than the \(context.settings.retainedSequences) sequences site '\(context.siteName)' retains (last \(tail)): SyncLoad to catch up")
+        }
+        if fromSequence > tail {
+            let last = try await currentSequence()
+            guard fromSequence <= last else {
+                throw ServerError(.badRequest, "sequence \(fromSequence) is beyond the end of the log of site '\(context.siteName)' (last \(last))")
+            }
+        }
+    }
+
+    /// The client's persisted registration states on the entities of `buffers` (none for an
+    /// unregistered client).
+    private func registrationStates(of client: RoutingClient, in buffers: [DeltaBuffer]) async throws(ServerError) -> [UUID: RegistrationState] {
+        guard let bit = client.bit else { return [:] }
+        let techIds = Set(buffers.lazy.flatMap(\.deltas).map(\.techId))
+        guard !techIds.isEmpty else { return [:] }
+        do {
+            return try await context.registrations.states(of: bit, on: techIds)
+        } catch {
+            throw failure("reading registrations for \(techIds.count) entities", error)
+        }
+    }
+
+    /// The request's wait, or the default, capped by the settings; never negative.
+    private func waitDuration(_ milliseconds: Int?) -> Duration {
+        let asked = milliseconds.map { Duration.milliseconds(max(0, $0)) } ?? Self.defaultWait
+        return min(asked, context.settings.maximumWait)
+    }
+}

@@ -1,0 +1,89 @@
+import ArborCore
+import ArborStore
+import Foundation
+
+/// The delta server of one site (§2.5): routes the site's log to its clients (`fetch`), keeps
+/// their registrations (`register`, `unregister`) and takes writes (`append`).
+///
+/// HTTP lives elsewhere: the routes decode requests and call these methods, which answer with
+/// values or a ``ServerError`` carrying the protocol code.
+public final class DeltaServer: Sendable {
+    /// The default long-poll wait when a fetch names none.
+    public static let defaultWait: Duration = .seconds(25)
+
+    let context: SiteContext
+    let sessions = FetchSessions()
+
+    /// A delta server over the site's shared parts.
+    public init(context: SiteContext) {
+        self.context = context
+    }
+
+    /// RegisterEntities (§2.4, §2.5): the client holds these entities, synchronized. Afterwards
+    /// the site knows the client's registrations, so its registered fetches are served.
+    ///
+    /// - Returns: the site's current log sequence.
+    public func register(clientId: String?, entities: [EntityRef]) async throws(ServerError) -> Int64 {
+        let record = try context.requireClient(clientId)
+        try checkClasses(of: entities)
+        let states = Dictionary(entities.map { ($0.techId, RegistrationState.synchronized) }, uniquingKeysWith: { $1 })
+        do {
+            try await context.registrations.set(states, for: record.bit)
+            try await context.registrations.markKnown(record.bit)
+        } catch {
+            throw failure("registering \(entities.count) entities for client '\(record.clientId)'", error)
+        }
+        return try await currentSequence()
+    }
+
+    /// UnregisterEntities (§2.3, §2.5): the client no longer wants these entities.
+    ///
+    /// The client's pending fetch batch is dropped, so acknowledging it cannot register the
+    /// entities again; its next fetch routes from the persisted states.
+    /// - Returns: `sequence`, the position the client continues from.
+    public func unregister(clientId: String?, entities: [EntityRef], sequence: Int64) async throws(ServerError) -> Int64 {
+        let record = try context.requireClient(clientId)
+        try checkClasses(of: entities)
+        let states = Dictionary(entities.map { ($0.techId, RegistrationState.unregistered) }, uniquingKeysWith: { $1 })
+        sessions.drop(clientId: record.clientId)
+        do {
+            try await context.registrations.set(states, for: record.bit)
+        } catch {
+            throw failure("unregistering \(entities.count) entities for client '\(record.clientId)'", error)
+        }
+        return sequence
+    }
+
+    /// Append (§2.5, §4.1): applies writes in one transaction through the entities sub-system.
+    ///
+    /// Bad input is refused before anything is written (`BadRequest`, `NotFound`, `SchemaMismatch`).
+    public func append(_ writes: [EntityWrite]) async throws(ServerError) -> AppendResponse {
+        do {
+            let receipt = try await context.entities.write(writes)
+            return AppendResponse(sequence: receipt.sequence, outcomes: receipt.result.map(Self.name(of:)))
+        } catch {
+            throw failure("appending \(writes.count) writes", error)
+        }
+    }
+
+    /// Forgets the fetch session of `clientId` (a removed or disabled client); its next fetch
+    /// starts a new one.
+    public func forgetSession(clientId: String) {
+        sessions.drop(clientId: clientId)
+    }
+
+    /// The highest committed sequence: the store's, which may be ahead of the log tail.
+    func currentSequence() async throws(ServerError) -> Int64 {
+        do {
+            return max(context.logTail.lastSequence, try await context.store.lastSequence())
+        } catch {
+            throw failure("reading the last sequence", error)
+        }
+    }
+
+    private func checkClasses(of entities: [EntityRef]) throws(ServerError) {
+        for name in Set(entities.map(\.entityClass)) where context.schema.entityClass(named: name) == nil {
+            throw ServerError(.badRequest, "schema '\(context.schema.name)' has no entity class '\(name)'")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ArborCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+
+/// Reading requests and writing answers in the protocol's forms (JSON bodies, binary or JSON
+/// delta buffers, JSON errors, the connected-to-center header on every answer).
+struct HTTPExchange: Sendable {
+    static let maximumBodySize = 64 << 20
+
+    let context: SiteContext
+
+    /// The request's client id header, if any.
+    func clientId(_ request: Request) -> String? {
+        request.headers[HTTPField.Name(ArborProtocol.Header.clientId)!]
+    }
+
+    /// Refuses another protocol version or schema name, when the edge states them.
+    func checkCompatibility(_ request: Request) throws(ServerError) {
+        if let version = request.headers[HTTPField.Name(ArborProtocol.Header.protocolVersion)!], version != String(ArborProtocol.version) {
+            throw ServerError(.protocolVersion, "edge speaks protocol version \(version), site '\(context.siteName)' speaks \(ArborProtocol.version): upgrade the older side")
+        }
+        if let schema = request.headers[HTTPField.Name(ArborProtocol.Header.schemaName)!], schema != context.schema.name {
+            throw ServerError(.schemaMismatch, "edge expects schema '\(schema)', site '\(context.siteName)' uses '\(context.schema.name)'")
+        }
+    }
+
+    /// The JSON body decoded as `T`; malformed bodies are `BadRequest`.
+    func decode<T: Decodable>(_ type: T.Type, from request: inout Request) async throws(ServerError) -> T {
+        let data = try await body(of: &request)
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            throw ServerError(.badRequest, "request body is not a valid \(T.self) JSON object: \(Self.describe(error))")
+        }
+    }
+
+    /// The raw body.
+    func body(of request: inout Request) async throws(ServerError) -> Data {
+        do {
+            return Data(buffer: try await request.collectBody(upTo: Self.maximumBodySize))
+        } catch {
+            throw ServerError(.badRequest, "request body could not be read (at most \(Self.maximumBodySize) bytes)")
+        }
+    }
+
+    /// Whether the client asked for JSON delta buffers.
+    func wantsJSON(_ request: Request) -> Bool {
+        guard let accept = request.headers[.accept] else { return false }
+        return accept.contains(ArborProtocol.jsonMediaType) && !accept.contains(ArborProtocol.deltaBuffersMediaType)
+    }
+
+    /// A JSON answer.
+    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: headers(contentType: ArborProtocol.jsonMediaType), body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+
+    /// Delta buffers as concatenated binary buffers, or as JSON when asked.
+    func deltas(_ buffers: [DeltaBuffer], sequence: Int64, json: Bool) throws(ServerError) -> Response {
+        var fields = headers(contentType: json ? ArborProtocol.jsonMediaType : ArborProtocol.deltaBuffersMediaType)
+        fields[HTTPField.Name(ArborProtocol.Header.sequence)!] = String(sequence)
+        do {
+            if json {
+                let body = try DeltaBuffersJSONResponse(sequence: sequence, connectedToCenter: context.connectedToCenter(), buffers: buffers)
+                    .encodeJSON(schema: context.schema)
+                return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(data: body)))
+            }
+            var bytes: [UInt8] = []
+            for buffer in buffers { bytes += try DeltaBufferCodec.encode(buffer, schema: context.schema) }
+            return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        } catch {
+            throw ServerError(.internalError, "could not encode delta buffers: \(error)")
+        }
+    }
+
+    /// The protocol's JSON error answer.
+    func error(_ error: ServerError) -> Response {
+        let status = HTTPResponse.Status(code: error.code.httpStatus)
+        return json(ErrorResponse(error: error.code.rawValue, message: error.message), status: status)
+    }
+
+    func headers(contentType: String) -> HTTPFields {
+        var fields = HTTPFields()
+        fields[.contentType] = contentType
+        fields[HTTPField.Name(ArborProtocol.Header.connectedToCenter)!] = context.connectedToCenter() ? "true" : "false"
+        return fields
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let decoding = error as? DecodingError else { return "not JSON" }
+        switch decoding {
+        case .keyNotFound(let key, _): return "missing '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong value at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case .dataCorrupted: return "not valid JSON"
+        @unknown default: return "not valid JSON"
+        }
+    }
+}

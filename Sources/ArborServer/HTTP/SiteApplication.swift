@@ -1,0 +1,70 @@
+import ArborCore
+import ArborStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// One site's server process: the HTTP API over the delta and/or cache server, with the log
+/// tail and the clients watcher, run as services with graceful shutdown (STYLE.md practice 7).
+public struct SiteApplication: Sendable {
+    /// Which servers this process runs (§7.1).
+    public struct Servers: OptionSet, Hashable, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        public static let delta = Servers(rawValue: 1)
+        public static let cache = Servers(rawValue: 2)
+        public static let both: Servers = [.delta, .cache]
+    }
+
+    public let context: SiteContext
+    public let servers: Servers
+    public let host: String
+    public let port: Int
+
+    public init(context: SiteContext, servers: Servers = .both, host: String = "127.0.0.1", port: Int) {
+        self.context = context
+        self.servers = servers
+        self.host = host
+        self.port = port
+    }
+
+    /// The application as one `Service`: the HTTP server with the site's services inside.
+    /// `onRunning` receives the bound port (useful with port 0).
+    public func makeService(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(ServerError) -> some Service {
+        guard let paths = ServicePaths(instance: context.settings.instance) else {
+            throw ServerError(.badRequest, "instance '\(context.settings.instance)' must be 1-32 letters, digits, '-' or '_'")
+        }
+        let delta = servers.contains(.delta) ? DeltaServer(context: context) : nil
+        let cache = servers.contains(.cache) ? CacheServer(context: context) : nil
+        let router = Router()
+        SiteRoutes(context: context, paths: paths, delta: delta, cache: cache).install(on: router)
+        var services: [any Service] = [context.logTail, context.clients]
+        if let cache { services.append(cache) }
+        var application = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "arbor/\(context.siteName)"),
+            services: services,
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: context.logger
+        )
+        let context = context
+        application.beforeServerStarts {
+            // Serve nothing until the clients table, the log and the cache are read.
+            try await context.clients.refresh()
+            try await context.logTail.catchUp()
+            try await cache?.start()
+        }
+        return application
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully (open long polls end promptly).
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [try makeService(onRunning: onRunning)], gracefulShutdownSignals: [.sigterm, .sigint], logger: context.logger
+            )
+        )
+        try await group.run()
+    }
+}

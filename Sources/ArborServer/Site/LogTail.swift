@@ -1,0 +1,161 @@
+import ArborCore
+import ArborStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Follows the site's log in sequence order and keeps the newest buffers decoded in memory.
+///
+/// Woken by the store after each commit and also polling, so a lost wake-up costs latency only
+/// (DESIGN "Storage"). Readers wait for a sequence with ``waitForSequence(after:timeout:)`` and
+/// read buffers with ``buffers(after:limit:)``; older ones come from the store.
+public final class LogTail: Service, Sendable {
+    private struct State {
+        var window: [DeltaBuffer] = []
+        var lastSequence: Int64 = 0
+        var waiters: [UInt64: (after: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
+        /// Waits released before their continuation was stored (cancelled or timed out early).
+        var released: Set<UInt64> = []
+        var nextWaiter: UInt64 = 0
+    }
+
+    private let store: any SiteStore
+    private let windowSize: Int
+    private let pollInterval: Duration
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - windowSize: how many recent buffers stay decoded in memory.
+    ///   - pollInterval: how often the log is read without a wake-up.
+    public init(store: any SiteStore, windowSize: Int = 4096, pollInterval: Duration = .milliseconds(500), logger: Logger) {
+        self.store = store
+        self.windowSize = max(1, windowSize)
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    /// The last sequence read from the log.
+    public var lastSequence: Int64 { state.withLock { $0.lastSequence } }
+
+    /// Reads the log up to its end once; `run()` keeps doing it.
+    public func catchUp() async throws {
+        while true {
+            let after = lastSequence
+            let records = try await store.readLog(after: after, limit: 512)
+            if records.isEmpty { return }
+            var decoded: [DeltaBuffer] = []
+            for record in records {
+                do {
+                    decoded.append(try DeltaBufferCodec.decode(record.buffer, schema: store.schema))
+                } catch {
+                    // A buffer of another schema stays in the log; the sequence still advances.
+                    logger.error("log record \(record.sequence) cannot be decoded: \(error)")
+                    decoded.append(DeltaBuffer(schemaName: "?", originSite: store.siteName, sequence: record.sequence, deltas: []))
+                }
+            }
+            publish(decoded)
+        }
+    }
+
+    public func run() async throws {
+        let wakeups = store.logAppended()
+        try await catchUp()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [weak self] in
+                for await _ in wakeups.cancelOnGracefulShutdown() { try await self?.catchUp() }
+            }
+            group.addTask { [weak self, pollInterval] in
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    try await Task.sleep(for: pollInterval)
+                    do { try await self?.catchUp() } catch { self?.logger.warning("reading the log failed: \(error)") }
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+        releaseAllWaiters()
+    }
+
+    /// Waits until a sequence greater than `after` is read, or `timeout` passes, or the task is
+    /// cancelled; returns the last sequence then.
+    public func waitForSequence(after: Int64, timeout: Duration) async -> Int64 {
+        if lastSequence > after { return lastSequence }
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let ready = state.withLock { state -> Bool in
+                            if state.lastSequence > after || state.released.remove(id) != nil || Task.isCancelled { return true }
+                            state.waiters[id] = (after, continuation)
+                            return false
+                        }
+                        if ready { continuation.resume() }
+                    }
+                } onCancel: {
+                    self.release(id)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        state.withLock { _ = $0.released.remove(id) }
+        return lastSequence
+    }
+
+    /// Buffers with sequences greater than `sequence`, at most `limit`, in order; nil when
+    /// `sequence` is older than the window (the caller reads the store).
+    public func windowBuffers(after sequence: Int64, limit: Int) -> [DeltaBuffer]? {
+        state.withLock { state in
+            guard let first = state.window.first else { return sequence >= state.lastSequence ? [] : nil }
+            guard sequence >= first.sequence - 1 else { return nil }
+            let start = state.window.firstIndex { $0.sequence > sequence } ?? state.window.endIndex
+            return Array(state.window[start...].prefix(limit))
+        }
+    }
+
+    /// Buffers after `sequence` from memory, or decoded from the store when older.
+    public func buffers(after sequence: Int64, limit: Int) async throws -> [DeltaBuffer] {
+        if let fromWindow = windowBuffers(after: sequence, limit: limit) { return fromWindow }
+        let records = try await store.readLog(after: sequence, limit: limit)
+        return records.compactMap { try? DeltaBufferCodec.decode($0.buffer, schema: store.schema) }
+    }
+
+    private func publish(_ decoded: [DeltaBuffer]) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.window += decoded
+            if state.window.count > windowSize { state.window.removeFirst(state.window.count - windowSize) }
+            state.lastSequence = decoded.last?.sequence ?? state.lastSequence
+            let last = state.lastSequence
+            let due = state.waiters.filter { $0.value.after < last }
+            for id in due.keys { state.waiters[id] = nil }
+            return due.values.map(\.continuation)
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
+    /// Ends the wait `id`: resumes it if it is stored, else remembers it so it never stores.
+    private func release(_ id: UInt64) {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiters.removeValue(forKey: id) { return waiter.continuation }
+            state.released.insert(id)
+            return nil
+        }
+        continuation?.resume()
+    }
+
+    private func releaseAllWaiters() {
+        let all = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            defer { state.waiters.removeAll() }
+            return state.waiters.values.map(\.continuation)
+        }
+        for continuation in all { continuation.resume() }
+    }
+}

@@ -1,0 +1,110 @@
+import ArborCore
+import ArborStore
+import Foundation
+
+/// Everything `arbor serve` needs, merged from a JSON file, then the environment, then flags
+/// (later wins), and validated with messages naming the setting that is wrong. The executable
+/// reads the file and the environment and passes them in; this type does no I/O.
+public struct ServeConfiguration: Sendable, Equatable {
+    public var database: String?
+    public var site: String = "center"
+    public var instance: String = "1"
+    public var tablePrefix: String = TablePrefix.standard.value
+    public var schemaFile: String?
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var servers: [String] = ["delta", "cache"]
+    public var useRegistration: Bool = true
+    public var retainedSequences: Int64 = 1_000_000
+
+    public init() {}
+
+    /// The environment variables read, each overriding the file's key of the same meaning.
+    public static let environmentKeys: [String: String] = [
+        "ARBOR_DATABASE_URL": "database", "ARBOR_SITE": "site", "ARBOR_INSTANCE": "instance",
+        "ARBOR_TABLE_PREFIX": "tablePrefix", "ARBOR_SCHEMA": "schemaFile", "ARBOR_HOST": "host", "ARBOR_PORT": "port",
+        "ARBOR_SERVERS": "servers", "ARBOR_USE_REGISTRATION": "useRegistration", "ARBOR_RETAINED_SEQUENCES": "retainedSequences",
+    ]
+
+    /// Applies a JSON configuration file's keys (the same names as the properties).
+    public mutating func apply(file data: Data, named name: String) throws(ServeConfigurationError) {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ServeConfigurationError("\(name) is not a JSON object")
+        }
+        for (key, value) in object {
+            try set(key, String(describing: value is NSNull ? "" : (value as? [Any]).map { $0.map { "\($0)" }.joined(separator: ",") } ?? "\(value)"), source: "\(name): '\(key)'")
+        }
+    }
+
+    /// Applies the `ARBOR_*` variables found in `environment`.
+    public mutating func apply(environment: [String: String]) throws(ServeConfigurationError) {
+        for (variable, key) in Self.environmentKeys.sorted(by: { $0.key < $1.key }) {
+            if let value = environment[variable] { try set(key, value, source: "environment \(variable)") }
+        }
+    }
+
+    /// Sets one setting from its text form.
+    public mutating func set(_ key: String, _ value: String, source: String) throws(ServeConfigurationError) {
+        func number<T: FixedWidthInteger>(_ type: T.Type) throws(ServeConfigurationError) -> T {
+            guard let parsed = T(value.trimmingCharacters(in: .whitespaces)) else { throw ServeConfigurationError("\(source) must be a whole number, got '\(value)'") }
+            return parsed
+        }
+        switch key {
+        case "database": database = value
+        case "site": site = value
+        case "instance": instance = value
+        case "tablePrefix": tablePrefix = value
+        case "schemaFile": schemaFile = value.isEmpty ? nil : value
+        case "host": host = value
+        case "port": port = try number(Int.self)
+        case "servers": servers = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        case "retainedSequences": retainedSequences = try number(Int64.self)
+        case "useRegistration":
+            switch value.lowercased() {
+            case "true", "yes", "1": useRegistration = true
+            case "false", "no", "0": useRegistration = false
+            default: throw ServeConfigurationError("\(source) must be true or false, got '\(value)'")
+            }
+        default:
+            throw ServeConfigurationError("\(source) is not a setting; known: \(Self.environmentKeys.values.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// Checks every setting and returns the validated parts.
+    public func validated() throws(ServeConfigurationError) -> (location: DatabaseLocation, prefix: TablePrefix, servers: SiteApplication.Servers, settings: SiteServerSettings) {
+        guard let database, !database.isEmpty else {
+            throw ServeConfigurationError("no database: set \"database\" in the file, ARBOR_DATABASE_URL, or --db (postgres://… or sqlite:PATH)")
+        }
+        let location: DatabaseLocation
+        do { location = try DatabaseLocation(parsing: database) } catch { throw ServeConfigurationError("database: \(error.message)") }
+        let prefix: TablePrefix
+        do { prefix = try TablePrefix(tablePrefix) } catch { throw ServeConfigurationError("tablePrefix: \(error.message)") }
+        guard !site.isEmpty, site.count <= 64, site.allSatisfy({ Topic.isAllowed($0) }) else {
+            throw ServeConfigurationError("site '\(site)' must be 1-64 characters without * + ! ( ) , # or blanks (it names topics)")
+        }
+        guard ServicePaths(instance: instance) != nil else { throw ServeConfigurationError("instance '\(instance)' must be 1-32 letters, digits, '-' or '_'") }
+        guard (0...65535).contains(port) else { throw ServeConfigurationError("port \(port) is out of range 0-65535") }
+        guard !host.isEmpty else { throw ServeConfigurationError("host is empty") }
+        var chosen: SiteApplication.Servers = []
+        for server in servers {
+            switch server {
+            case "delta": chosen.insert(.delta)
+            case "cache": chosen.insert(.cache)
+            default: throw ServeConfigurationError("servers: '\(server)' is not a server; use delta, cache or both")
+            }
+        }
+        guard !chosen.isEmpty else { throw ServeConfigurationError("servers: name at least one of delta, cache") }
+        guard retainedSequences > 0 else { throw ServeConfigurationError("retainedSequences must be positive") }
+        let settings = SiteServerSettings(instance: instance, useRegistration: useRegistration, retainedSequences: retainedSequences)
+        return (location, prefix, chosen, settings)
+    }
+}
+
+/// A configuration problem, with a message naming the setting.
+public struct ServeConfigurationError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

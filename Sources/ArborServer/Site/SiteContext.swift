@@ -1,0 +1,110 @@
+import ArborCore
+import ArborStore
+import Logging
+
+/// Settings of one site's servers, validated by the executable before start.
+public struct SiteServerSettings: Sendable {
+    /// The instance suffix in URLs (§7.2).
+    public var instance: String
+    /// Whether registration is used for edges that ask for it (§7.1 `UseRegistration`).
+    public var useRegistration: Bool
+    /// How many sequences back a client may fetch from; older is `TooFarBehind` (SyncLoad).
+    public var retainedSequences: Int64
+    /// The longest a fetch may wait for deltas.
+    public var maximumWait: Duration
+    /// The most delta buffers one fetch or load answer carries.
+    public var maximumBuffersPerAnswer: Int
+    /// The most create-deltas one load buffer carries.
+    public var maximumDeltasPerLoadBuffer: Int
+
+    public init(
+        instance: String = "1", useRegistration: Bool = true, retainedSequences: Int64 = 1_000_000,
+        maximumWait: Duration = .seconds(30), maximumBuffersPerAnswer: Int = 1_000, maximumDeltasPerLoadBuffer: Int = 500
+    ) {
+        self.instance = instance
+        self.useRegistration = useRegistration
+        self.retainedSequences = retainedSequences
+        self.maximumWait = maximumWait
+        self.maximumBuffersPerAnswer = maximumBuffersPerAnswer
+        self.maximumDeltasPerLoadBuffer = maximumDeltasPerLoadBuffer
+    }
+}
+
+/// What the delta and cache servers of one site share.
+public struct SiteContext: Sendable {
+    public let settings: SiteServerSettings
+    public let store: any SiteStore
+    public let entities: EntitiesSubsystem
+    public let logTail: LogTail
+    public let registrations: RegistrationTable
+    public let clients: ClientDirectory
+    public let objectsReader: any DeltaObjectsReader
+    public let cacheNotifier: any CacheNotifier
+    public let control: any ControlAndParams
+    public let permit: any Permit
+    /// Whether this site is connected to the center (always true at the center itself).
+    public let connectedToCenter: @Sendable () -> Bool
+    public let logger: Logger
+
+    public init(
+        settings: SiteServerSettings, store: any SiteStore, entities: EntitiesSubsystem, logTail: LogTail,
+        registrations: RegistrationTable, clients: ClientDirectory, objectsReader: any DeltaObjectsReader,
+        cacheNotifier: any CacheNotifier, control: any ControlAndParams, permit: any Permit,
+        connectedToCenter: @escaping @Sendable () -> Bool, logger: Logger
+    ) {
+        self.settings = settings
+        self.store = store
+        self.entities = entities
+        self.logTail = logTail
+        self.registrations = registrations
+        self.clients = clients
+        self.objectsReader = objectsReader
+        self.cacheNotifier = cacheNotifier
+        self.control = control
+        self.permit = permit
+        self.connectedToCenter = connectedToCenter
+        self.logger = logger
+    }
+
+    /// A context with the reference plugs, for `arbor serve` and tests.
+    public static func standard(
+        settings: SiteServerSettings, store: any SiteStore, connectedToCenter: @escaping @Sendable () -> Bool, logger: Logger
+    ) -> SiteContext {
+        let plugs = LoggingPlugs(logger: logger)
+        return SiteContext(
+            settings: settings, store: store, entities: EntitiesSubsystem(store: store),
+            logTail: LogTail(store: store, logger: logger), registrations: RegistrationTable(store: store),
+            clients: ClientDirectory(store: store, logger: logger), objectsReader: StoreObjectsReader(store: store),
+            cacheNotifier: plugs, control: plugs, permit: AllowAllPermit(), connectedToCenter: connectedToCenter, logger: logger
+        )
+    }
+
+    /// The site's name.
+    public var siteName: String { store.siteName }
+    /// The site's schema.
+    public var schema: DistributionSchema { store.schema }
+
+    /// Parses a slice, answering `SliceSyntax` with the parser's position and message.
+    public func parseSlice(_ text: String) throws(ServerError) -> TopicsSlice {
+        do { return try TopicsSlice(parsing: text) } catch { throw ServerError(.sliceSyntax, error.description) }
+    }
+
+    /// The client's row, checked: unknown → `UnknownClient`, disabled → `ClientDisabled`.
+    public func requireClient(_ clientId: String?) throws(ServerError) -> ClientRecord {
+        guard let clientId, !clientId.isEmpty else {
+            throw ServerError(.badRequest, "this request needs the \(ArborProtocol.Header.clientId) header")
+        }
+        guard let record = clients.client(clientId) else {
+            throw ServerError(.unknownClient, "client '\(clientId)' is not in the clients table of site '\(siteName)': ask the operator to add it")
+        }
+        guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
+        return record
+    }
+
+    /// Refuses a slice the `Permit` plug does not allow for this client.
+    public func requirePermit(_ clientId: String?, _ slice: TopicsSlice) async throws(ServerError) {
+        guard await permit.permits(clientId: clientId, slice: slice) else {
+            throw ServerError(.notPermitted, "client '\(clientId ?? "anonymous")' may not use slice \(slice)")
+        }
+    }
+}

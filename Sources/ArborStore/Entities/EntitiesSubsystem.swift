@@ -1,0 +1,137 @@
+import ArborCore
+import Foundation
+
+/// The reference entities sub-system (§3, §4.1): applications' writes and deltas from the
+/// father and sons go through here. Each call is one store transaction that writes the rows
+/// and appends the deltas the merge rules emit (§2.6), and commits; the store then wakes the
+/// delta server.
+public final class EntitiesSubsystem: Sendable {
+    public let store: any SiteStore
+    public let clock: SiteClock
+
+    /// - Parameter wallClock: microseconds since 1970; tests pass a manual clock.
+    public init(store: any SiteStore, wallClock: @escaping @Sendable () -> Int64 = EntitiesSubsystem.systemMicroseconds) {
+        self.store = store
+        clock = SiteClock(wallClock: wallClock)
+    }
+
+    /// The system wall clock in microseconds since 1970.
+    public static func systemMicroseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
+    }
+
+    /// The schema the store was opened with.
+    public var schema: DistributionSchema { store.schema }
+
+    /// Applies the application's writes in one transaction; acknowledged only after commit.
+    /// Bad input (unknown class or field, wrong type, reserved topic, missing entity) is refused
+    /// with `.invalidInput` (or `.notFound`) before anything is written.
+    @discardableResult
+    public func write(_ writes: [EntityWrite]) async throws(StoreError) -> WriteReceipt<[MergeOutcome]> {
+        guard !writes.isEmpty else { throw StoreError(.invalidInput, "no entity writes given") }
+        let keys = Set(writes.map { EntityKey($0.entityClass, $0.techId) })
+        guard keys.count == writes.count else {
+            throw StoreError(.invalidInput, "an entity appears twice in one write: combine its changes into one")
+        }
+        let schema = store.schema
+        return try await run(reading: keys) { [clock] loaded in
+            var plan = TransactionPlan<[MergeOutcome]>(result: [])
+            let time = clock.tick(after: loaded.values.map(\.updateTime))
+            for write in writes {
+                let key = EntityKey(write.entityClass, write.techId)
+                if write.kind == .purge {
+                    guard let existing = loaded[key] else {
+                        throw StoreError(.notFound, "\(key) does not exist, so it cannot be purged")
+                    }
+                    plan.purges.append(key)
+                    plan.deltas.append(Delta(
+                        operation: .delete, entityClass: key.entityClass, techId: key.techId, updateTime: time,
+                        topics: existing.topics, inCache: existing.inCache
+                    ))
+                    plan.result.append(.accepted)
+                    continue
+                }
+                let delta: Delta
+                do {
+                    delta = try LocalWrite.delta(for: write, existing: loaded[key], at: time, schema: schema)
+                } catch let error as EntityWriteError {
+                    throw StoreError(loaded[key] == nil && !write.kind.isCreate ? .notFound : .invalidInput, error.message)
+                }
+                let merged = EntityMerge.apply(delta, to: loaded[key], from: .local)
+                if let state = merged.state { plan.upserts.append(state) }
+                plan.deltas += merged.deltas
+                plan.result.append(merged.outcome)
+            }
+            return plan
+        }
+    }
+
+    /// Merges a delta buffer received from the father or a son (§2.6.2, §2.6.3) in one
+    /// transaction, appending what the merge emits. `position` (a site-state key and value, such
+    /// as the link's applied sequence) commits with the data, so a buffer is never applied twice
+    /// across restarts.
+    @discardableResult
+    public func apply(
+        _ buffer: DeltaBuffer, from source: DeltaSource, recording position: (key: String, value: String)? = nil
+    ) async throws(StoreError) -> WriteReceipt<ApplyReport> {
+        guard buffer.schemaName == store.schema.name else {
+            throw StoreError(
+                .schemaMismatch,
+                "buffer \(buffer.sequence) from \(buffer.originSite) uses schema '\(buffer.schemaName)', this site uses '\(store.schema.name)'"
+            )
+        }
+        for delta in buffer.deltas {
+            do { try delta.validate(against: store.schema) } catch {
+                throw StoreError(.invalidInput, "buffer \(buffer.sequence) from \(buffer.originSite): \(error)")
+            }
+        }
+        clock.observe(buffer.deltas.map(\.updateTime))
+        let keys = Set(buffer.deltas.filter { $0.operation != .register && $0.operation != .delete }.map(\.key))
+        return try await run(reading: keys) { loaded in
+            var working = loaded
+            var changed = Set<EntityKey>()
+            var plan = TransactionPlan<ApplyReport>(result: ApplyReport())
+            for delta in buffer.deltas {
+                let merged = EntityMerge.apply(delta, to: working[delta.key], from: source)
+                plan.result.outcomes.append(merged.outcome)
+                switch merged.outcome {
+                case .created, .accepted, .partlyAccepted:
+                    working[delta.key] = merged.state
+                    changed.insert(delta.key)
+                case .missingEntity:
+                    plan.result.missing.insert(delta.key)
+                case .rejected, .unchanged:
+                    break
+                }
+                plan.deltas += merged.deltas
+            }
+            plan.upserts = changed.compactMap { working[$0] }
+            if let position { plan.siteState[position.key] = position.value }
+            return plan
+        }
+    }
+
+    private func run<Result: Sendable>(
+        reading keys: Set<EntityKey>,
+        _ plan: @escaping @Sendable ([EntityKey: EntityState]) throws -> TransactionPlan<Result>
+    ) async throws(StoreError) -> WriteReceipt<Result> {
+        do {
+            return try await store.write(reading: keys, plan)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.queryFailed, "write failed: \(error)", underlying: error)
+        }
+    }
+}
+
+/// What merging one received buffer did.
+public struct ApplyReport: Hashable, Sendable {
+    /// The merge outcome of each delta, in order.
+    public var outcomes: [MergeOutcome] = []
+    /// Entities a PARTIAL or UPDATE arrived for that this site does not hold; the link must
+    /// load them whole (SyncLoad with their tech-ids).
+    public var missing: Set<EntityKey> = []
+
+    public init() {}
+}

@@ -1,0 +1,25 @@
+import ArborCore
+
+/// One row of the clients table (§2.7).
+public struct ClientRecord: Hashable, Sendable {
+    /// Unique client name, at most 64 characters.
+    public var clientId: String
+    public var bit: ClientBit
+    public var isDisabled: Bool
+
+    public init(clientId: String, bit: ClientBit, isDisabled: Bool) {
+        self.clientId = clientId
+        self.bit = bit
+        self.isDisabled = isDisabled
+    }
+
+    /// Checks a client id before it reaches the table: 1–64 characters, no control characters.
+    public static func validate(clientId: String) throws(StoreError) {
+        guard !clientId.isEmpty, clientId.count <= 64 else {
+            throw StoreError(.invalidInput, "client id must be 1 to 64 characters long (got \(clientId.count))")
+        }
+        guard !clientId.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw StoreError(.invalidInput, "client id contains a control character")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArborCore
+import Foundation
+import PostgresNIO
+
+extension PostgresSiteStore {
+    public func registrations(_ techIds: Set<UUID>) async throws(StoreError) -> [UUID: RegistrationMasks] {
+        guard !techIds.isEmpty else { return [:] }
+        let rows = try await withConnection("reading registrations") { connection in
+            try await connection.run(
+                "SELECT tech_id, registered, synced FROM \(unescaped: table("registrations")) WHERE tech_id = ANY(\(Array(techIds)))",
+                logger: logger
+            )
+        }
+        do {
+            var masks: [UUID: RegistrationMasks] = [:]
+            for row in rows {
+                let (techId, registered, synced) = try row.decode((UUID, Int64, Int64).self)
+                masks[techId] = RegistrationMasks(registered: UInt64(bitPattern: registered), synced: UInt64(bitPattern: synced))
+            }
+            return masks
+        } catch {
+            throw PostgresStoreErrors.map(error, "reading registrations", prefix: prefix)
+        }
+    }
+
+    public func saveRegistrations(_ masks: [UUID: RegistrationMasks]) async throws(StoreError) {
+        guard !masks.isEmpty else { return }
+        // Sorted, so concurrent saves lock rows in the same order.
+        let sorted = masks.sorted { $0.key.uuidString < $1.key.uuidString }
+        let kept = sorted.filter { !$0.value.isEmpty }
+        let emptied = sorted.filter { $0.value.isEmpty }.map(\.key)
+        try await transaction("saving registrations") { connection in
+            if !kept.isEmpty {
+                try await connection.run(
+                    """
+                    INSERT INTO \(unescaped: table("registrations")) (tech_id, registered, synced)
+                    SELECT * FROM unnest(\(kept.map(\.key))::uuid[], \(kept.map { Int64(bitPattern: $0.value.registered) })::bigint[],
+                                         \(kept.map { Int64(bitPattern: $0.value.synced) })::bigint[])
+                    ON CONFLICT (tech_id) DO UPDATE SET registered = EXCLUDED.registered, synced = EXCLUDED.synced
+                    """,
+                    logger: logger
+                )
+            }
+            if !emptied.isEmpty {
+                try await connection.run("DELETE FROM \(unescaped: table("registrations")) WHERE tech_id = ANY(\(emptied))", logger: logger)
+            }
+        }
+    }
+
+    public func clearRegistrations(bit: ClientBit) async throws(StoreError) {
+        let keep = Int64(bitPattern: ~bit.mask)
+        try await transaction("clearing \(bit) from registrations") { connection in
+            try await connection.run(
+                """
+                UPDATE \(unescaped: table("registrations")) SET registered = registered & \(keep), synced = synced & \(keep)
+                WHERE (registered | synced) & \(~keep) <> 0
+                """,
+                logger: logger
+            )
+            try await connection.run("DELETE FROM \(unescaped: table("registrations")) WHERE registered = 0", logger: logger)
+        }
+    }
+
+    public func siteState(_ key: String) async throws(StoreError) -> String? {
+        let rows = try await withConnection("reading site state '\(key)'") { connection in
+            try await connection.run("SELECT value FROM \(unescaped: table("site_state")) WHERE key = \(key)", logger: logger)
+        }
+        do {
+            return try rows.first?.decode(String.self)
+        } catch {
+            throw PostgresStoreErrors.map(error, "reading site state '\(key)'", prefix: prefix)
+        }
+    }
+
+    public func setSiteState(_ key: String, _ value: String) async throws(StoreError) {
+        try await withConnection("writing site state '\(key)'") { connection in
+            try await connection.run(
+                """
+                INSERT INTO \(unescaped: table("site_state")) (key, value) VALUES (\(key), \(value))
+                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                """,
+                logger: logger
+            )
+        }
+    }
+}

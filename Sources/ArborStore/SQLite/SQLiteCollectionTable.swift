@@ -1,0 +1,89 @@
+import ArborCore
+import Foundation
+import GRDB
+
+/// The rows of one sub-entity collection: `tech_id`, `entity_id` (the owning first-class
+/// entity, indexed), `parent_id`, `is_deleted`, `deleted_time`, then the field columns.
+/// Tombstones stay as rows so deletes converge.
+struct SQLiteCollectionTable: Sendable {
+    /// Dotted path of the collection in its class.
+    let path: String
+    let table: String
+    let columns: SQLiteColumns
+    private let selectSQL: String
+    private let insertSQL: String
+
+    private static let headerColumns = ["tech_id", "entity_id", "parent_id", "is_deleted", "deleted_time"]
+
+    init(_ layout: EntityTableLayout.CollectionLayout) {
+        path = layout.path
+        table = layout.table
+        columns = SQLiteColumns(table: layout.table, fields: layout.fieldColumns)
+        let names = Self.headerColumns + columns.names
+        selectSQL = "SELECT \(names.joined(separator: ", ")) FROM \(table)"
+        let placeholders = Array(repeating: "?", count: Self.headerColumns.count) + columns.placeholders
+        insertSQL = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))"
+    }
+
+    /// CREATE statements for the table and its `entity_id` index (idempotent).
+    var createStatements: [String] {
+        let header = "tech_id TEXT PRIMARY KEY, entity_id TEXT NOT NULL, parent_id TEXT NOT NULL, is_deleted INTEGER NOT NULL, deleted_time INTEGER"
+        return [
+            "CREATE TABLE IF NOT EXISTS \(table) (\(([header] + columns.definitions).joined(separator: ", ")))",
+            "CREATE INDEX IF NOT EXISTS \(table)_entity_id ON \(table) (entity_id)",
+        ]
+    }
+
+    /// Adds the sub-entities of one entity to `subEntities`.
+    func load(_ db: Database, entityId: UUID, into subEntities: inout [UUID: SubEntityState]) throws {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: selectSQL + " WHERE entity_id = ?"), arguments: [entityId.uuidString])
+        while let row = try rows.next() {
+            let sub = try subEntity(from: row)
+            subEntities[sub.techId] = sub
+        }
+    }
+
+    /// Adds the sub-entities of every `in_cache` entity of `classTable`, grouped by entity.
+    func loadCached(_ db: Database, classTable: String, into subEntities: inout [UUID: [UUID: SubEntityState]]) throws {
+        let sql = selectSQL + " WHERE entity_id IN (SELECT tech_id FROM \(classTable) WHERE in_cache <> 0)"
+        let rows = try Row.fetchCursor(db, sql: sql)
+        while let row = try rows.next() {
+            let entityId = try SQLiteFieldCoding.uuid(row[1], column: "entity_id", table: table)
+            let sub = try subEntity(from: row)
+            subEntities[entityId, default: [:]][sub.techId] = sub
+        }
+    }
+
+    /// Replaces every row of `entityId` with `subEntities` (tombstones included).
+    func replace(_ db: Database, entityId: UUID, with subEntities: [SubEntityState]) throws {
+        try delete(db, entityId: entityId)
+        guard !subEntities.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: insertSQL)
+        for sub in subEntities {
+            var arguments: [DatabaseValue] = [
+                sub.techId.uuidString.databaseValue, entityId.uuidString.databaseValue, sub.parentId.uuidString.databaseValue,
+                (sub.isDeleted ? 1 : 0).databaseValue, sub.deletedTime?.microseconds.databaseValue ?? .null,
+            ]
+            arguments += columns.arguments(sub.fields)
+            try statement.execute(arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// Removes every row of `entityId`.
+    func delete(_ db: Database, entityId: UUID) throws {
+        try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity_id = ?").execute(arguments: [entityId.uuidString])
+    }
+
+    private func subEntity(from row: Row) throws(StoreError) -> SubEntityState {
+        let deletedTime: DatabaseValue = row[4]
+        return SubEntityState(
+            collection: path,
+            techId: try SQLiteFieldCoding.uuid(row[0], column: "tech_id", table: table),
+            parentId: try SQLiteFieldCoding.uuid(row[2], column: "parent_id", table: table),
+            fields: try columns.values(in: row, from: Self.headerColumns.count),
+            isDeleted: try SQLiteFieldCoding.int64(row[3], column: "is_deleted", table: table) != 0,
+            deletedTime: deletedTime.isNull
+                ? nil : HybridTimestamp(microseconds: try SQLiteFieldCoding.int64(deletedTime, column: "deleted_time", table: table))
+        )
+    }
+}

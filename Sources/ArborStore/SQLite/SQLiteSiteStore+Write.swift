@@ -1,0 +1,114 @@
+import ArborCore
+import Foundation
+import GRDB
+
+extension SQLiteSiteStore {
+    var logTable: String { prefix.table("delta_log") }
+    var siteStateTable: String { prefix.table("site_state") }
+
+    /// One `BEGIN IMMEDIATE` transaction: loads the keyed entities, asks `plan`, checks what it
+    /// returned against the schema, writes it and appends the deltas as the next log record.
+    /// An error thrown by `plan` rolls everything back and is rethrown unchanged; anything
+    /// the schema refuses throws `.invalidInput` before a row is written.
+    ///
+    /// Within the transaction purges run before upserts, so an entity both purged and upserted
+    /// ends up as upserted.
+    public func write<Result: Sendable>(
+        reading keys: Set<EntityKey>,
+        _ plan: @Sendable (_ loaded: [EntityKey: EntityState]) throws -> TransactionPlan<Result>
+    ) async throws -> WriteReceipt<Result> {
+        let receipt: WriteReceipt<Result>
+        do {
+            receipt = try await immediateTransaction { db in
+                let loaded = try self.load(db, keys)
+                let decided: TransactionPlan<Result>
+                do {
+                    decided = try plan(loaded)
+                } catch {
+                    throw PlanFailure(error: error)
+                }
+                return WriteReceipt(sequence: try self.apply(decided, in: db), result: decided.result)
+            }
+        } catch let failure as PlanFailure {
+            throw failure.error
+        } catch {
+            throw failure(error, while: "write transaction")
+        }
+        if receipt.sequence != nil { logSignal.signal() }
+        return receipt
+    }
+
+    /// Writes `plan` and returns the sequence of its log record (nil without deltas).
+    private func apply<Result>(_ plan: TransactionPlan<Result>, in db: Database) throws -> Int64? {
+        let upserts = try plan.upserts.map { (state) throws(StoreError) in (try table(for: state.entityClass), state) }
+        for (table, state) in upserts { try validate(state, in: table.layout.entityClass) }
+        let purges = try plan.purges.map { (key) throws(StoreError) in (try table(for: key.entityClass), key.techId) }
+        for (number, delta) in plan.deltas.enumerated() {
+            do {
+                try delta.validate(against: schema)
+            } catch {
+                throw StoreError(.invalidInput, "delta \(number + 1) (\(delta.operation) \(delta.key)) does not fit the schema: \(error)")
+            }
+        }
+
+        for (table, techId) in purges {
+            try table.purge(db, techId: techId)
+            try db.cachedStatement(sql: "DELETE FROM \(registrationsTable) WHERE tech_id = ?").execute(arguments: [techId.uuidString])
+        }
+        for (table, state) in upserts { try table.save(db, state) }
+        for (key, value) in plan.siteState.sorted(by: { $0.key < $1.key }) {
+            try db.cachedStatement(sql: "INSERT INTO \(siteStateTable) (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .execute(arguments: [key, value])
+        }
+        guard !plan.deltas.isEmpty else { return nil }
+
+        // The immediate transaction holds the file's write lock, so max + 1 is gap-free and
+        // no other connection can take the same number.
+        let sequence = try Int64.fetchOne(db, sql: "SELECT coalesce(max(sequence), 0) + 1 FROM \(logTable)") ?? 1
+        let buffer: [UInt8]
+        do {
+            buffer = try DeltaBufferCodec.encode(
+                DeltaBuffer(schemaName: schema.name, originSite: siteName, sequence: sequence, deltas: plan.deltas), schema: schema
+            )
+        } catch {
+            throw StoreError(.invalidInput, "the transaction's deltas cannot be encoded: \(error)", underlying: error)
+        }
+        try db.cachedStatement(sql: "INSERT INTO \(logTable) (sequence, buffer) VALUES (?, ?)")
+            .execute(arguments: [sequence, Data(buffer)])
+        return sequence
+    }
+
+    /// The entity table of `entityClass`, or `.invalidInput` naming the unknown class.
+    func table(for entityClass: String) throws(StoreError) -> SQLiteEntityTable {
+        guard let table = entityTablesByClass[entityClass] else {
+            throw StoreError(.invalidInput, "class '\(entityClass)' is not in schema '\(schema.name)'")
+        }
+        return table
+    }
+
+    /// Checks an entity to upsert: declared fields of the right types, declared collections.
+    private func validate(_ state: EntityState, in entityClass: EntityClass) throws(StoreError) {
+        do {
+            for (name, timed) in state.fields {
+                guard let field = entityClass.field(named: name) else { throw SchemaError.unknownField(name, in: entityClass.name) }
+                try timed.value.check(against: field)
+            }
+            for sub in state.subEntities.values {
+                guard let collection = entityClass.collection(atPath: sub.collection) else {
+                    throw SchemaError.unknownCollection(sub.collection, in: entityClass.name)
+                }
+                for (name, timed) in sub.fields {
+                    guard let field = collection.field(named: name) else { throw SchemaError.unknownField(name, in: "\(entityClass.name).\(sub.collection)") }
+                    try timed.value.check(against: field)
+                }
+            }
+        } catch {
+            throw StoreError(.invalidInput, "entity \(state.key) does not fit schema '\(schema.name)': \(error)")
+        }
+    }
+}
+
+/// Carries an error thrown by a transaction plan through GRDB, so it is rethrown unchanged.
+private struct PlanFailure: Error {
+    let error: any Error
+}

@@ -1,0 +1,83 @@
+import ArborCore
+import Foundation
+
+/// One site's database: the delta log, the entity tables built from the distribution schema,
+/// the clients table, registrations, the stored schema and the site state.
+///
+/// One protocol, one implementation per backend (``PostgresSiteStore``, ``SQLiteSiteStore``),
+/// one conformance suite (`ArborTesting.StoreConformance`) run against both.
+public protocol SiteStore: AnyObject, Sendable {
+    /// The schema this store was opened with.
+    var schema: DistributionSchema { get }
+    /// The table prefix (several instances may share one database, §7.2).
+    var prefix: TablePrefix { get }
+
+    /// The name of the site whose database this is; stamped on every log buffer.
+    var siteName: String { get }
+
+    /// Creates every Arbor table, trigger and entity table; harmless when run again. When the
+    /// database holds another schema name it refuses with `.schemaMismatch`, unless
+    /// `upgradingSchema` is true: then it creates the missing entity tables and columns (it
+    /// never drops any) and stores the new schema name and text (`arbor schema apply`).
+    func install(upgradingSchema: Bool) async throws(StoreError)
+
+    /// Drops every table of this prefix (entity tables of the current schema included).
+    func uninstall() async throws(StoreError)
+
+    /// The schema name and text stored in the database (§4.4), nil before `install`.
+    func storedSchema() async throws(StoreError) -> StoredSchema?
+
+    /// Runs one write transaction: locks and loads the entities named by `keys` (absent ones
+    /// are missing from the dictionary), asks `plan` what to write, writes it, appends the
+    /// plan's deltas to the log as one buffer with the next sequence, and commits. The log
+    /// never skips a committed transaction: sequences follow commit order (DESIGN rule 2).
+    /// After commit the store wakes log readers (see ``logAppended()``).
+    func write<Result: Sendable>(
+        reading keys: Set<EntityKey>,
+        _ plan: @Sendable (_ loaded: [EntityKey: EntityState]) throws -> TransactionPlan<Result>
+    ) async throws -> WriteReceipt<Result>
+
+    /// Up to `limit` log records with sequences greater than `sequence`, in sequence order.
+    func readLog(after sequence: Int64, limit: Int) async throws(StoreError) -> [LogRecord]
+
+    /// The highest committed sequence (0 for an empty log).
+    func lastSequence() async throws(StoreError) -> Int64
+
+    /// A signal after every commit that appended to the log, from this or (PostgreSQL)
+    /// another process. Readers must also poll: a lost wake-up costs latency, never data.
+    func logAppended() -> AsyncStream<Void>
+
+    /// The entities with the given keys (absent ones are left out).
+    func entities(_ keys: Set<EntityKey>) async throws(StoreError) -> [EntityState]
+
+    /// A consistent picture of all entities as of one sequence (DESIGN rule 10): whole
+    /// entities when `inCache`, headers for the others; logically deleted ones included.
+    func snapshot() async throws(StoreError) -> StoreSnapshot
+
+    /// Every client of the clients table (§2.7), ordered by bit number.
+    func clients() async throws(StoreError) -> [ClientRecord]
+    /// Adds a client; picks the lowest free bit when `bit` is nil. Errors name a duplicate id,
+    /// a bit in use, or a full table (64 clients).
+    func addClient(id: String, bit: ClientBit?) async throws(StoreError) -> ClientRecord
+    /// Sets `is_disabled`; `.notFound` for an unknown id.
+    func setClientDisabled(id: String, disabled: Bool) async throws(StoreError)
+    /// Removes a client row; `.notFound` for an unknown id.
+    func removeClient(id: String) async throws(StoreError)
+    /// Yields the clients table after every change to it (and once at start).
+    func watchClients(pollInterval: Duration) -> AsyncThrowingStream<[ClientRecord], any Error>
+
+    /// The persisted registration masks of the given entities (missing = none registered).
+    func registrations(_ techIds: Set<UUID>) async throws(StoreError) -> [UUID: RegistrationMasks]
+    /// Persists masks; an empty mask deletes the row.
+    func saveRegistrations(_ masks: [UUID: RegistrationMasks]) async throws(StoreError)
+    /// Clears `bit` in every entity's masks (a removed client frees its bit).
+    func clearRegistrations(bit: ClientBit) async throws(StoreError)
+
+    /// A site-state value (own name, father, acknowledged sequences per link), nil when unset.
+    func siteState(_ key: String) async throws(StoreError) -> String?
+    /// Sets a site-state value outside any entity transaction.
+    func setSiteState(_ key: String, _ value: String) async throws(StoreError)
+
+    /// Releases connections. The store is unusable afterwards.
+    func close() async
+}

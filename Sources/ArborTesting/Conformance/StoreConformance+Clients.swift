@@ -1,0 +1,89 @@
+import ArborCore
+import ArborStore
+import Foundation
+
+extension StoreConformance {
+    static let clientChecks: [Check] = [
+        Check(name: "clients table: automatic bits, conflicts, disable, enable, remove") { backend in
+            try await TestStores.withStore(backend) { store in
+                let first = try await store.addClient(id: "branch-1", bit: nil)
+                let second = try await store.addClient(id: "branch-2", bit: ClientBit(5))
+                let third = try await store.addClient(id: "branch-3", bit: nil)
+                try require(first.bit.number == 0 && second.bit.number == 5 && third.bit.number == 1, "bits \(first.bit), \(second.bit), \(third.bit)")
+                try await requireStoreError(.conflict, "duplicate id") { try await store.addClient(id: "branch-1", bit: nil) }
+                try await requireStoreError(.conflict, "bit in use") { try await store.addClient(id: "branch-9", bit: ClientBit(5)) }
+                try await requireStoreError(.invalidInput, "empty id") { try await store.addClient(id: "", bit: nil) }
+                try await requireStoreError(.invalidInput, "65-character id") { try await store.addClient(id: String(repeating: "x", count: 65), bit: nil) }
+                try await store.setClientDisabled(id: "branch-2", disabled: true)
+                try require(try await store.clients().first { $0.clientId == "branch-2" }?.isDisabled == true, "disable did not stick")
+                try await store.setClientDisabled(id: "branch-2", disabled: false)
+                try require(try await store.clients().first { $0.clientId == "branch-2" }?.isDisabled == false, "enable did not stick")
+                try await requireStoreError(.notFound, "disable unknown") { try await store.setClientDisabled(id: "nobody", disabled: true) }
+                try await store.removeClient(id: "branch-1")
+                try await requireStoreError(.notFound, "remove unknown") { try await store.removeClient(id: "branch-1") }
+                let reused = try await store.addClient(id: "branch-4", bit: nil)
+                try require(reused.bit.number == 0, "a removed client's bit was not reused (got \(reused.bit))")
+                for n in 0..<61 { _ = try await store.addClient(id: "filler-\(n)", bit: nil) }
+                try require(try await store.clients().count == 64, "table should hold 64 clients")
+                try await requireStoreError(.conflict, "65th client") { try await store.addClient(id: "one-too-many", bit: nil) }
+                let bits = try await store.clients().map(\.bit.number)
+                try require(bits == Array(0...63), "clients are not ordered by bit: \(bits)")
+            }
+        },
+        Check(name: "watchClients yields the table at start and after a change") { backend in
+            try await TestStores.withStore(backend) { store in
+                _ = try await store.addClient(id: "a", bit: nil)
+                var iterator = store.watchClients(pollInterval: .milliseconds(100)).makeAsyncIterator()
+                let initial = try await iterator.next()
+                try require(initial?.map(\.clientId) == ["a"], "initial yield \(String(describing: initial))")
+                try await store.setClientDisabled(id: "a", disabled: true)
+                let changed = try await iterator.next()
+                try require(changed?.first?.isDisabled == true, "change not seen: \(String(describing: changed))")
+            }
+        },
+    ]
+
+    static let stateChecks: [Check] = [
+        Check(name: "registrations are saved, loaded, cleared per bit, and empty masks vanish") { backend in
+            try await TestStores.withStore(backend) { store in
+                let high = ClientBit(63)!, low = ClientBit(0)!
+                var masks = RegistrationMasks()
+                masks.set(.synchronized, for: high)
+                masks.set(.unsynchronized, for: low)
+                var other = RegistrationMasks()
+                other.set(.synchronized, for: low)
+                try await store.saveRegistrations([Fixtures.id(1): masks, Fixtures.id(2): other])
+                let loaded = try await store.registrations([Fixtures.id(1), Fixtures.id(2), Fixtures.id(3)])
+                try require(loaded == [Fixtures.id(1): masks, Fixtures.id(2): other], "loaded \(loaded)")
+                try await store.clearRegistrations(bit: low)
+                let cleared = try await store.registrations([Fixtures.id(1), Fixtures.id(2)])
+                try require(cleared[Fixtures.id(1)]?.state(of: high) == .synchronized && cleared[Fixtures.id(1)]?.state(of: low) == .unregistered, "bit 0 not cleared")
+                try require(cleared[Fixtures.id(2)] == nil, "an emptied mask is still stored")
+                try await store.saveRegistrations([Fixtures.id(1): .none])
+                try require(try await store.registrations([Fixtures.id(1)]).isEmpty, "saving an empty mask did not delete it")
+            }
+        },
+        Check(name: "two table prefixes in one database do not see each other") { backend in
+            let place = try TestStores.place(backend)
+            let one = try await TestStores.open(place, prefix: TestStores.randomPrefix(), siteName: "one")
+            let two = try await TestStores.open(place, prefix: TestStores.randomPrefix(), siteName: "two")
+            do {
+                try await EntitiesSubsystem(store: one).write([Samples.customerCreate(id: Fixtures.id(1))])
+                _ = try await one.addClient(id: "only-in-one", bit: nil)
+                try await one.setSiteState("father", "x")
+                let twoSequence = try await two.lastSequence()
+                let twoLog = try await two.readLog(after: 0, limit: 10)
+                try require(twoSequence == 0 && twoLog.isEmpty, "log leaked")
+                try require(try await two.entities([EntityKey("Customer", Fixtures.id(1))]).isEmpty, "entity leaked")
+                try require(try await two.clients().isEmpty, "client leaked")
+                try require(try await two.siteState("father") == nil, "site state leaked")
+            } catch {
+                await TestStores.remove(two, place)
+                await TestStores.remove(one, place)
+                throw error
+            }
+            await TestStores.remove(two, place)
+            await TestStores.remove(one, place)
+        },
+    ]
+}

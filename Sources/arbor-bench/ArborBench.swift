@@ -1,0 +1,68 @@
+import ArborCore
+import ArborStore
+import Foundation
+import PostgresNIO
+
+/// `arbor-bench store-write --db postgres://... [--writers 8] [--transactions 2000]`
+///
+/// Measures the write throughput of `PostgresSiteStore.write` (small entity upserts, each with
+/// one delta) with W concurrent writers, then the same workload through a naive log (a
+/// `bigserial`-style sequence, no `log_head` row lock), and prints one JSON object with both
+/// rates and their ratio. Tables live under fresh prefixes and are dropped afterwards.
+@main
+struct ArborBench {
+    static func main() async {
+        do {
+            let options = try Options(CommandLine.arguments.dropFirst())
+            let report = try await StoreWriteBenchmark(options: options).run()
+            print(report)
+        } catch let error as Options.UsageError {
+            FileHandle.standardError.write(Data("arbor-bench: \(error.message)\n\(Options.usage)\n".utf8))
+            exit(2)
+        } catch {
+            FileHandle.standardError.write(Data("arbor-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}
+
+/// The command line, parsed once here.
+struct Options {
+    struct UsageError: Error {
+        let message: String
+    }
+
+    static let usage = "usage: arbor-bench store-write --db postgres://user:password@host:port/database [--writers 8] [--transactions 2000]"
+
+    var location: PostgresLocation
+    var writers = 8
+    var transactions = 2000
+
+    init(_ arguments: ArraySlice<String>) throws {
+        var arguments = Array(arguments)
+        guard arguments.first == "store-write" else { throw UsageError(message: "the only benchmark is store-write") }
+        arguments.removeFirst()
+        var url: String?
+        while !arguments.isEmpty {
+            let flag = arguments.removeFirst()
+            guard !arguments.isEmpty else { throw UsageError(message: "\(flag) needs a value") }
+            let value = arguments.removeFirst()
+            switch flag {
+            case "--db": url = value
+            case "--writers": writers = try Self.positive(value, flag)
+            case "--transactions": transactions = try Self.positive(value, flag)
+            default: throw UsageError(message: "unknown option \(flag)")
+            }
+        }
+        guard let url else { throw UsageError(message: "--db is required") }
+        guard case .postgres(let location) = try DatabaseLocation(parsing: url) else {
+            throw UsageError(message: "--db must be a postgres:// URL")
+        }
+        self.location = location
+    }
+
+    private static func positive(_ value: String, _ flag: String) throws -> Int {
+        guard let number = Int(value), number > 0 else { throw UsageError(message: "\(flag) must be a positive integer, got '\(value)'") }
+        return number
+    }
+}

@@ -1,0 +1,77 @@
+import ArborCore
+import ArborServer
+import ArborStore
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `arbor serve`: runs a site's delta and/or cache server until SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a site: the delta and cache servers over HTTP.",
+        discussion: """
+            Settings come from --config (JSON), then ARBOR_* environment variables, then flags. Keys: \
+            database, site, instance, tablePrefix, schemaFile, host, port, servers, useRegistration, retainedSequences.
+            """
+    )
+
+    @Option(name: .long, help: "A JSON configuration file.") var config: String?
+    @Option(name: .long, help: "The site's database (postgres://… or sqlite:PATH).") var db: String?
+    @Option(name: .long, help: "This site's name ('center' at head office).") var site: String?
+    @Option(name: .long, help: "Listen address (default 127.0.0.1).") var host: String?
+    @Option(name: .long, help: "Listen port (default 8080; 0 picks a free one).") var port: Int?
+    @Option(name: .long, help: "Instance suffix in URLs (default 1).") var instance: String?
+    @Option(name: .long, help: "Table prefix (default arbor_).") var prefix: String?
+    @Option(name: .long, help: "Distribution schema file (default: the embedded example).") var schema: String?
+    @Option(name: .long, help: "Servers to start: delta, cache or delta,cache (default both).") var servers: String?
+    @Option(name: .long, help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
+
+    func run() async throws {
+        var settings = ServeConfiguration()
+        do {
+            if let config {
+                guard let data = FileManager.default.contents(atPath: config) else { throw ServeConfigurationError("cannot read --config '\(config)'") }
+                try settings.apply(file: data, named: config)
+            }
+            try settings.apply(environment: ProcessInfo.processInfo.environment)
+            for (key, value) in [("database", db), ("site", site), ("host", host), ("port", port.map(String.init)), ("instance", instance),
+                                 ("tablePrefix", prefix), ("schemaFile", schema), ("servers", servers)] {
+                if let value { try settings.set(key, value, source: "--\(key)") }
+            }
+        } catch let error as ServeConfigurationError {
+            throw ValidationError(error.description)
+        }
+        let valid: (location: DatabaseLocation, prefix: TablePrefix, servers: SiteApplication.Servers, settings: SiteServerSettings)
+        do { valid = try settings.validated() } catch { throw ValidationError(error.description) }
+        let schemaOptions = try StoreOptions.parse(["--db", settings.database ?? ""] + (settings.schemaFile.map { ["--schema", $0] } ?? []))
+        let distributionSchema = try schemaOptions.loadSchema()
+
+        let final = settings
+        let logger = {
+            var logger = Logger(label: "arbor.\(final.site)")
+            logger.logLevel = ProcessInfo.processInfo.environment["ARBOR_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return logger
+        }()
+        let configuration = StoreConfiguration(location: valid.location, schema: distributionSchema, prefix: valid.prefix, siteName: settings.site)
+        let store: any SiteStore
+        do {
+            store = try await SiteStores.open(configuration, logger: logger)
+            try await store.install(upgradingSchema: false)
+        } catch {
+            throw CommandFailure("cannot open the site's database \(valid.location): \(error.message)")
+        }
+        let context = SiteContext.standard(settings: valid.settings, store: store, connectedToCenter: { final.site == "center" }, logger: logger)
+        let application = SiteApplication(context: context, servers: valid.servers, host: final.host, port: final.port)
+        let portFile = portFile
+        do {
+            try await application.run { port in
+                logger.notice("serving site '\(final.site)' on http://\(final.host):\(port)/arbor/\(final.instance)/")
+                if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
+            }
+        } catch {
+            await store.close()
+            throw CommandFailure("server stopped: \(error)")
+        }
+        await store.close()
+    }
+}
