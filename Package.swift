@@ -77,11 +77,20 @@ let package = Package(
         ),
         .testTarget(name: "ArborCoreTests", dependencies: ["ArborCore", "ArborTesting"]),
         .testTarget(name: "ArborStoreTests", dependencies: ["ArborStore", "ArborTesting"]),
-        .testTarget(name: "ArborServerTests", dependencies: ["ArborServer", "ArborStore", "ArborCore", "ArborTesting"]),
+        .testTarget(
+            name: "ArborServerTests",
+            dependencies: [
+                "ArborServer", "ArborStore", "ArborCore", "ArborEdge", "ArborTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "ArborEdgeTests",
             dependencies: [
                 "ArborEdge", "ArborCore", "ArborTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

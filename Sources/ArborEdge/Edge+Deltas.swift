@@ -79,6 +79,18 @@ extension Edge {
         return try await perform(request).json(AppendResponse.self)
     }
 
+    /// Appends typed application writes (encoded with ``EntityWriteJSON``); answered after
+    /// commit, with the same fail-over rules as ``append(json:)``.
+    public func append(_ writes: [EntityWrite]) async throws -> AppendResponse {
+        let json: Data
+        do {
+            json = try EntityWriteJSON.encode(writes, schema: configuration.schema)
+        } catch {
+            throw EdgeError(code: .badRequest, message: "writes do not fit schema \(configuration.schema.name): \(error.message)")
+        }
+        return try await append(json: json)
+    }
+
     /// Whether the site's delta or cache server is up (§7.3), asked of the current server.
     public func status(server kind: ServerKind) async throws -> StatusResponse {
         let request = EdgeRequest(

@@ -1,12 +1,6 @@
 import ArborCore
 import Foundation
 
-/// Header names the edge reads beyond ``ArborProtocol/Header``.
-public enum EdgeHeader {
-    /// A site server asks the edge to move to another server of its list (§8.1).
-    public static let redirect = "X-Arbor-Redirect"
-}
-
 /// One HTTP answer, reduced to what the edge reads: status, the Arbor headers and the body.
 struct EdgeReply: Sendable {
     var status: Int
@@ -28,7 +22,7 @@ struct EdgeReply: Sendable {
         contentType = header("Content-Type")
         sequence = header(ArborProtocol.Header.sequence).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         connectedToCenter = header(ArborProtocol.Header.connectedToCenter).flatMap(Self.bool)
-        redirect = header(EdgeHeader.redirect)?.trimmingCharacters(in: .whitespaces)
+        redirect = header(ArborProtocol.Header.redirect)?.trimmingCharacters(in: .whitespaces)
     }
 
     /// What the fail-over loop does with an answer.
@@ -47,7 +41,7 @@ struct EdgeReply: Sendable {
         switch status {
         case 200...299:
             return .answered
-        case 400...599:
+        case 500...599, 408, 429:
             let error = EdgeError.fromResponse(status: status, body: body, server: server)
             if idempotent || status == 503 { return .serverFailed("HTTP \(status) \(error.code): \(error.message)") }
             return .protocolError(error)

@@ -21,7 +21,10 @@ import Testing
 
     @Test(arguments: serverCodes)
     func serverEncodedErrorBodyMapsToItsCode(_ code: ArborErrorCode) throws {
-        let body = try JSONEncoder().encode(ErrorResponse(error: code.rawValue, message: "because \"quoted\" ünïcode"))
+        // Encoded as the server's HTTPExchange encodes error answers.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = try encoder.encode(ErrorResponse(error: code.rawValue, message: "because \"quoted\" ünïcode"))
         let error = EdgeError.fromResponse(status: code.httpStatus, body: Array(body), server: "http://s:1")
         #expect(error.code == code)
         #expect(error.message == "because \"quoted\" ünïcode")

@@ -122,8 +122,12 @@ extension PostgresSiteStore {
         }
     }
 
-    /// Takes the next sequence, stores the encoded buffer and queues the NOTIFY (sent at COMMIT).
+    /// Queues the NOTIFY (sent at COMMIT), takes the next sequence and stores the encoded buffer.
     private func appendLog(_ deltas: [Delta], on connection: PostgresConnection) async throws -> Int64 {
+        // NOTIFY is delivered at COMMIT wherever it is issued, so it goes before the log head:
+        // the head's row lock serializes writers, and every round trip under it costs them all.
+        // NOTIFY takes no bind parameters; the channel is built from the validated prefix.
+        try await connection.run(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresEntityDDL.quoted(logChannel))"), logger: logger)
         let rows = try await connection.run(
             "UPDATE \(unescaped: table("log_head")) SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence",
             logger: logger
@@ -143,8 +147,6 @@ extension PostgresSiteStore {
             "INSERT INTO \(unescaped: table("delta_log")) (sequence, buffer) VALUES (\(sequence), \(ByteBuffer(bytes: bytes)))",
             logger: logger
         )
-        // NOTIFY takes no bind parameters; the channel is built from the validated prefix.
-        try await connection.run(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresEntityDDL.quoted(logChannel))"), logger: logger)
         return sequence
     }
 }

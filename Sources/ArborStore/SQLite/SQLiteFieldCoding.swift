@@ -8,8 +8,9 @@ import GRDB
 /// SQLite needs three escapes from the obvious mapping, each read back by the column's type:
 /// - a NaN bound as REAL becomes NULL, and a REAL -0.0 is written to disk as the integer 0 and
 ///   comes back as +0.0: both are stored as an 8-byte BLOB of their bit pattern (big-endian);
-/// - an empty BLOB bound through the C API becomes NULL: byte values go through
-///   `CAST(? AS BLOB)`, with an empty one bound as the empty string;
+/// - `sqlite3_bind_blob` binds NULL when given a nil pointer, which Foundation may hand out
+///   for empty `Data` (it does on some platforms): byte values go through `CAST(? AS BLOB)`,
+///   with an empty one bound as the empty string, so it is always an empty BLOB;
 /// - text is bound as a C string, cut at a NUL character: text containing NUL is stored as a
 ///   BLOB of its UTF-8 bytes.
 enum SQLiteFieldCoding {
@@ -42,7 +43,7 @@ enum SQLiteFieldCoding {
             }
             return number.databaseValue
         case .bool(let flag): return (flag ? 1 : 0).databaseValue
-        case .bytes(let data): return data.databaseValue
+        case .bytes(let data): return data.isEmpty ? "".databaseValue : data.databaseValue
         }
     }
 

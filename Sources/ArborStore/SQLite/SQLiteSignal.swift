@@ -51,7 +51,4 @@ final class SQLiteSignal: Sendable {
         }
         for continuation in subscribers { continuation.finish() }
     }
-
-    /// The number of live subscriptions (for tests).
-    var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 }

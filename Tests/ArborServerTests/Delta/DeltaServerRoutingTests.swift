@@ -141,4 +141,21 @@ import Testing
             #expect(answer.sequence == later)
         }
     }
+
+    @Test(arguments: TestStores.available)
+    func aClientThatMovedAheadOfItsSessionIsServedFromThere(backend: TestStores.Backend) async throws {
+        try await DeltaServerHarness.with(backend, clients: ["b1"]) { site in
+            _ = try await site.registered("b1")
+            try await site.createCustomer(1, topics: "A")
+            #expect(try await site.fetch("b1", from: 0, slice: "A").delivered == ["CREATE@1"])
+            try await site.createCustomer(2, topics: "B")
+            // The client registered what it holds (or loaded) and continues from the site's sequence.
+            let sequence = try await site.registered("b1", on: [2])
+            #expect(sequence == 2)
+            let updated = try await site.renameCustomer(2, to: "Bea")
+            let answer = try await site.fetch("b1", from: sequence, slice: "A")
+            #expect(answer.delivered == ["PARTIAL@\(updated)"])
+            #expect(try await site.registration("b1", on: 1) == .unregistered, "the CREATE at 1 was never acknowledged")
+        }
+    }
 }

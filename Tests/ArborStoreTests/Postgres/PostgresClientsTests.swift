@@ -95,6 +95,23 @@ struct PostgresClientsTests {
             watcher.cancel()
         }
     }
+
+    @Test("watchClients also polls: a change whose NOTIFY is lost is seen after pollInterval")
+    func watchPolls() async throws {
+        try await PostgresTesting.withStore { store in
+            try await PostgresTesting.execute("ALTER TABLE \(store.prefix)clients DISABLE TRIGGER \(store.prefix)clients_notify", on: store)
+            let seen = SharedValue<[[ClientRecord]]>([])
+            let watcher = Task {
+                for try await table in store.watchClients(pollInterval: .milliseconds(100)) { seen.value.append(table) }
+            }
+            try await waitUntil(seconds: 5) { seen.value.count == 1 }
+            #expect(seen.value.first == [])
+            _ = try await store.addClient(id: "alpha", bit: nil)
+            try await waitUntil(seconds: 2) { seen.value.count == 2 }
+            #expect(seen.value.last?.map(\.clientId) == ["alpha"])
+            watcher.cancel()
+        }
+    }
 }
 
 /// Polls `condition` every 10 ms; fails when it is still false after `seconds`.

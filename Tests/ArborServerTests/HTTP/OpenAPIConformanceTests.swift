@@ -1,0 +1,99 @@
+import ArborCore
+import ArborTesting
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+/// Checks the running server against `Docs/openapi.json`: every documented operation answers
+/// with a documented status and content type, and JSON bodies carry the schema's required keys.
+@Suite struct OpenAPIConformanceTests {
+    nonisolated(unsafe) static let document: [String: Any] = {  // read-only after first use
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Docs/openapi.json")
+        let data = (try? Data(contentsOf: url)) ?? Data()
+        return ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any]) ?? [:]
+    }()
+
+    /// A valid body for each POST operation, sent by client `c1`.
+    static let validBodies: [String: String] = [
+        "/delta/fetch": #"{"fromSequence":0,"slice":"A","registered":true,"waitMilliseconds":0}"#,
+        "/delta/register": #"{"entities":[{"class":"Customer","techId":"00000000-0000-4000-8000-000000000001"}]}"#,
+        "/delta/unregister": #"{"entities":[],"sequence":1}"#,
+        "/delta/append": #"{"writes":[{"kind":"create","class":"Customer","techId":"00000000-0000-4000-8000-000000000001","topics":",A,","fields":{"name":"Ada","vip":false}}]}"#,
+        "/cache/full-load": #"{"slice":"A"}"#,
+        "/cache/partial-load": #"{"slice":"A+B"}"#,
+        "/cache/select-minus": #"{"oldSlice":"A","newSlice":"B"}"#,
+        "/cache/sync-load": #"{"slice":"A","lastTransmissionTime":0}"#,
+        "/cache/skip-load": #"{"slice":"A","lastSequence":1}"#,
+    ]
+
+    /// The documented operations, in an order where each valid request makes sense.
+    static let order = ["/delta/append", "/cache/full-load", "/delta/fetch", "/delta/register", "/delta/unregister",
+                        "/cache/partial-load", "/cache/select-minus", "/cache/sync-load", "/cache/skip-load"]
+
+    @Test func everyDocumentedOperationMatchesTheServer() async throws {
+        let paths = try #require(Self.document["paths"] as? [String: Any])
+        let documentedPosts = Set(paths.keys.filter { (paths[$0] as? [String: Any])?["post"] != nil }.map { $0.replacingOccurrences(of: "/arbor/{instance}", with: "") })
+        #expect(documentedPosts == Set(Self.order), "documented POST operations differ from the ones this test drives")
+        let site = try await RunningSite.start(.sqlite)
+        do {
+            _ = try await site.store.addClient(id: "c1", bit: nil)
+            try await site.context.clients.refresh()
+            for root in ["/delta", "/cache"] {
+                let answer = try await send(site, "GET", "/arbor/1\(root)", body: nil)
+                try check(answer, against: "/arbor/{instance}\(root)", method: "get")
+            }
+            for path in Self.order {
+                let valid = try await send(site, "POST", "/arbor/1\(path)", body: Self.validBodies[path])
+                #expect(valid.status == 200, "\(path) answered \(valid.status): \(String(decoding: valid.body, as: UTF8.self))")
+                try check(valid, against: "/arbor/{instance}\(path)", method: "post")
+                let malformed = try await send(site, "POST", "/arbor/1\(path)", body: "{\"nonsense\": true}")
+                #expect(malformed.status == 400, "\(path) with a malformed body answered \(malformed.status)")
+                try check(malformed, against: "/arbor/{instance}\(path)", method: "post")
+            }
+        } catch {
+            await site.stop()
+            throw error
+        }
+        await site.stop()
+    }
+
+    struct Answer {
+        var status: Int
+        var contentType: String
+        var body: Data
+    }
+
+    func send(_ site: RunningSite, _ method: String, _ path: String, body: String?) async throws -> Answer {
+        var request = HTTPClientRequest(url: site.baseURL + path)
+        request.method = method == "GET" ? .GET : .POST
+        request.headers.add(name: ArborProtocol.Header.clientId, value: "c1")
+        request.headers.add(name: "Accept", value: ArborProtocol.jsonMediaType)
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return Answer(status: Int(response.status.code), contentType: response.headers.first(name: "content-type") ?? "", body: Data(buffer: bytes))
+    }
+
+    /// The answer's status, content type and required JSON keys are as documented.
+    func check(_ answer: Answer, against path: String, method: String) throws {
+        let operation = try #require(((Self.document["paths"] as? [String: Any])?[path] as? [String: Any])?[method] as? [String: Any])
+        let responses = try #require(operation["responses"] as? [String: Any])
+        let response = try #require(responses[String(answer.status)] as? [String: Any], "\(method) \(path): status \(answer.status) is not documented")
+        let content = try #require(response["content"] as? [String: Any])
+        #expect(content[answer.contentType] != nil, "\(method) \(path): content type \(answer.contentType) not documented for \(answer.status)")
+        guard answer.contentType == ArborProtocol.jsonMediaType,
+              let reference = ((content[answer.contentType] as? [String: Any])?["schema"] as? [String: Any])?["$ref"] as? String else { return }
+        let schemaName = String(reference.split(separator: "/").last ?? "")
+        let schema = try #require(((Self.document["components"] as? [String: Any])?["schemas"] as? [String: Any])?[schemaName] as? [String: Any])
+        let object = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any], "\(path): body is not a JSON object")
+        for key in (schema["required"] as? [String]) ?? [] {
+            #expect(object[key] != nil, "\(method) \(path): \(schemaName) lacks required '\(key)'")
+        }
+        if schemaName == "Error", let code = object["error"] as? String {
+            let codes = (((schema["properties"] as? [String: Any])?["error"] as? [String: Any])?["enum"] as? [String]) ?? []
+            #expect(codes.contains(code), "\(path): error code \(code) is not documented")
+        }
+    }
+}
