@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "ArborServerTests",
             dependencies: [
-                "ArborServer", "ArborStore", "ArborCore", "ArborEdge", "ArborTesting",
+                "ArborServer", "ArborStore", "ArborCore", "ArborEdge", "ArborTesting", "arbor",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -38,6 +38,13 @@ public enum FieldValue: Hashable, Sendable {
             return
         }
         if type != field.type { throw .typeMismatch(field: field.name, expected: field.type, found: type.rawValue) }
+        switch self {
+        case .text(let text), .json(let text):
+            // PostgreSQL text cannot hold NUL, so no backend may accept it.
+            if text.unicodeScalars.contains("\u{0}") { throw .nulCharacter(field: field.name) }
+        default:
+            break
+        }
     }
 }
 

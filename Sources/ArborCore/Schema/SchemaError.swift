@@ -10,6 +10,7 @@ public enum SchemaError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownCollection(String, in: String)
     case typeMismatch(field: String, expected: FieldType, found: String)
     case nullNotAllowed(field: String)
+    case nulCharacter(field: String)
     case malformedFile(String)
 
     public var description: String {
@@ -34,6 +35,8 @@ public enum SchemaError: Error, Equatable, Sendable, CustomStringConvertible {
             return "field '\(field)' expects a value of type \(expected.rawValue), got \(found)"
         case .nullNotAllowed(let field):
             return "field '\(field)' is not nullable"
+        case .nulCharacter(let field):
+            return "field '\(field)' holds a NUL character, which text and json values may not contain"
         case .malformedFile(let detail):
             return "schema file is malformed: \(detail)"
         }

@@ -44,17 +44,7 @@ public final class LogTail: Service, Sendable {
             let after = lastSequence
             let records = try await store.readLog(after: after, limit: 512)
             if records.isEmpty { return }
-            var decoded: [DeltaBuffer] = []
-            for record in records {
-                do {
-                    decoded.append(try DeltaBufferCodec.decode(record.buffer, schema: store.schema))
-                } catch {
-                    // A buffer of another schema stays in the log; the sequence still advances.
-                    logger.error("log record \(record.sequence) cannot be decoded: \(error)")
-                    decoded.append(DeltaBuffer(schemaName: "?", originSite: store.siteName, sequence: record.sequence, deltas: []))
-                }
-            }
-            publish(decoded)
+            publish(records.map(decode))
         }
     }
 
@@ -124,8 +114,18 @@ public final class LogTail: Service, Sendable {
     /// Buffers after `sequence` from memory, or decoded from the store when older.
     public func buffers(after sequence: Int64, limit: Int) async throws -> [DeltaBuffer] {
         if let fromWindow = windowBuffers(after: sequence, limit: limit) { return fromWindow }
-        let records = try await store.readLog(after: sequence, limit: limit)
-        return records.compactMap { try? DeltaBufferCodec.decode($0.buffer, schema: store.schema) }
+        return try await store.readLog(after: sequence, limit: limit).map(decode)
+    }
+
+    /// The record's buffer; one this schema cannot read becomes an empty placeholder so
+    /// readers still advance past its sequence (it is logged).
+    private func decode(_ record: LogRecord) -> DeltaBuffer {
+        do {
+            return try DeltaBufferCodec.decode(record.buffer, schema: store.schema)
+        } catch {
+            logger.error("log record \(record.sequence) cannot be decoded: \(error)")
+            return DeltaBuffer(schemaName: "?", originSite: store.siteName, sequence: record.sequence, deltas: [])
+        }
     }
 
     private func publish(_ decoded: [DeltaBuffer]) {

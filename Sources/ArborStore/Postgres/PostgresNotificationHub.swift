@@ -77,42 +77,51 @@ final class PostgresNotificationHub: Sendable {
     private func listen() async {
         var pause = Duration.milliseconds(100)
         var connectionNumber = 0
-        while !Task.isCancelled {
+        while !Task.isCancelled, !state.withLock({ $0.isClosed }) {
             connectionNumber += 1
             do {
                 let connection = try await PostgresConnection.connect(configuration: configuration, id: connectionNumber, logger: logger)
-                let open = state.withLock { state in
-                    guard !state.isClosed else { return false }
-                    state.connection = connection
-                    return true
-                }
-                guard open else {
-                    try? await connection.close()
-                    return
-                }
                 pause = .milliseconds(100)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for channel in channels {
-                        group.addTask {
-                            try await connection.listen(on: channel) { notifications in
-                                // Listening (again): whatever was sent before is unknown.
-                                self.signal(channel)
-                                for try await _ in notifications { self.signal(channel) }
-                            }
-                        }
-                    }
-                    // A listener only ends when the connection does.
-                    try await group.next()
-                    group.cancelAll()
+                var failure: (any Error)?
+                do {
+                    try await listen(on: connection)
+                } catch {
+                    failure = error
                 }
+                // Closed on every path: PostgresNIO requires it before a connection is released.
+                state.withLock { $0.connection = nil }
                 try? await connection.close()
+                if let failure { throw failure }
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("listening for PostgreSQL notifications failed; reconnecting", metadata: ["error": "\(String(reflecting: error))"])
             }
-            state.withLock { $0.connection = nil }
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(5))
+        }
+    }
+
+    /// LISTENs on every channel of `connection` until the connection ends.
+    private func listen(on connection: PostgresConnection) async throws {
+        let open = state.withLock { state in
+            guard !state.isClosed else { return false }
+            state.connection = connection
+            return true
+        }
+        guard open else { return }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for channel in channels {
+                group.addTask {
+                    try await connection.listen(on: channel) { notifications in
+                        // Listening (again): whatever was sent before is unknown.
+                        self.signal(channel)
+                        for try await _ in notifications { self.signal(channel) }
+                    }
+                }
+            }
+            // A listener only ends when the connection does.
+            try await group.next()
+            group.cancelAll()
         }
     }
 }

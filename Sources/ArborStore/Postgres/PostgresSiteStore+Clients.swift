@@ -3,10 +3,12 @@ import Foundation
 import PostgresNIO
 
 extension PostgresSiteStore {
+    /// Every client, ordered by bit number.
     public func clients() async throws(StoreError) -> [ClientRecord] {
         try await withConnection("reading the clients table") { connection in try await clients(on: connection) }
     }
 
+    /// Adds a client (lowest free bit when `bit` is nil); `.conflict` names a duplicate id, a bit in use, or a full table.
     public func addClient(id: String, bit: ClientBit?) async throws(StoreError) -> ClientRecord {
         try ClientRecord.validate(clientId: id)
         return try await transaction("adding client '\(id)'") { connection in
@@ -38,6 +40,7 @@ extension PostgresSiteStore {
         }
     }
 
+    /// Sets `is_disabled`; `.notFound` for an unknown id.
     public func setClientDisabled(id: String, disabled: Bool) async throws(StoreError) {
         let rows = try await withConnection("updating client '\(id)'") { connection in
             try await connection.run(
@@ -48,6 +51,7 @@ extension PostgresSiteStore {
         guard rows > 0 else { throw StoreError(.notFound, "client '\(id)' does not exist: list the clients to check the id") }
     }
 
+    /// Removes a client row; `.notFound` for an unknown id.
     public func removeClient(id: String) async throws(StoreError) {
         let rows = try await withConnection("removing client '\(id)'") { connection in
             try await connection.run(

@@ -3,6 +3,7 @@ import Foundation
 import PostgresNIO
 
 extension PostgresSiteStore {
+    /// Creates the Arbor tables, triggers and entity tables in one transaction under an advisory lock (see ``SiteStore/install(upgradingSchema:)``).
     public func install(upgradingSchema: Bool) async throws(StoreError) {
         let schemaText = String(decoding: schema.encodeJSON(), as: UTF8.self)
         try await transaction("installing the tables of prefix '\(prefix)'") { connection in
@@ -35,6 +36,7 @@ extension PostgresSiteStore {
         }
     }
 
+    /// Drops the Arbor tables, the entity tables of the current and stored schemas, and the trigger functions.
     public func uninstall() async throws(StoreError) {
         try await transaction("removing the tables of prefix '\(prefix)'") { connection in
             try await lockInstalls(on: connection)
@@ -60,6 +62,7 @@ extension PostgresSiteStore {
         }
     }
 
+    /// The stored schema name and text, nil before `install`.
     public func storedSchema() async throws(StoreError) -> StoredSchema? {
         try await withConnection("reading the stored schema") { connection in try await storedSchema(on: connection) }
     }

@@ -3,6 +3,7 @@ import Foundation
 import PostgresNIO
 
 extension PostgresSiteStore {
+    /// Up to `limit` records after `sequence`; sequences are gap-free in commit order, so a reader can always continue from the last one it saw.
     public func readLog(after sequence: Int64, limit: Int) async throws(StoreError) -> [LogRecord] {
         guard limit > 0 else { return [] }
         let rows = try await withConnection("reading the log") { connection in
@@ -24,16 +25,19 @@ extension PostgresSiteStore {
         }
     }
 
+    /// The highest committed sequence, from the `log_head` row.
     public func lastSequence() async throws(StoreError) -> Int64 {
         try await withConnection("reading the last sequence") { connection in
             try await lastSequence(on: connection)
         }
     }
 
+    /// Wakes after every log append of any process (LISTEN on a dedicated connection) and once whenever that connection (re)starts listening.
     public func logAppended() -> AsyncStream<Void> {
         notifications.subscribe(logChannel)
     }
 
+    /// The entities with the given keys, read in one REPEATABLE READ snapshot; ordered by class (schema order), then tech-id.
     public func entities(_ keys: Set<EntityKey>) async throws(StoreError) -> [EntityState] {
         for key in keys { _ = try entityTable(key.entityClass) }
         guard !keys.isEmpty else { return [] }
@@ -46,6 +50,7 @@ extension PostgresSiteStore {
         }
     }
 
+    /// All entities and the last sequence, read in one REPEATABLE READ READ ONLY transaction.
     public func snapshot() async throws(StoreError) -> StoreSnapshot {
         try await transaction("reading a snapshot", begin: Self.snapshotBegin) { connection in
             // log_head changes in the same transactions as the rows, so in one REPEATABLE READ

@@ -3,6 +3,7 @@ import Foundation
 import PostgresNIO
 
 extension PostgresSiteStore {
+    /// The stored masks of the given entities (missing = none registered).
     public func registrations(_ techIds: Set<UUID>) async throws(StoreError) -> [UUID: RegistrationMasks] {
         guard !techIds.isEmpty else { return [:] }
         let rows = try await withConnection("reading registrations") { connection in
@@ -23,6 +24,7 @@ extension PostgresSiteStore {
         }
     }
 
+    /// Upserts masks in one transaction; an empty mask deletes the row.
     public func saveRegistrations(_ masks: [UUID: RegistrationMasks]) async throws(StoreError) {
         guard !masks.isEmpty else { return }
         // Sorted, so concurrent saves lock rows in the same order.
@@ -47,6 +49,7 @@ extension PostgresSiteStore {
         }
     }
 
+    /// Clears `bit` in every row in one UPDATE, then deletes the rows left empty.
     public func clearRegistrations(bit: ClientBit) async throws(StoreError) {
         let keep = Int64(bitPattern: ~bit.mask)
         try await transaction("clearing \(bit) from registrations") { connection in
@@ -61,6 +64,7 @@ extension PostgresSiteStore {
         }
     }
 
+    /// A site-state value, nil when unset.
     public func siteState(_ key: String) async throws(StoreError) -> String? {
         let rows = try await withConnection("reading site state '\(key)'") { connection in
             try await connection.run("SELECT value FROM \(unescaped: table("site_state")) WHERE key = \(key)", logger: logger)
@@ -72,6 +76,7 @@ extension PostgresSiteStore {
         }
     }
 
+    /// Sets a site-state value outside any entity transaction.
     public func setSiteState(_ key: String, _ value: String) async throws(StoreError) {
         try await withConnection("writing site state '\(key)'") { connection in
             try await connection.run(

@@ -83,6 +83,7 @@ public final class PostgresSiteStore: SiteStore {
         runTask = Task { await client.run() }
     }
 
+    /// Stops listening, then cancels the pool's `run()` task. The store is unusable afterwards.
     public func close() async {
         await notifications.close()
         runTask.cancel()

@@ -38,7 +38,7 @@ struct DeltaBufferCodecTests {
     static let edgeValues: [(field: String, value: FieldValue)] = [
         ("customerId", .uuid(UUID(uuid: (0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)))),
         ("customerId", .uuid(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))),
-        ("status", .text("")), ("status", .text("Zoë 北京 🚀👩‍👩‍👧 \u{0}")),
+        ("status", .text("")), ("status", .text("Zoë 北京 🚀👩‍👩‍👧 \u{1}")),
         ("priority", .int(.min)), ("priority", .int(.max)), ("priority", .int(0)), ("priority", .null),
         ("number", .bigint(.min)), ("number", .bigint(.max)), ("number", .bigint(-1)),
         ("placedAt", .timestamp(.min)), ("placedAt", .timestamp(.max)), ("placedAt", .timestamp(1_700_000_000_123_456)),

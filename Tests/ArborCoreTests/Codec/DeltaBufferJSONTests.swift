@@ -59,7 +59,7 @@ struct DeltaBufferJSONTests {
     static let edgeValues: [(field: String, value: FieldValue)] = [
         ("number", .bigint(.min)), ("number", .bigint(.max)), ("placedAt", .timestamp(.min)), ("placedAt", .timestamp(.max)),
         ("priority", .int(.min)), ("priority", .int(.max)), ("priority", .null), ("attachment", .bytes(Data())),
-        ("attachment", .bytes(Data([0xFB, 0xFF]))), ("status", .text("")), ("status", .text("é \"\\ 🚀 \u{0}")),
+        ("attachment", .bytes(Data([0xFB, 0xFF]))), ("status", .text("")), ("status", .text("é \"\\ 🚀 \u{1}")),
         ("extra", .json("{\"k\":1}")), ("customerId", .uuid(Fixtures.id(99))), ("deleted", .bool(true)),
     ]
 

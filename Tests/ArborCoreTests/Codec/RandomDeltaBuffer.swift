@@ -83,7 +83,7 @@ struct RandomDeltaBuffer {
     }
 
     mutating func text() -> String {
-        let pieces = ["", "a", "Zoë", "北京", "🚀👩‍👩‍👧", "\u{0}", "\"quoted\"\n", "\\", "line\tbreak", "ASCII only"]
+        let pieces = ["", "a", "Zoë", "北京", "🚀👩‍👩‍👧", "\u{1}", "\"quoted\"\n", "\\", "line\tbreak", "ASCII only"]
         return (0..<Int.random(in: 0...3, using: &rng)).map { _ in pick(pieces) }.joined()
     }
 

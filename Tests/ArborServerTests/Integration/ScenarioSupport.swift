@@ -37,6 +37,12 @@ struct Scenario {
 
     func name(_ id: UUID) -> String { names[id] ?? id.uuidString }
 
+    /// The names given so far.
+    var namesById: [UUID: String] { names }
+
+    /// Names `id` (after a restart, to keep the earlier names).
+    mutating func remember(_ id: UUID, as name: String) { names[id] = name }
+
     /// Creates Customer `name` with `topics` through the append API; returns the commit sequence.
     @discardableResult
     mutating func create(_ name: String, topics: String) async throws -> Int64 {

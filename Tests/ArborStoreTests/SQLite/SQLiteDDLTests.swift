@@ -28,6 +28,7 @@ import Testing
                 "arbor_e_customer", "arbor_e_order", "arbor_s_order__lines", "arbor_s_order__lines__taxes",
             ]
             #expect(tables == expected)
+            #expect(try await file.rawQueue().read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
             #expect(try await store.lastSequence() == 1)
             #expect(try await store.entities([EntityKey("Customer", Fixtures.id(1))]).count == 1)
             let stored = try #require(try await store.storedSchema())

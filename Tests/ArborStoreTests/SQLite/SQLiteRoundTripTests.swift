@@ -21,7 +21,7 @@ import Testing
     /// Edge values of every type (nulls included for each).
     static let values: [FieldType: [FieldValue]] = [
         .uuid: [.uuid(UUID()), .uuid(UUID(uuidString: "00000000-0000-0000-0000-000000000000")!)],
-        .text: [.text(""), .text("ünïcödé 🌳 中文"), .text("e\u{301}"), .text("é"), .text("a\u{0}b"), .text("'; DROP TABLE x; --"), .text(String(repeating: "x", count: 100_000))],
+        .text: [.text(""), .text("ünïcödé 🌳 中文"), .text("e\u{301}"), .text("é"), .text("'; DROP TABLE x; --"), .text(String(repeating: "x", count: 100_000))],
         .int: [.int(.min), .int(.max), .int(0), .int(-1)],
         .bigint: [.bigint(.min), .bigint(.max), .bigint(0)],
         .double: [

@@ -1,0 +1,53 @@
+import ArborCore
+import ArborEdge
+import ArborStore
+import ArborTesting
+import Foundation
+import Logging
+import Testing
+
+/// End to end with real `arbor serve` processes on loopback: writes through the API reach a
+/// registered edge, and SIGTERM ends open long polls and the process promptly.
+@Suite(.serialized) struct ServeProcessTests {
+    @Test(arguments: TestStores.available)
+    func servesEdgesAndStopsGracefully(backend: TestStores.Backend) async throws {
+        let place = try TestStores.place(backend)
+        let prefix = TestStores.randomPrefix()
+        let database: String = switch place.location {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres: TestDatabases.postgresURL ?? ""
+        }
+        // The operator's part: tables and a client row.
+        let store = try await TestStores.open(place, prefix: prefix)
+        _ = try await store.addClient(id: "shop", bit: nil)
+        let server = try await ServeProcess.start(["--db", database, "--prefix", prefix.value])
+        do {
+            let schema = Fixtures.retailSchema
+            let app = try Edge(configuration: EdgeConfiguration(servers: [server.baseURL], schema: schema))
+            let shop = try Edge(configuration: EdgeConfiguration(
+                servers: [server.baseURL], clientId: "shop", useRegistration: true, schema: schema, fetchWait: .seconds(20)
+            ))
+            #expect(try await shop.status(server: .delta).up)
+            let first = try await app.append([Samples.customerCreate(id: Fixtures.id(1))])
+            let load = try await shop.fullLoad(slice: "A")
+            #expect(load.deltas.map(\.techId) == [Fixtures.id(1)] && load.sequence == first.sequence)
+            _ = try await app.append([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(1), fields: ["vip": .bool(true)])])
+            let update = try await shop.fetchDeltas()
+            #expect(update.flatMap(\.deltas).map(\.operation) == [.partial])
+
+            // A long poll is open when SIGTERM arrives: it must be answered and the process exit promptly.
+            let poll = Task { try await shop.fetchDeltasOnce(waitMilliseconds: 20_000) }
+            try await Task.sleep(for: .milliseconds(300))
+            let stopping = await server.stop()
+            let answered = try await poll.value
+            #expect(answered.isEmpty)
+            #expect(stopping < .seconds(5), "shutdown took \(stopping)")
+            #expect(server.process.terminationStatus == 0, "exit status \(server.process.terminationStatus): \(server.output.suffix(1_000))")
+        } catch {
+            await server.stop()
+            await TestStores.remove(store, place)
+            throw error
+        }
+        await TestStores.remove(store, place)
+    }
+}
