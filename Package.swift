@@ -73,7 +73,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "arbor-bench",
-            dependencies: ["ArborCore", "ArborStore", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "ArborCore", "ArborStore", "ArborServer", "ArborEdge",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "ArborCoreTests", dependencies: ["ArborCore", "ArborTesting"]),
         .testTarget(name: "ArborStoreTests", dependencies: ["ArborStore", "ArborTesting"]),

@@ -13,7 +13,12 @@ import PostgresNIO
 struct ArborBench {
     static func main() async {
         do {
-            let options = try Options(CommandLine.arguments.dropFirst())
+            let arguments = CommandLine.arguments.dropFirst()
+            if arguments.first == "site-latency" {
+                print(try await SiteLatencyBenchmark(SiteLatencyBenchmark.Options(arguments.dropFirst())).run())
+                return
+            }
+            let options = try Options(arguments)
             let report = try await StoreWriteBenchmark(options: options).run()
             print(report)
         } catch let error as Options.UsageError {
@@ -32,7 +37,10 @@ struct Options {
         let message: String
     }
 
-    static let usage = "usage: arbor-bench store-write --db postgres://user:password@host:port/database [--writers 8] [--transactions 2000]"
+    static let usage = """
+        usage: arbor-bench store-write --db postgres://user:password@host:port/database [--writers 8] [--transactions 2000]
+               arbor-bench site-latency [--db postgres://…|sqlite:PATH] [--writes 500] [--entities 5000]
+        """
 
     var location: PostgresLocation
     var writers = 8
@@ -40,7 +48,7 @@ struct Options {
 
     init(_ arguments: ArraySlice<String>) throws {
         var arguments = Array(arguments)
-        guard arguments.first == "store-write" else { throw UsageError(message: "the only benchmark is store-write") }
+        guard arguments.first == "store-write" else { throw UsageError(message: "benchmarks: store-write, site-latency") }
         arguments.removeFirst()
         var url: String?
         while !arguments.isEmpty {

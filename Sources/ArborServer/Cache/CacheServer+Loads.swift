@@ -9,7 +9,7 @@ extension CacheServer {
     /// sent and unregistered on any others it had: a full load starts over.
     public func fullLoad(clientId: String?, slice text: String) async throws(ServerError) -> LoadAnswer {
         let (client, slice) = try await admit(clientId, slice: text)
-        let snapshot = try loadedSnapshot()
+        let snapshot = try await loadedSnapshot()
         let selected = LoadSelector(slice: slice, now: now()).fullLoad(snapshot)
         let load = try await send(selected, sequence: snapshot.sequence, to: client)
         if context.settings.useRegistration {
@@ -29,7 +29,7 @@ extension CacheServer {
     public func partialLoad(clientId: String?, slice text: String) async throws(ServerError) -> LoadAnswer {
         let (client, slice) = try await admit(clientId, slice: text)
         try await requireKnownRegistrations(of: client)
-        let snapshot = try loadedSnapshot()
+        let snapshot = try await loadedSnapshot()
         let selector = LoadSelector(slice: slice, now: now())
         var registered = Set<UUID>()
         if context.settings.useRegistration {
@@ -63,7 +63,7 @@ extension CacheServer {
         } else {
             try await requireKnownRegistrations(of: client)
         }
-        let snapshot = try loadedSnapshot()
+        let snapshot = try await loadedSnapshot()
         var registered = Set<UUID>()
         if context.settings.useRegistration {
             registered = try await registeredIds(of: client, among: Set(snapshot.entities.keys.lazy.map(\.techId)))

@@ -10,7 +10,7 @@ extension CacheServer {
         let oldSlice = try context.parseSlice(oldText)
         // The answer names entities of the old slice: the client must be allowed that one too.
         try await context.requirePermit(client.clientId, oldSlice)
-        let snapshot = try loadedSnapshot()
+        let snapshot = try await loadedSnapshot()
         return LoadSelector.minus(snapshot, oldSlice: oldSlice, newSlice: newSlice, now: now())
             .map { EntityRef($0.entityClass, $0.techId) }
     }

@@ -102,12 +102,21 @@ public final class CacheServer: Service, Sendable {
         }
     }
 
-    /// The cache for a load, refusing while the store has not been read yet.
-    func loadedSnapshot() throws(ServerError) -> CacheSnapshot {
-        let (snapshot, loaded) = state.withLock { ($0.snapshot, $0.isLoaded) }
-        guard loaded else {
+    /// The cache for a load, refusing while the store has not been read yet. It includes every
+    /// transaction committed before the load began, so a client loading right after its own
+    /// write sees it.
+    func loadedSnapshot() async throws(ServerError) -> CacheSnapshot {
+        guard state.withLock({ $0.isLoaded }) else {
             throw ServerError(.internalError, "the cache server of site '\(context.siteName)' is still loading; retry shortly")
         }
-        return snapshot
+        if let committed = try? await context.store.lastSequence(), sequence < committed {
+            do {
+                try await context.logTail.catchUp()
+                try await catchUp()
+            } catch {
+                context.logger.warning("cache server could not catch up before a load: \(error)")
+            }
+        }
+        return snapshot()
     }
 }

@@ -130,6 +130,9 @@ public final class LogTail: Service, Sendable {
 
     private func publish(_ decoded: [DeltaBuffer]) {
         let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            // Two readers (the service and a caller's catchUp) may read the same records.
+            let decoded = decoded.filter { $0.sequence > state.lastSequence }
+            guard !decoded.isEmpty else { return [] }
             state.window += decoded
             if state.window.count > windowSize { state.window.removeFirst(state.window.count - windowSize) }
             state.lastSequence = decoded.last?.sequence ?? state.lastSequence
