@@ -87,6 +87,8 @@ let package = Package(
             dependencies: [
                 "ArborServer", "ArborStore", "ArborCore", "ArborEdge", "ArborTesting", "arbor",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

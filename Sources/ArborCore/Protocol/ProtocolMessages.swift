@@ -191,6 +191,48 @@ public struct DeltaBuffersJSONResponse: Sendable {
     }
 }
 
+/// The answer to `POST …/delta/upload` and `…/delta/upload-position` (father side of a link):
+/// the son's log position up to which the father has applied the son's uploads.
+public struct UploadResponse: Codable, Hashable, Sendable {
+    public var appliedThrough: Int64
+
+    public init(appliedThrough: Int64) {
+        self.appliedThrough = appliedThrough
+    }
+}
+
+/// `POST …/cache/digests`: per-entity digests of the entities a slice selects (for `arbor verify`).
+public struct DigestRequest: Codable, Hashable, Sendable {
+    public var slice: String
+
+    public init(slice: String) {
+        self.slice = slice
+    }
+}
+
+/// One entity's digest: a hash of its class, id, application topics and every field with its
+/// write time, sub-entities included, so two sites holding the same entity give the same digest.
+public struct EntityDigest: Codable, Hashable, Sendable {
+    public var entity: EntityRef
+    public var digest: String
+
+    public init(entity: EntityRef, digest: String) {
+        self.entity = entity
+        self.digest = digest
+    }
+}
+
+/// The answer to `POST …/cache/digests`.
+public struct DigestResponse: Codable, Hashable, Sendable {
+    public var sequence: Int64
+    public var entities: [EntityDigest]
+
+    public init(sequence: Int64, entities: [EntityDigest]) {
+        self.sequence = sequence
+        self.entities = entities
+    }
+}
+
 /// The answer to `POST …/delta/append`.
 public struct AppendResponse: Codable, Hashable, Sendable {
     /// The log sequence of the committed transaction; nil when it appended nothing.

@@ -21,12 +21,15 @@ public struct SiteApplication: Sendable {
     public let servers: Servers
     public let host: String
     public let port: Int
+    /// More long-running parts of the site, such as the link to its father.
+    public let extraServices: [any Service]
 
-    public init(context: SiteContext, servers: Servers = .both, host: String = "127.0.0.1", port: Int) {
+    public init(context: SiteContext, servers: Servers = .both, host: String = "127.0.0.1", port: Int, extraServices: [any Service] = []) {
         self.context = context
         self.servers = servers
         self.host = host
         self.port = port
+        self.extraServices = extraServices
     }
 
     /// The application as one `Service`: the HTTP server with the site's services inside.
@@ -41,6 +44,7 @@ public struct SiteApplication: Sendable {
         SiteRoutes(context: context, paths: paths, delta: delta, cache: cache).install(on: router)
         var services: [any Service] = [context.logTail, context.clients]
         if let cache { services.append(cache) }
+        services += extraServices
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "arbor/\(context.siteName)"),

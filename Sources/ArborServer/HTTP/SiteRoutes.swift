@@ -95,6 +95,7 @@ public struct SiteRoutes: Sendable {
             let sequence = try await cache.skipLoad(clientId: exchange.clientId(request), slice: body.slice, lastSequence: body.lastSequence)
             return exchange.json(SequenceResponse(sequence: sequence))
         }
+        installDigests(cache, on: router)
     }
 
     /// A POST route whose errors become the protocol's JSON error answers.

@@ -16,6 +16,12 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var servers: [String] = ["delta", "cache"]
     public var useRegistration: Bool = true
     public var retainedSequences: Int64 = 1_000_000
+    /// The father's servers (fail-over order); none at the center.
+    public var fatherServers: [String] = []
+    /// This site's client id in the father's clients table.
+    public var fatherClientId: String?
+    /// This site's subscription at its father (the link adds `*!arbor.notson.<id>`).
+    public var fatherSlice: String?
 
     public init() {}
 
@@ -24,6 +30,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_DATABASE_URL": "database", "ARBOR_SITE": "site", "ARBOR_INSTANCE": "instance",
         "ARBOR_TABLE_PREFIX": "tablePrefix", "ARBOR_SCHEMA": "schemaFile", "ARBOR_HOST": "host", "ARBOR_PORT": "port",
         "ARBOR_SERVERS": "servers", "ARBOR_USE_REGISTRATION": "useRegistration", "ARBOR_RETAINED_SEQUENCES": "retainedSequences",
+        "ARBOR_FATHER_SERVERS": "fatherServers", "ARBOR_FATHER_CLIENT_ID": "fatherClientId", "ARBOR_FATHER_SLICE": "fatherSlice",
     ]
 
     /// Applies a JSON configuration file's keys (the same names as the properties).
@@ -59,6 +66,9 @@ public struct ServeConfiguration: Sendable, Equatable {
         case "port": port = try number(Int.self)
         case "servers": servers = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         case "retainedSequences": retainedSequences = try number(Int64.self)
+        case "fatherServers": fatherServers = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case "fatherClientId": fatherClientId = value.isEmpty ? nil : value
+        case "fatherSlice": fatherSlice = value.isEmpty ? nil : value
         case "useRegistration":
             switch value.lowercased() {
             case "true", "yes", "1": useRegistration = true
@@ -95,6 +105,16 @@ public struct ServeConfiguration: Sendable, Equatable {
         }
         guard !chosen.isEmpty else { throw ServeConfigurationError("servers: name at least one of delta, cache") }
         guard retainedSequences > 0 else { throw ServeConfigurationError("retainedSequences must be positive") }
+        if site == "center" {
+            guard fatherServers.isEmpty else { throw ServeConfigurationError("fatherServers: the center has no father; remove it or change site") }
+        } else if !fatherServers.isEmpty {
+            guard let fatherClientId, !fatherClientId.isEmpty, fatherClientId.count <= 64, fatherClientId.allSatisfy({ Topic.isAllowed($0) }) else {
+                throw ServeConfigurationError("fatherClientId: a son needs its client id at the father (1-64 characters without * + ! ( ) , # or blanks)")
+            }
+            guard let fatherSlice, (try? TopicsSlice(parsing: fatherSlice)) != nil else {
+                throw ServeConfigurationError("fatherSlice: a son needs a valid subscription at its father (e.g. 'east+all-branches')")
+            }
+        }
         let settings = SiteServerSettings(instance: instance, useRegistration: useRegistration, retainedSequences: retainedSequences)
         return (location, prefix, chosen, settings)
     }

@@ -1,0 +1,53 @@
+import ArborCore
+import ArborStore
+import Foundation
+
+extension CacheServer {
+    /// Digests (`arbor verify`): the digest of every entity `slice` selects in the cache's
+    /// snapshot, logically deleted ones included (they must match too), ordered by class and
+    /// tech-id, with the snapshot's sequence.
+    ///
+    /// Selection is steady-state: time windows are disregarded and the slice is evaluated on
+    /// the entity's application topics, as the cache server reads them (`#` topics ignored), so
+    /// two sites asked with the same slice compare the same entities whenever they last
+    /// changed. Entities kept out of the cache are read whole through the `DeltaObjectsReader`;
+    /// one purged since the snapshot is left out. The client must be known and enabled and the
+    /// `Permit` plug must allow the slice, as for loads; registrations do not change.
+    public func digests(clientId: String?, slice text: String) async throws(ServerError) -> DigestResponse {
+        let (client, slice) = try await admit(clientId, slice: text)
+        let snapshot = try await loadedSnapshot()
+        let selected = snapshot.entities.values.filter { Self.digestSelects(slice, $0) }
+        var digests: [EntityDigest] = []
+        digests.reserveCapacity(selected.count)
+        let size = max(1, context.settings.maximumDeltasPerLoadBuffer)
+        for start in stride(from: 0, to: selected.count, by: size) {
+            // A long answer stops when the client is disabled meanwhile, as loads do (§2.7).
+            if start > 0 { _ = try context.requireClient(client.clientId) }
+            for state in try await wholeEntities(selected[start..<min(start + size, selected.count)]) {
+                digests.append(EntityDigest(entity: EntityRef(state.entityClass, state.techId), digest: state.digest()))
+            }
+        }
+        digests.sort { VerifyReport.precedes($0.entity, $1.entity) }
+        return DigestResponse(sequence: snapshot.sequence, entities: digests)
+    }
+
+    /// Whether a digest request's slice selects `entity`: steady-state evaluation (no time
+    /// windows) over the application topics, `#` topics ignored.
+    static func digestSelects(_ slice: TopicsSlice, _ entity: CachedEntity) -> Bool {
+        slice.selects(topics: entity.topics.cacheServerTopics, updateTime: entity.updateTime, mode: .steadyState)
+    }
+
+    /// The whole entities of a chunk: held ones as they are, headers read through the objects
+    /// reader (an entity purged since the snapshot is left out).
+    private func wholeEntities(_ chunk: ArraySlice<CachedEntity>) async throws(ServerError) -> [EntityState] {
+        var keys = Set<EntityKey>()
+        for case .header(let header) in chunk { keys.insert(header.key) }
+        var fetched: [EntityKey: EntityState] = [:]
+        if !keys.isEmpty {
+            let reader = context.objectsReader
+            let states = try await serverCall("reading entities not kept in cache") { try await reader.entities(keys) }
+            for state in states where keys.contains(state.key) { fetched[state.key] = state }
+        }
+        return chunk.compactMap { $0.state ?? fetched[$0.key] }
+    }
+}

@@ -1,0 +1,140 @@
+import ArborCore
+
+/// How the link sees one failed step, classified from the error by the I/O layer.
+enum LinkFailure: Hashable, Sendable {
+    /// No father server answered, or one failed (5xx): try the same step again later.
+    case unreachable(String)
+    /// The son's position is older than the father's retained log (§2.4).
+    case tooFarBehind
+    /// The father holds no registrations for the son (its servers were reset, §2.4).
+    case notRegistered
+    /// The father's log does not hold the son's position (its database was replaced).
+    case positionUnknown(String)
+    /// The father refused the son: protocol version, schema name, clients table, permit or
+    /// slice. An operator must act; retrying soon does not help.
+    case refused(code: String, message: String)
+    /// Applying or recording at this site failed.
+    case localFailure(String)
+}
+
+/// The download half of a son's link (§2.4, §2.5, §2.6; DESIGN rule 9), without I/O: which
+/// load or fetch comes next, and how each failure is recovered.
+///
+/// The position the son applied is stored with the data; at start the machine asks for it
+/// (`readPosition`), then resumes with SkipLoad, or loads from scratch the first time. Time is
+/// passed in: `fetched(atMicroseconds:)` records the last transmission, used to SyncLoad
+/// after the son fell too far behind.
+struct FatherDownloadStateMachine: Sendable {
+    /// What the link does next.
+    indirect enum Action: Hashable, Sendable {
+        /// Read the applied position and the last transmission time from the site state.
+        case readPosition
+        /// The first connection of an empty son: FullLoad the slice.
+        case fullLoad
+        /// Register every entity the son holds, and SyncLoad the slice and them since the epoch.
+        case syncLoadRegistering
+        /// A known son resumes where it stopped.
+        case skipLoad(lastSequence: Int64)
+        /// Everything of the slice or registered changed since `since`.
+        case syncLoad(since: HybridTimestamp)
+        /// Fetch deltas after the edge's sequence and apply them.
+        case fetch
+        /// Pause, then do `then`.
+        case wait(Duration, then: Action)
+    }
+
+    private enum Phase: Hashable, Sendable {
+        case starting
+        case loading(Action)
+        case streaming
+    }
+
+    /// What is subtracted from the last transmission time before a SyncLoad, for clock
+    /// differences between the sites (§2.4 "minus a few minutes").
+    static let transmissionAllowanceMicroseconds: Int64 = 5 * 60 * 1_000_000
+    /// Recovering loads in a row, without a fetch answered, before the machine backs off slowly.
+    static let maximumRecoveries = 3
+
+    let retryBackoff: Duration
+    let refusedRetryInterval: Duration
+    private var phase = Phase.starting
+    private var lastTransmission: Int64?
+    private var recoveries = 0
+
+    init(retryBackoff: Duration, refusedRetryInterval: Duration) {
+        self.retryBackoff = retryBackoff
+        self.refusedRetryInterval = refusedRetryInterval
+    }
+
+    /// Event: the link starts (or restarts after a local failure).
+    mutating func start() -> Action {
+        phase = .starting
+        return .readPosition
+    }
+
+    /// Event: the site state was read. `applied` is the father sequence the son applied through
+    /// (nil before its first load), `transmitted` the µs time of its last answered fetch.
+    mutating func positionRead(applied: Int64?, transmitted: Int64?, holdsEntities: Bool) -> Action {
+        lastTransmission = transmitted
+        let action: Action
+        if let applied {
+            action = .skipLoad(lastSequence: applied)
+        } else {
+            // A son that already holds entities (it ran standalone first) must tell the father.
+            action = holdsEntities ? .syncLoadRegistering : .fullLoad
+        }
+        phase = .loading(action)
+        return action
+    }
+
+    /// Event: the load (or skip-load) of the current phase was answered and applied.
+    mutating func loaded() -> Action {
+        phase = .streaming
+        return .fetch
+    }
+
+    /// Event: a fetch was answered and applied at `atMicroseconds` (wall clock).
+    mutating func fetched(atMicroseconds: Int64) -> Action {
+        lastTransmission = atMicroseconds
+        recoveries = 0
+        return .fetch
+    }
+
+    /// Event: the current step failed.
+    mutating func failed(_ failure: LinkFailure) -> Action {
+        switch failure {
+        case .unreachable:
+            // A fetch keeps its position in the edge; a load is simply asked again.
+            switch phase {
+            case .starting: return .wait(retryBackoff, then: .readPosition)
+            case .loading(let action): return .wait(retryBackoff, then: action)
+            case .streaming: return .wait(retryBackoff, then: .fetch)
+            }
+        case .tooFarBehind:
+            let since = max(0, (lastTransmission ?? 0) - Self.transmissionAllowanceMicroseconds)
+            return recover(.syncLoad(since: HybridTimestamp(microseconds: since)))
+        case .notRegistered, .positionUnknown:
+            return recover(.syncLoadRegistering)
+        case .refused:
+            recoveries = 0
+            phase = .starting
+            return .wait(refusedRetryInterval, then: .readPosition)
+        case .localFailure:
+            // The edge may be ahead of what was recorded: start over from the stored position.
+            phase = .starting
+            return .wait(retryBackoff, then: .readPosition)
+        }
+    }
+
+    /// A recovering load, unless recoveries keep failing: then a slow restart.
+    private mutating func recover(_ action: Action) -> Action {
+        recoveries += 1
+        guard recoveries <= Self.maximumRecoveries else {
+            recoveries = 0
+            phase = .starting
+            return .wait(refusedRetryInterval, then: .readPosition)
+        }
+        phase = .loading(action)
+        return action
+    }
+}

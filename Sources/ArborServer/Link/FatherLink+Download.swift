@@ -1,0 +1,133 @@
+import ArborCore
+import ArborEdge
+import ArborStore
+import Foundation
+
+/// The download half: loads and fetches from the father, merged as `.father` (§2.6.2).
+///
+/// Every merge records the father sequence it reaches in the same transaction, so a restarted
+/// link resumes (SkipLoad) exactly where the data stands and never applies an answer twice.
+extension FatherLink {
+    /// How often the last transmission time is written without other news (older is safe:
+    /// a SyncLoad from an older time only sends more).
+    static let transmissionRecordInterval: Duration = .seconds(30)
+
+    func runDownload(_ edge: Edge) async {
+        var machine = FatherDownloadStateMachine(retryBackoff: settings.retryBackoff, refusedRetryInterval: settings.refusedRetryInterval)
+        var action = machine.start()
+        var position: Int64 = 0
+        var transmissionRecorded: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            do {
+                switch action {
+                case .readPosition:
+                    let applied = try await context.store.siteState(Self.appliedKey).flatMap { Int64($0) }
+                    let transmitted = try await context.store.siteState(Self.transmittedKey).flatMap { Int64($0) }
+                    var holds = false
+                    if applied == nil { holds = try await !heldEntities().isEmpty }
+                    position = applied ?? 0
+                    action = machine.positionRead(applied: applied, transmitted: transmitted, holdsEntities: holds)
+                case .fullLoad:
+                    let load = try await edge.fullLoad(slice: settings.linkSlice)
+                    count { $0.fullLoads += 1 }
+                    position = try await apply(load)
+                    action = machine.loaded()
+                case .syncLoadRegistering:
+                    let load = try await edge.syncLoad(entities: try await heldEntities(), slice: settings.linkSlice, lastTransmissionTime: .zero)
+                    count { $0.syncLoads += 1 }
+                    position = try await apply(load)
+                    action = machine.loaded()
+                case .syncLoad(let since):
+                    let load = try await edge.syncLoad(slice: settings.linkSlice, lastTransmissionTime: since)
+                    count { $0.syncLoads += 1 }
+                    position = try await apply(load)
+                    action = machine.loaded()
+                case .skipLoad(let lastSequence):
+                    do {
+                        try await edge.skipLoad(slice: settings.linkSlice, lastSequence: lastSequence)
+                    } catch let error as EdgeError where error.code == .badRequest {
+                        throw PositionUnknown(message: error.message)
+                    }
+                    count { $0.skipLoads += 1 }
+                    state.withLock { $0.downloadReady = true }
+                    action = machine.loaded()
+                case .fetch:
+                    let buffers = try await edge.fetchDeltasOnce(waitMilliseconds: edgeConfiguration.fetchWaitMilliseconds)
+                    let now = EntitiesSubsystem.systemMicroseconds()
+                    await note { $0.answered(.download, at: .now, connectedToCenter: edge.connectedToCenter) }
+                    position = try await apply(buffers, answeredThrough: edge.sequence, from: position, edge: edge)
+                    if transmissionRecorded.map({ ContinuousClock.now - $0 >= Self.transmissionRecordInterval }) ?? true {
+                        try await context.store.setSiteState(Self.transmittedKey, String(now))
+                        transmissionRecorded = .now
+                    }
+                    action = machine.fetched(atMicroseconds: now)
+                case .wait(let delay, let then):
+                    try await Task.sleep(for: delay)
+                    action = then
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                let failure = (error as? PositionUnknown).map { LinkFailure.positionUnknown($0.message) } ?? classify(error)
+                log(failure, half: .download)
+                var refusal: String?
+                if case .refused(let code, let message) = failure { refusal = "\(code): \(message)" }
+                await note { $0.failed(.download, refusal: refusal) }
+                action = machine.failed(failure)
+            }
+        }
+    }
+
+    /// Merges a load's buffers; the last one records the load's sequence (an interrupted load
+    /// is loaded again, never taken as done).
+    private func apply(_ load: EdgeLoad) async throws -> Int64 {
+        for (index, buffer) in load.buffers.enumerated() {
+            let recording = index == load.buffers.count - 1 ? (Self.appliedKey, String(load.sequence)) : nil
+            try await context.entities.apply(buffer, from: .father, recording: recording)
+            count { $0.appliedBuffers += 1 }
+        }
+        if load.buffers.isEmpty { try await context.store.setSiteState(Self.appliedKey, String(load.sequence)) }
+        try await context.store.setSiteState(Self.transmittedKey, String(EntitiesSubsystem.systemMicroseconds()))
+        state.withLock { $0.downloadReady = true }
+        return load.sequence
+    }
+
+    /// Merges fetched buffers in order, each recording its sequence; then records the answer's
+    /// sequence when it is beyond them. Entities the son lacks are loaded whole.
+    private func apply(_ buffers: [DeltaBuffer], answeredThrough answer: Int64, from start: Int64, edge: Edge) async throws -> Int64 {
+        var position = start
+        var missing: [EntityKey: HybridTimestamp] = [:]
+        for buffer in buffers where buffer.sequence > position {
+            let receipt = try await context.entities.apply(buffer, from: .father, recording: (Self.appliedKey, String(buffer.sequence)))
+            count { $0.appliedBuffers += 1 }
+            position = buffer.sequence
+            for delta in buffer.deltas where receipt.result.missing.contains(delta.key) {
+                missing[delta.key] = min(missing[delta.key] ?? delta.updateTime, delta.updateTime)
+            }
+        }
+        if answer > position {
+            try await context.store.setSiteState(Self.appliedKey, String(answer))
+            position = answer
+        }
+        guard let oldest = missing.values.min() else { return position }
+        // The father's copy changed at or after the delta that could not be merged, so a
+        // registering SyncLoad from just before it brings the whole entity.
+        logger.notice("father link: loading \(missing.count) entities this site lacks")
+        let since = HybridTimestamp(microseconds: max(0, oldest.microseconds - 1_000_000))
+        let refs = missing.keys.map { EntityRef($0.entityClass, $0.techId) }
+        let load = try await edge.syncLoad(entities: refs, slice: settings.linkSlice, lastTransmissionTime: since)
+        count { $0.syncLoads += 1 }
+        return try await apply(load)
+    }
+
+    /// Every entity this site holds, to register at the father.
+    private func heldEntities() async throws -> [EntityRef] {
+        let snapshot = try await context.store.snapshot()
+        return snapshot.entities.map { EntityRef($0.entityClass, $0.techId) } + snapshot.headers.map { EntityRef($0.key.entityClass, $0.key.techId) }
+    }
+}
+
+/// The father's log does not hold the position the son asked to resume from.
+private struct PositionUnknown: Error {
+    var message: String
+}

@@ -1,0 +1,170 @@
+import ArborCore
+import ArborEdge
+import ArborStore
+import AsyncHTTPClient
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A son site's link to its father (§2.6, DESIGN rule 9), where only the son opens connections.
+///
+/// Two loops run until graceful shutdown, each retrying with back-off, so the site keeps
+/// serving its own edges and writes while the father is away (standalone operation) and
+/// catches up when it returns:
+/// - download: a registered ``Edge`` loads the son's slice and fetches the father's deltas;
+///   each buffer merges as `.father` in one transaction that also records its position;
+/// - upload: the son's own log buffers, reduced to the father-bound deltas, are POSTed to
+///   the father, which applies them as `.son` and answers its position (also the heartbeat).
+///
+/// The father checks the protocol version and schema name on every request; a refusal is
+/// logged as an error and retried slowly, and nothing is applied.
+public final class FatherLink: Service, Sendable {
+    /// What the link did, for status pages and tests.
+    public struct Counters: Hashable, Sendable {
+        public var fullLoads = 0
+        public var syncLoads = 0
+        public var skipLoads = 0
+        /// Father buffers merged (load and fetch buffers).
+        public var appliedBuffers = 0
+        /// Uploads the father answered.
+        public var uploads = 0
+        /// Non-empty son buffers sent up.
+        public var uploadedBuffers = 0
+        /// Requests the father refused (version, schema, clients table, permit, slice).
+        public var refusals = 0
+    }
+
+    struct LinkState: Sendable {
+        var counters = Counters()
+        /// Whether the son has loaded from the father at least once (uploads wait for it).
+        var downloadReady = false
+    }
+
+    /// The subsystem name used with `ControlAndParams.statusChanged`.
+    public static let statusSubsystem = "father link"
+    /// Site-state key: the father sequence the son applied through.
+    public static let appliedKey = "link.father.applied"
+    /// Site-state key: the wall-clock µs of the last answered fetch.
+    public static let transmittedKey = "link.father.transmitted"
+
+    let context: SiteContext
+    let settings: FatherLinkSettings
+    let connection: CenterConnection
+    let edgeConfiguration: EdgeConfiguration
+    let paths: ServicePaths
+    let logger: Logger
+    private let givenClient: HTTPClient?
+    let health: Mutex<FatherLinkHealth>
+    let state = Mutex(LinkState())
+
+    /// A link for the son site of `context`.
+    ///
+    /// - Parameter edgeHTTPClient: the client to send with; nil (the default) makes one suited
+    ///   to fail-over (a refused connection fails at once) for the link's lifetime.
+    /// - Throws: `InvalidConfiguration` naming the first unusable setting.
+    public init(context: SiteContext, settings: FatherLinkSettings, connection: CenterConnection, edgeHTTPClient: HTTPClient? = nil) throws(EdgeError) {
+        try settings.validate()
+        guard let paths = ServicePaths(instance: settings.instance) else {
+            throw EdgeError(code: .invalidConfiguration, message: "father link: instance '\(settings.instance)' must be 1-32 letters, digits, '-' or '_'")
+        }
+        edgeConfiguration = try EdgeConfiguration(
+            servers: settings.servers, instance: settings.instance, clientId: settings.clientId, useRegistration: true,
+            schema: context.schema, requestTimeout: settings.requestTimeout, fetchWait: settings.fetchWait, retryBackoff: settings.retryBackoff
+        )
+        self.context = context
+        self.settings = settings
+        self.connection = connection
+        self.paths = paths
+        logger = context.logger
+        givenClient = edgeHTTPClient
+        health = Mutex(FatherLinkHealth(fetchWait: settings.fetchWait, heartbeatInterval: settings.heartbeatInterval))
+    }
+
+    /// What the link did so far.
+    public var counters: Counters { state.withLock { $0.counters } }
+
+    /// Runs the download, upload and health loops until graceful shutdown or cancellation.
+    public func run() async throws {
+        let client = givenClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration())
+        let edge = Edge(configuration: edgeConfiguration, httpClient: client, logger: logger)
+        let uploader = FatherUploader(
+            client: client, servers: edgeConfiguration.servers, paths: paths, clientId: settings.clientId,
+            schemaName: context.schema.name, timeout: settings.requestTimeout
+        )
+        logger.info("father link starts", metadata: ["father": "\(settings.servers.joined(separator: ","))", "slice": "\(settings.linkSlice)"])
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.runDownload(edge) }
+                group.addTask { await self.runUpload(uploader) }
+                group.addTask { await self.watchHealth() }
+                await group.waitForAll()
+            }
+        }
+        if givenClient == nil { try? await client.shutdown() }
+        health.withLock { $0.failed(.download); $0.failed(.upload) }
+        await reportHealth()
+        logger.info("father link stopped")
+    }
+
+    // MARK: Health
+
+    /// Records an event of one half and reports a status change at once.
+    func note(_ change: (inout FatherLinkHealth) -> Void) async {
+        health.withLock { change(&$0) }
+        await reportHealth()
+    }
+
+    /// Evaluates the health now; reports and applies a change of status.
+    func reportHealth() async {
+        guard let status = health.withLock({ $0.evaluate(at: .now) }) else { return }
+        connection.set(status.isConnectedToCenter)
+        logger.notice("father link \(status)")
+        await context.control.statusChanged(subsystem: Self.statusSubsystem, status: status.description)
+    }
+
+    /// Notices stale answers (a father that stopped answering without an error).
+    private func watchHealth() async {
+        let tick = min(settings.heartbeatInterval, .seconds(1))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: tick)
+            await reportHealth()
+        }
+    }
+
+    func count(_ change: (inout Counters) -> Void) {
+        state.withLock { change(&$0.counters) }
+    }
+
+    // MARK: Errors
+
+    /// How a failed step is recovered.
+    func classify(_ error: any Error) -> LinkFailure {
+        if let error = error as? EdgeError {
+            switch error.code {
+            case .unreachable, .internalError, .invalidResponse, .outcomeUnknown: return .unreachable(error.description)
+            case .tooFarBehind: return .tooFarBehind
+            case .notRegistered: return .notRegistered
+            default: return .refused(code: error.code.rawValue, message: error.message)
+            }
+        }
+        if let error = error as? StoreError { return .localFailure(error.description) }
+        return .localFailure("\(error)")
+    }
+
+    /// Logs a failure at the level it deserves: refusals need an operator.
+    func log(_ failure: LinkFailure, half: FatherLinkHealth.Half) {
+        switch failure {
+        case .refused(let code, let message):
+            count { $0.refusals += 1 }
+            logger.error("the father refuses this site's \(half) (\(code)): \(message); fix the configuration, the link retries every \(settings.refusedRetryInterval)")
+        case .unreachable(let reason):
+            logger.info("father link \(half): father unreachable, working standalone: \(reason)")
+        case .localFailure(let reason):
+            logger.error("father link \(half): this site failed: \(reason)")
+        case .positionUnknown(let reason):
+            logger.warning("father link \(half): the father does not know this site's position (\(reason)); re-synchronizing")
+        case .tooFarBehind, .notRegistered:
+            logger.notice("father link \(half): \(failure); re-synchronizing")
+        }
+    }
+}

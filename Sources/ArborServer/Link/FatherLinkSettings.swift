@@ -1,0 +1,81 @@
+import ArborCore
+import ArborEdge
+
+/// How a son site reaches its father (DESIGN rule 9): only the son opens connections.
+///
+/// Validated by ``FatherLink/init(context:settings:connection:edgeHTTPClient:)``; the
+/// executable reads the values (ServeConfiguration) and passes them here.
+public struct FatherLinkSettings: Sendable, Hashable {
+    /// Base URLs of the father's servers, in fail-over order.
+    public var servers: [String]
+    /// The father's instance suffix (`/arbor/{instance}/…`).
+    public var instance: String
+    /// This site's client id in the father's clients table; it names the site topics
+    /// `#arbor.son.<id>` and `#arbor.notson.<id>`, so it must be a valid topic.
+    public var clientId: String
+    /// This site's subscription at the father, without the loop-prevention negation; the link
+    /// always fetches with ``linkSlice``.
+    public var slice: String
+    /// How long the father may hold a fetch while it has nothing for the son.
+    public var fetchWait: Duration
+    /// The pause after a failed step before the link tries again.
+    public var retryBackoff: Duration
+    /// How often an idle link asks the father for its upload position (the heartbeat), and
+    /// how fresh the answers must be for the link to count as connected.
+    public var heartbeatInterval: Duration
+    /// The pause after the father refused the link (versions, schema, clients table, permit):
+    /// an operator must act, so the link retries slowly and logs each refusal as an error.
+    public var refusedRetryInterval: Duration
+    /// The longest one request may take (fetches get ``fetchWait`` on top).
+    public var requestTimeout: Duration
+    /// The most log buffers one upload carries.
+    public var uploadBatchBuffers: Int
+    /// The most encoded bytes one upload carries (one bigger buffer still goes alone).
+    public var uploadBatchBytes: Int
+
+    public init(
+        servers: [String], instance: String = "1", clientId: String, slice: String,
+        fetchWait: Duration = .seconds(20), retryBackoff: Duration = .seconds(1), heartbeatInterval: Duration = .seconds(5),
+        refusedRetryInterval: Duration = .seconds(30), requestTimeout: Duration = .seconds(30),
+        uploadBatchBuffers: Int = 256, uploadBatchBytes: Int = 8 << 20
+    ) {
+        self.servers = servers
+        self.instance = instance
+        self.clientId = clientId
+        self.slice = slice
+        self.fetchWait = fetchWait
+        self.retryBackoff = retryBackoff
+        self.heartbeatInterval = heartbeatInterval
+        self.refusedRetryInterval = refusedRetryInterval
+        self.requestTimeout = requestTimeout
+        self.uploadBatchBuffers = uploadBatchBuffers
+        self.uploadBatchBytes = uploadBatchBytes
+    }
+
+    /// The slice the link fetches with: the subscription, minus everything this son sent up
+    /// (§2.6.3, DESIGN rule 5).
+    public var linkSlice: String {
+        "(\(slice))*!\(SiteTopics.sliceName(SiteTopics.negation(son: clientId)))"
+    }
+
+    /// Throws `InvalidConfiguration` naming the first unusable setting.
+    func validate() throws(EdgeError) {
+        guard !clientId.isEmpty, clientId.count <= 64, clientId.allSatisfy(Topic.isAllowed) else {
+            throw Self.invalid("father link: client id '\(clientId)' must be 1-64 characters without * + ! ( ) , # or blanks (it names site topics)")
+        }
+        do { _ = try TopicsSlice(parsing: linkSlice) } catch {
+            throw Self.invalid("father link: slice '\(slice)' does not parse: \(error.description)")
+        }
+        guard heartbeatInterval > .zero else { throw Self.invalid("father link: heartbeatInterval must be positive") }
+        guard retryBackoff >= .zero, refusedRetryInterval >= .zero else {
+            throw Self.invalid("father link: retryBackoff and refusedRetryInterval must not be negative")
+        }
+        guard uploadBatchBuffers > 0, uploadBatchBytes > 0 else {
+            throw Self.invalid("father link: uploadBatchBuffers and uploadBatchBytes must be positive")
+        }
+    }
+
+    private static func invalid(_ message: String) -> EdgeError {
+        EdgeError(code: .invalidConfiguration, message: message)
+    }
+}

@@ -1,0 +1,42 @@
+import ArborCore
+
+/// One upload from a son to its father (DESIGN rule 9): the son's log buffers after the
+/// father's position, keeping only the deltas the father would read from the son's log as an
+/// unregistered edge with slice `arbor.father` (§2.6.1: creates, partials and updates that
+/// carry the father topic).
+struct UploadBatch: Hashable, Sendable {
+    /// The kept buffers (none empty), each with its original sequence.
+    var buffers: [DeltaBuffer]
+    /// The buffers encoded and concatenated: the request body.
+    var body: [UInt8]
+    /// The son's log position the batch covers, including buffers with nothing for the father.
+    var throughSequence: Int64
+
+    /// How the father reads a son's log (§2.6: "father-sites use unregistered edges").
+    static let fatherReader = RoutingClient.unregistered(slice: .topic(SiteTopics.sliceName(SiteTopics.father)))
+
+    /// The deltas of `buffer` bound for the father, in order.
+    static func fatherBound(_ buffer: DeltaBuffer) -> DeltaBuffer {
+        var kept = buffer
+        kept.deltas = buffer.deltas.filter { DeltaRouter.route($0, to: fatherReader, registration: .unregistered).isDelivered }
+        return kept
+    }
+
+    /// A batch of the leading `logBuffers` (in sequence order) within `maxBytes`, or nil when
+    /// there are none. A single buffer larger than `maxBytes` goes alone.
+    static func make(from logBuffers: [DeltaBuffer], schema: DistributionSchema, maxBytes: Int) throws(DeltaCodecError) -> UploadBatch? {
+        guard let first = logBuffers.first else { return nil }
+        var batch = UploadBatch(buffers: [], body: [], throughSequence: first.sequence)
+        for buffer in logBuffers {
+            let kept = fatherBound(buffer)
+            if !kept.deltas.isEmpty {
+                let encoded = try DeltaBufferCodec.encode(kept, schema: schema)
+                if !batch.buffers.isEmpty, batch.body.count + encoded.count > maxBytes { break }
+                batch.buffers.append(kept)
+                batch.body += encoded
+            }
+            batch.throughSequence = buffer.sequence
+        }
+        return batch
+    }
+}
