@@ -59,6 +59,7 @@ public struct SiteRoutes: Sendable {
             }
             return exchange.json(try await delta.append(writes))
         }
+        installLink(delta, on: router)
     }
 
     private func installCache(_ cache: CacheServer, on router: Router<BasicRequestContext>) {
@@ -99,7 +100,7 @@ public struct SiteRoutes: Sendable {
     }
 
     /// A POST route whose errors become the protocol's JSON error answers.
-    private func post(_ path: String, on router: Router<BasicRequestContext>, _ handle: @escaping @Sendable (Request) async throws -> Response) {
+    func post(_ path: String, on router: Router<BasicRequestContext>, _ handle: @escaping @Sendable (Request) async throws -> Response) {
         router.post(RouterPath(path)) { request, _ in
             do {
                 try exchange.checkCompatibility(request)

@@ -4,6 +4,7 @@ import ArborStore
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// `arbor serve`: runs a site's delta and/or cache server until SIGTERM.
 struct Serve: AsyncParsableCommand {
@@ -60,8 +61,21 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot open the site's database \(valid.location): \(error.message)")
         }
-        let context = SiteContext.standard(settings: valid.settings, store: store, connectedToCenter: { final.site == "center" }, logger: logger)
-        let application = SiteApplication(context: context, servers: valid.servers, host: final.host, port: final.port)
+        let connection = CenterConnection(isCenter: final.site == "center")
+        let context = SiteContext.standard(settings: valid.settings, store: store, connectedToCenter: { connection.isConnected }, logger: logger)
+        var extraServices: [any Service] = []
+        if !final.fatherServers.isEmpty, let clientId = final.fatherClientId, let slice = final.fatherSlice {
+            let settings = FatherLinkSettings(servers: final.fatherServers, instance: final.instance, clientId: clientId, slice: slice)
+            do {
+                extraServices.append(try FatherLink(context: context, settings: settings, connection: connection))
+            } catch {
+                await store.close()
+                throw ValidationError("father link: \(error.message)")
+            }
+        }
+        let application = SiteApplication(
+            context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: extraServices
+        )
         let portFile = portFile
         do {
             try await application.run { port in

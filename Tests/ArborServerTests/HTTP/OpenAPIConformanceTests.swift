@@ -21,16 +21,21 @@ import Testing
         "/delta/register": #"{"entities":[{"class":"Customer","techId":"00000000-0000-4000-8000-000000000001"}]}"#,
         "/delta/unregister": #"{"entities":[],"sequence":1}"#,
         "/delta/append": #"{"writes":[{"kind":"create","class":"Customer","techId":"00000000-0000-4000-8000-000000000001","topics":",A,","fields":{"name":"Ada","vip":false}}]}"#,
+        // An upload holding no buffers only asks for the son's position.
+        "/delta/upload": "",
+        "/delta/upload-position": "{}",
         "/cache/full-load": #"{"slice":"A"}"#,
         "/cache/partial-load": #"{"slice":"A+B"}"#,
         "/cache/select-minus": #"{"oldSlice":"A","newSlice":"B"}"#,
         "/cache/sync-load": #"{"slice":"A","lastTransmissionTime":0}"#,
         "/cache/skip-load": #"{"slice":"A","lastSequence":1}"#,
+        "/cache/digests": #"{"slice":"A"}"#,
     ]
 
     /// The documented operations, in an order where each valid request makes sense.
-    static let order = ["/delta/append", "/cache/full-load", "/delta/fetch", "/delta/register", "/delta/unregister",
-                        "/cache/partial-load", "/cache/select-minus", "/cache/sync-load", "/cache/skip-load"]
+    static let order = ["/delta/append", "/delta/upload", "/delta/upload-position", "/cache/full-load", "/delta/fetch", "/delta/register", "/delta/unregister",
+                        "/cache/partial-load", "/cache/select-minus", "/cache/sync-load", "/cache/skip-load",
+                        "/cache/digests"]
 
     @Test func everyDocumentedOperationMatchesTheServer() async throws {
         let paths = try #require(Self.document["paths"] as? [String: Any])

@@ -1,0 +1,37 @@
+import ArborCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The father's side of son links (DESIGN rule 9): `POST …/delta/upload` (binary delta
+/// buffers from a son's log) and `POST …/delta/upload-position` (the son's position; its
+/// heartbeat). Both need the son in the clients table.
+extension SiteRoutes {
+    /// Adds the link routes next to the delta server's.
+    func installLink(_ delta: DeltaServer, on router: Router<BasicRequestContext>) {
+        let link = LinkServer(context: exchange.context)
+        post(paths.delta("upload"), on: router) { request in
+            var request = request
+            let through = try Self.sequenceHeader(request)
+            let body = try await exchange.body(of: &request)
+            return exchange.json(try await link.upload(clientId: exchange.clientId(request), throughSequence: through, body: body))
+        }
+        post(paths.delta("upload-position"), on: router) { request in
+            var request = request
+            let body = try await exchange.body(of: &request)
+            guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], object.isEmpty else {
+                throw ServerError(.badRequest, "upload-position takes an empty JSON object: {}")
+            }
+            return exchange.json(try await link.uploadPosition(clientId: exchange.clientId(request)))
+        }
+    }
+
+    /// `X-Arbor-Sequence` as an integer, nil when absent.
+    private static func sequenceHeader(_ request: Request) throws(ServerError) -> Int64? {
+        guard let text = request.headers[HTTPField.Name(ArborProtocol.Header.sequence)!] else { return nil }
+        guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ServerError(.badRequest, "\(ArborProtocol.Header.sequence) must be an integer (got '\(text)')")
+        }
+        return value
+    }
+}

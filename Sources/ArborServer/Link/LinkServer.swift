@@ -1,0 +1,162 @@
+import ArborCore
+import ArborStore
+import Foundation
+import Synchronization
+
+/// The father's side of its sons' links (DESIGN rule 9): sons behind NAT push their
+/// father-bound deltas here instead of being read by the father, and the father treats that
+/// stream exactly as the guide's unregistered edge reading the son's log (§2.6.3).
+///
+/// Per son, uploads run one at a time. The son's applied position is kept in site state
+/// `link.son.<clientId>.applied` and recorded with each buffer's data, so a re-sent buffer is
+/// skipped and a restart loses nothing. Uploads and heartbeats also tell which sons are
+/// connected (`ControlAndParams.statusChanged(subsystem: "son <id>", …)`).
+public final class LinkServer: Sendable {
+    /// How long a son may stay silent before it is reported disconnected (node/daemon: 30 s).
+    public static let defaultSonTimeout: Duration = .seconds(30)
+
+    let context: SiteContext
+    private let gate = KeyedSerialGate()
+    private let contacts: Mutex<SonContacts>
+    private let watchdog = Mutex<Task<Void, Never>?>(nil)
+
+    public init(context: SiteContext, sonTimeout: Duration = LinkServer.defaultSonTimeout) {
+        self.context = context
+        contacts = Mutex(SonContacts(timeout: sonTimeout))
+    }
+
+    deinit {
+        watchdog.withLock { $0?.cancel() }
+    }
+
+    /// The site-state key of a son's applied position.
+    public static func appliedKey(son clientId: String) -> String { "link.son.\(clientId).applied" }
+
+    /// Upload: merges the son's buffers it has not applied yet, in order, each with its position;
+    /// then records `throughSequence` (the son's log position the upload covers, default the
+    /// last buffer's). Answers the son's position afterwards.
+    public func upload(clientId: String?, throughSequence: Int64?, body: some Collection<UInt8>) async throws(ServerError) -> UploadResponse {
+        let son = try context.requireClient(clientId).clientId
+        let buffers = try Self.decode(body, schema: context.schema)
+        if let throughSequence, throughSequence < 0 {
+            throw ServerError(.badRequest, "\(ArborProtocol.Header.sequence) must not be negative (got \(throughSequence))")
+        }
+        for (earlier, later) in zip(buffers, buffers.dropFirst()) where later.sequence <= earlier.sequence {
+            throw ServerError(.badRequest, "uploaded buffers must be in increasing sequence order (\(later.sequence) follows \(earlier.sequence))")
+        }
+        let through = throughSequence ?? buffers.last?.sequence
+        if let through, let last = buffers.last, last.sequence > through {
+            throw ServerError(.badRequest, "buffer \(last.sequence) lies beyond the upload's \(ArborProtocol.Header.sequence) \(through)")
+        }
+        await noteContact(son)
+        let key = Self.appliedKey(son: son)
+        let context = context
+        let position = try await serialized(son, "applying the uploads of son '\(son)'") {
+            var position = try await context.store.siteState(key).flatMap { Int64($0) } ?? 0
+            for buffer in buffers where buffer.sequence > position {
+                let receipt = try await context.entities.apply(buffer, from: .son(clientId: son), recording: (key, String(buffer.sequence)))
+                position = buffer.sequence
+                if !receipt.result.missing.isEmpty {
+                    // The son changed entities this site does not hold (purged here): nothing to merge into.
+                    context.logger.warning("son '\(son)' updated \(receipt.result.missing.count) entities this site does not hold; their changes are dropped")
+                }
+            }
+            if let through, through > position {
+                try await context.store.setSiteState(key, String(through))
+                position = through
+            }
+            return position
+        }
+        await context.control.count("link.son.uploadedBuffers", by: buffers.count)
+        return UploadResponse(appliedThrough: position)
+    }
+
+    /// Upload-position: the son's position (0 before its first upload); the son calls it on
+    /// connect and as its heartbeat.
+    public func uploadPosition(clientId: String?) async throws(ServerError) -> UploadResponse {
+        let son = try context.requireClient(clientId).clientId
+        await noteContact(son)
+        let key = Self.appliedKey(son: son)
+        let store = context.store
+        let position = try await serialized(son, "reading the position of son '\(son)'") {
+            try await store.siteState(key).flatMap { Int64($0) } ?? 0
+        }
+        return UploadResponse(appliedThrough: position)
+    }
+
+    /// Splits and decodes an upload body (concatenated binary delta buffers).
+    public static func decode(_ body: some Collection<UInt8>, schema: DistributionSchema) throws(ServerError) -> [DeltaBuffer] {
+        var framer = DeltaBufferFramer()
+        framer.append(body)
+        var buffers: [DeltaBuffer] = []
+        do {
+            while let frame = try framer.nextFrame() {
+                buffers.append(try DeltaBufferCodec.decode(frame, schema: schema))
+            }
+            try framer.finish()
+        } catch {
+            if error.code == .schemaMismatch { throw ServerError(.schemaMismatch, "uploaded \(error.description)") }
+            throw ServerError(.badRequest, "the upload body is not a sequence of delta buffers: \(error.description)")
+        }
+        return buffers
+    }
+
+    /// Runs `work` alone for `son`, mapping store failures to protocol errors.
+    private func serialized<T: Sendable>(_ son: String, _ action: String, _ work: () async throws -> T) async throws(ServerError) -> T {
+        do {
+            return try await gate.run(son, work)
+        } catch let error as ServerError {
+            throw error
+        } catch let error as StoreError {
+            switch error.code {
+            case .invalidInput: throw ServerError(.badRequest, error.message)
+            case .schemaMismatch: throw ServerError(.schemaMismatch, error.message)
+            default: break
+            }
+            context.logger.error("link server: \(action) failed: \(error)")
+            throw ServerError(.internalError, "\(action) failed at site '\(context.siteName)'; retry later")
+        } catch {
+            context.logger.error("link server: \(action) failed: \(error)")
+            throw ServerError(.internalError, "\(action) failed at site '\(context.siteName)'; retry later")
+        }
+    }
+
+    // MARK: Connected sons
+
+    private func noteContact(_ son: String) async {
+        let isNew = contacts.withLock { $0.contacted(son, at: .now) }
+        guard isNew else { return }
+        context.logger.notice("son '\(son)' connected")
+        await context.control.statusChanged(subsystem: "son \(son)", status: "connected")
+        startWatchdog()
+    }
+
+    /// Reports sons that fell silent; runs while any son is connected.
+    private func startWatchdog() {
+        let interval = contacts.withLock { $0.timeout } / 4
+        watchdog.withLock { task in
+            guard task == nil else { return }
+            task = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    guard let self else { return }
+                    guard await self.reportSilentSons() else { return }
+                }
+            }
+        }
+    }
+
+    /// Reports disconnected sons; false (and the watchdog cleared) when none is left.
+    private func reportSilentSons() async -> Bool {
+        let silent = contacts.withLock { $0.expire(at: .now) }
+        for son in silent {
+            context.logger.notice("son '\(son)' disconnected (silent for more than \(contacts.withLock { $0.timeout }))")
+            await context.control.statusChanged(subsystem: "son \(son)", status: "disconnected")
+        }
+        return contacts.withLock { contacts in
+            guard contacts.isEmpty else { return true }
+            watchdog.withLock { $0 = nil }
+            return false
+        }
+    }
+}

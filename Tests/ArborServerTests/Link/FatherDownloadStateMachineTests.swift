@@ -1,0 +1,86 @@
+@testable import ArborServer
+import ArborCore
+import Testing
+
+@Suite struct FatherDownloadStateMachineTests {
+    private func machine() -> FatherDownloadStateMachine {
+        FatherDownloadStateMachine(retryBackoff: .seconds(1), refusedRetryInterval: .seconds(30))
+    }
+
+    @Test func firstConnectionLoadsFromScratch() {
+        var empty = machine()
+        #expect(empty.start() == .readPosition)
+        #expect(empty.positionRead(applied: nil, transmitted: nil, holdsEntities: false) == .fullLoad)
+        var standalone = machine()
+        _ = standalone.start()
+        #expect(standalone.positionRead(applied: nil, transmitted: nil, holdsEntities: true) == .syncLoadRegistering,
+                "a son that wrote before it ever connected registers what it holds")
+    }
+
+    @Test func knownSonResumesThenFetches() {
+        var link = machine()
+        _ = link.start()
+        #expect(link.positionRead(applied: 42, transmitted: 1_000, holdsEntities: true) == .skipLoad(lastSequence: 42))
+        #expect(link.loaded() == .fetch)
+        #expect(link.fetched(atMicroseconds: 2_000) == .fetch)
+    }
+
+    @Test func unreachableRepeatsTheSameStepAfterBackoff() {
+        var link = machine()
+        _ = link.start()
+        #expect(link.failed(.unreachable("down")) == .wait(.seconds(1), then: .readPosition))
+        _ = link.positionRead(applied: 7, transmitted: nil, holdsEntities: false)
+        #expect(link.failed(.unreachable("down")) == .wait(.seconds(1), then: .skipLoad(lastSequence: 7)))
+        _ = link.loaded()
+        #expect(link.failed(.unreachable("down")) == .wait(.seconds(1), then: .fetch), "a fetch keeps its position in the edge")
+    }
+
+    @Test func tooFarBehindSyncLoadsFromTheLastTransmissionMinusAllowance() {
+        var link = machine()
+        _ = link.start()
+        _ = link.positionRead(applied: 7, transmitted: 900_000_000, holdsEntities: false)
+        let allowance = FatherDownloadStateMachine.transmissionAllowanceMicroseconds
+        #expect(link.failed(.tooFarBehind) == .syncLoad(since: HybridTimestamp(microseconds: 900_000_000 - allowance)))
+        _ = link.loaded()
+        _ = link.fetched(atMicroseconds: 1_000_000_000)
+        #expect(link.failed(.tooFarBehind) == .syncLoad(since: HybridTimestamp(microseconds: 1_000_000_000 - allowance)))
+        var unknown = machine()
+        _ = unknown.start()
+        _ = unknown.positionRead(applied: 7, transmitted: nil, holdsEntities: false)
+        #expect(unknown.failed(.tooFarBehind) == .syncLoad(since: .zero), "no transmission known: since the epoch")
+    }
+
+    @Test func lostRegistrationsOrPositionRegisterAgain() {
+        var link = machine()
+        _ = link.start()
+        _ = link.positionRead(applied: 7, transmitted: nil, holdsEntities: true)
+        #expect(link.failed(.notRegistered) == .syncLoadRegistering)
+        _ = link.loaded()
+        #expect(link.failed(.positionUnknown("beyond the log")) == .syncLoadRegistering)
+    }
+
+    @Test func refusalsAndRepeatedRecoveriesBackOffSlowly() {
+        var link = machine()
+        _ = link.start()
+        _ = link.positionRead(applied: nil, transmitted: nil, holdsEntities: false)
+        #expect(link.failed(.refused(code: "SchemaMismatch", message: "v2")) == .wait(.seconds(30), then: .readPosition))
+        _ = link.positionRead(applied: 3, transmitted: nil, holdsEntities: false)
+        for _ in 0..<FatherDownloadStateMachine.maximumRecoveries {
+            #expect(link.failed(.notRegistered) == .syncLoadRegistering)
+            _ = link.loaded()
+        }
+        #expect(link.failed(.notRegistered) == .wait(.seconds(30), then: .readPosition), "recoveries that never reach a fetch stop looping fast")
+        _ = link.positionRead(applied: 3, transmitted: nil, holdsEntities: false)
+        _ = link.loaded()
+        _ = link.fetched(atMicroseconds: 5)
+        #expect(link.failed(.notRegistered) == .syncLoadRegistering, "an answered fetch resets the count")
+    }
+
+    @Test func localFailureRestartsFromTheRecordedPosition() {
+        var link = machine()
+        _ = link.start()
+        _ = link.positionRead(applied: 3, transmitted: nil, holdsEntities: false)
+        _ = link.loaded()
+        #expect(link.failed(.localFailure("disk full")) == .wait(.seconds(1), then: .readPosition))
+    }
+}

@@ -1,0 +1,134 @@
+import ArborCore
+import ArborServer
+import ArborStore
+import ArborTesting
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+/// The father's side of a link over HTTP: uploads apply once, in order, as from the son, and
+/// every refusal has its code.
+@Suite struct LinkServerTests {
+    struct Answer {
+        var status: Int
+        var json: [String: Any]
+        var error: String? { json["error"] as? String }
+        var appliedThrough: Int64? { (json["appliedThrough"] as? NSNumber)?.int64Value }
+    }
+
+    func post(
+        _ site: LinkedSite, _ service: String, body: [UInt8], clientId: String = "c1", through: Int64? = nil,
+        schemaName: String = Fixtures.retailSchema.name
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: site.baseURL + "/arbor/1/delta/\(service)")
+        request.method = .POST
+        request.headers.add(name: ArborProtocol.Header.clientId, value: clientId)
+        request.headers.add(name: ArborProtocol.Header.schemaName, value: schemaName)
+        request.headers.add(name: ArborProtocol.Header.protocolVersion, value: String(ArborProtocol.version))
+        if let through { request.headers.add(name: ArborProtocol.Header.sequence, value: String(through)) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
+        return Answer(status: Int(response.status.code), json: json)
+    }
+
+    /// A son's create of Customer `n` as its log holds it (father topic first).
+    func sonCreate(_ n: Int, sequence: Int64, schemaName: String = Fixtures.retailSchema.name) throws -> DeltaBuffer {
+        var delta = try LocalWrite.delta(
+            for: Samples.customerCreate(id: Fixtures.id(n), name: "s\(n)"), existing: nil,
+            at: HybridTimestamp(microseconds: EntitiesSubsystem.systemMicroseconds()), schema: Fixtures.retailSchema
+        )
+        delta.topics = Fixtures.topics("#arbor.father", "A")
+        return Samples.buffer([delta], sequence: sequence, schemaName: schemaName, origin: "branch1")
+    }
+
+    func encode(_ buffers: [DeltaBuffer]) throws -> [UInt8] {
+        try buffers.flatMap { try DeltaBufferCodec.encode($0, schema: Fixtures.retailSchema) }
+    }
+
+    @Test(arguments: TestStores.available)
+    func uploadsApplyOnceInOrderAndRecordThePosition(backend: TestStores.Backend) async throws {
+        let father = try await LinkedSite.start(backend, siteName: "center", clients: ["c1"])
+        do {
+            let body = try encode([try sonCreate(1, sequence: 2), try sonCreate(2, sequence: 5)])
+            let first = try await post(father, "upload", body: body, through: 7)
+            #expect(first.status == 200 && first.appliedThrough == 7, "\(first.json)")
+            #expect(try await father.field("name", of: Fixtures.id(1)) == .text("s1"))
+            #expect(try await father.field("name", of: Fixtures.id(2)) == .text("s2"))
+            #expect(try await father.position(LinkServer.appliedKey(son: "c1")) == 7)
+            let logged = try await father.loggedDeltas()
+            let create = try #require(logged.first { $0.operation == .create && $0.techId == Fixtures.id(1) })
+            #expect(create.topics.contains("#arbor.notson.c1") && create.topics.contains("#arbor.father"),
+                    "a son's create goes on up, never back to that son (§2.6.3)")
+            #expect(logged.contains { $0.operation == .register && $0.techId == Fixtures.id(1) && $0.topics.contains("#arbor.son.c1") })
+
+            let again = try await post(father, "upload", body: body, through: 7)
+            #expect(again.appliedThrough == 7)
+            let older = try await post(father, "upload", body: try encode([try sonCreate(1, sequence: 2)]), through: 2)
+            #expect(older.appliedThrough == 7, "a late re-send never moves the position back")
+            #expect(try await father.loggedDeltas().count == logged.count, "re-sent buffers are skipped, not merged again")
+
+            let position = try await post(father, "upload-position", body: Array("{}".utf8))
+            #expect(position.status == 200 && position.appliedThrough == 7)
+            let empty = try await post(father, "upload", body: [], through: 9)
+            #expect(empty.appliedThrough == 9, "an upload of buffers with nothing for the father still moves the position")
+            #expect(father.control.statuses(of: "son c1") == ["connected"])
+        } catch {
+            await father.stop()
+            throw error
+        }
+        await father.stop()
+    }
+
+    @Test func refusalsCarryTheirCodesAndApplyNothing() async throws {
+        let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["c1"])
+        do {
+            let valid = try encode([try sonCreate(1, sequence: 2)])
+            let unknown = try await post(father, "upload", body: valid, clientId: "c9")
+            #expect(unknown.status == 403 && unknown.error == "UnknownClient")
+            let header = try await post(father, "upload", body: valid, schemaName: "retail-v2")
+            #expect(header.status == 409 && header.error == "SchemaMismatch")
+            let otherSchema = try encodeAs("retail-v2", try sonCreate(3, sequence: 2, schemaName: "retail-v2"))
+            let buffers = try await post(father, "upload", body: otherSchema)
+            #expect(buffers.status == 409 && buffers.error == "SchemaMismatch", "\(buffers.json)")
+            let garbage = try await post(father, "upload", body: Array("{\"nonsense\": true}".utf8))
+            #expect(garbage.status == 400 && garbage.error == "BadRequest")
+            let disorder = try await post(father, "upload", body: try encode([try sonCreate(4, sequence: 5), try sonCreate(5, sequence: 3)]))
+            #expect(disorder.status == 400 && disorder.error == "BadRequest")
+            let beyond = try await post(father, "upload", body: valid, through: 1)
+            #expect(beyond.status == 400, "a buffer beyond the upload's sequence")
+            let position = try await post(father, "upload-position", body: Array("{\"x\": 1}".utf8))
+            #expect(position.status == 400)
+            #expect(try await father.store.lastSequence() == 0, "nothing was applied")
+            #expect(try await father.position(LinkServer.appliedKey(son: "c1")) == nil)
+        } catch {
+            await father.stop()
+            throw error
+        }
+        await father.stop()
+    }
+
+    @Test func silentSonsAreReportedDisconnected() async throws {
+        let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["c1"])
+        do {
+            let link = LinkServer(context: father.context, sonTimeout: .milliseconds(200))
+            #expect(try await link.uploadPosition(clientId: "c1").appliedThrough == 0)
+            #expect(father.control.statuses(of: "son c1") == ["connected"])
+            try await eventually("son c1 reported disconnected") { father.control.statuses(of: "son c1") == ["connected", "disconnected"] }
+            _ = try await link.uploadPosition(clientId: "c1")
+            #expect(father.control.statuses(of: "son c1") == ["connected", "disconnected", "connected"])
+        } catch {
+            await father.stop()
+            throw error
+        }
+        await father.stop()
+    }
+
+    /// `buffer` encoded under another schema name (same classes), as a son of that schema sends it.
+    func encodeAs(_ schemaName: String, _ buffer: DeltaBuffer) throws -> [UInt8] {
+        let schema = try DistributionSchema(name: schemaName, classes: Fixtures.retailSchema.classes)
+        return try DeltaBufferCodec.encode(buffer, schema: schema)
+    }
+}

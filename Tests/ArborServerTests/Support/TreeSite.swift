@@ -1,0 +1,70 @@
+import ArborCore
+import ArborEdge
+import ArborStore
+import ArborTesting
+import Foundation
+
+/// One site of an end-to-end tree: its database, its `arbor serve` process (restartable, also
+/// after `kill -9`) and edges to it.
+final class TreeSite: @unchecked Sendable {
+    let name: String
+    let place: TestStores.Place
+    let prefix: TablePrefix
+    let database: String
+    let configFile: URL
+    private(set) var process: ServeProcess?
+
+    /// Creates the site's tables and clients table rows (the operator's part) and writes its
+    /// configuration; `father` names the father's base URL for a son.
+    init(name: String, backend: TestStores.Backend, clients: [String], father: (url: String, slice: String)?) async throws {
+        self.name = name
+        place = try TestStores.place(backend)
+        prefix = TestStores.randomPrefix()
+        database = switch place.location {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres: TestDatabases.postgresURL ?? ""
+        }
+        let store = try await TestStores.open(place, prefix: prefix, siteName: name)
+        for client in clients { _ = try await store.addClient(id: client, bit: nil) }
+        await store.close()
+        var settings: [String: Any] = ["database": database, "site": name, "tablePrefix": prefix.value]
+        if let father {
+            settings["fatherServers"] = [father.url]
+            settings["fatherClientId"] = name
+            settings["fatherSlice"] = father.slice
+        }
+        configFile = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-tree-\(name)-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: settings).write(to: configFile)
+    }
+
+    var baseURL: String { process?.baseURL ?? "http://127.0.0.1:1" }
+
+    /// Starts (or restarts) the process.
+    func start() async throws {
+        process = try await ServeProcess.start(["--config", configFile.path])
+    }
+
+    /// SIGKILL: no graceful shutdown at all.
+    func kill9() {
+        guard let process, process.process.isRunning else { return }
+        kill(process.process.processIdentifier, SIGKILL)
+        process.process.waitUntilExit()
+    }
+
+    /// Stops the process and removes the database.
+    func remove() async {
+        await process?.stop()
+        if let store = try? await TestStores.open(place, prefix: prefix, siteName: name) { await TestStores.remove(store, place) }
+        try? FileManager.default.removeItem(at: configFile)
+    }
+
+    /// An unregistered edge for application writes.
+    func appEdge() throws -> Edge {
+        try Edge(configuration: EdgeConfiguration(servers: [baseURL], schema: Fixtures.retailSchema, requestTimeout: .seconds(10)))
+    }
+
+    /// A registered edge of client `id` (which must be in this site's clients table).
+    func clientEdge(_ id: String) throws -> Edge {
+        try Edge(configuration: EdgeConfiguration(servers: [baseURL], clientId: id, useRegistration: true, schema: Fixtures.retailSchema, requestTimeout: .seconds(10)))
+    }
+}

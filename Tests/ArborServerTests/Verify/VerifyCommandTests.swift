@@ -1,0 +1,70 @@
+import ArborCore
+import ArborTesting
+import Foundation
+import Testing
+
+/// The real `arbor verify` executable against two in-process sites: its exit codes and output.
+@Suite struct VerifyCommandTests {
+    struct Run {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs `arbor verify` with `arguments`, waiting for its exit without blocking a thread.
+    static func verify(_ arguments: [String]) async throws -> Run {
+        let process = Process()
+        process.executableURL = ServeProcess.executable
+        process.arguments = ["verify"] + arguments
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        return Run(status: status, output: try String(contentsOf: out, encoding: .utf8), errors: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    @Test func exitsZeroWhenEqualOneWhenDifferentTwoOnErrors() async throws {
+        try await VerifySites.with(.sqlite) { sites in
+            let id = Fixtures.id(1)
+            try await sites.write(Samples.customerCreate(id: id), at: 1_000, to: [sites.a, sites.b])
+            try await sites.write(Samples.customerCreate(id: Fixtures.id(2), inCache: false), at: 1_001, to: [sites.a, sites.b])
+            let arguments = ["--site", sites.a.baseURL, "--against", sites.b.baseURL, "--slice", "A", "--client-id", VerifySites.clientId]
+
+            let equal = try await Self.verify(arguments)
+            #expect(equal.status == 0, "\(equal.output)\(equal.errors)")
+            #expect(equal.output.contains("equal: 2 entities match"), "\(equal.output)")
+
+            try await sites.write(EntityWrite(.update, entityClass: "Customer", techId: id, fields: ["name": .text("Eve")]), at: 2_000, to: [sites.b])
+            try await sites.write(Samples.customerCreate(id: Fixtures.id(3)), at: 2_001, to: [sites.a])
+            let different = try await Self.verify(arguments)
+            #expect(different.status == 1, "\(different.output)\(different.errors)")
+            #expect(different.output.contains("Customer \(id.uuidString) differs"), "\(different.output)")
+            #expect(different.output.contains("Customer \(Fixtures.id(3).uuidString) only at A"), "\(different.output)")
+            #expect(different.output.contains("different: 1 differ, 1 only at A, 0 only at B, 1 match"), "\(different.output)")
+
+            let unknownClient = try await Self.verify(Array(arguments.dropLast()) + ["nobody"])
+            #expect(unknownClient.status == 2)
+            #expect(unknownClient.errors.contains("UnknownClient"), "\(unknownClient.errors)")
+            #expect(unknownClient.errors.contains("site A (\(sites.a.baseURL))"), "\(unknownClient.errors)")
+
+            let badSlice = try await Self.verify(["--site", sites.a.baseURL, "--against", sites.b.baseURL, "--slice", "A+", "--client-id", VerifySites.clientId])
+            #expect(badSlice.status == 2)
+            #expect(badSlice.errors.contains("SliceSyntax"), "\(badSlice.errors)")
+
+            let badURL = try await Self.verify(["--site", "not a url", "--against", sites.b.baseURL, "--slice", "A", "--client-id", VerifySites.clientId])
+            #expect(badURL.status == 2)
+            #expect(badURL.errors.contains("--site"), "\(badURL.errors)")
+        }
+    }
+}
