@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "ArborCore", "ArborStore", "ArborEdge", "ArborServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -14,6 +14,10 @@ struct ArborBench {
     static func main() async {
         do {
             let arguments = CommandLine.arguments.dropFirst()
+            if arguments.first == "tree-latency" {
+                print(try await TreeLatencyBenchmark(arguments.dropFirst()).run())
+                return
+            }
             if arguments.first == "site-latency" {
                 print(try await SiteLatencyBenchmark(SiteLatencyBenchmark.Options(arguments.dropFirst())).run())
                 return
@@ -40,6 +44,7 @@ struct Options {
     static let usage = """
         usage: arbor-bench store-write --db postgres://user:password@host:port/database [--writers 8] [--transactions 2000]
                arbor-bench site-latency [--db postgres://…|sqlite:PATH] [--writes 500] [--entities 5000]
+               arbor-bench tree-latency [--writes 200]
         """
 
     var location: PostgresLocation
@@ -48,7 +53,7 @@ struct Options {
 
     init(_ arguments: ArraySlice<String>) throws {
         var arguments = Array(arguments)
-        guard arguments.first == "store-write" else { throw UsageError(message: "benchmarks: store-write, site-latency") }
+        guard arguments.first == "store-write" else { throw UsageError(message: "benchmarks: store-write, site-latency, tree-latency") }
         arguments.removeFirst()
         var url: String?
         while !arguments.isEmpty {

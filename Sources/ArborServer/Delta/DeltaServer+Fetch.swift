@@ -8,11 +8,13 @@ extension DeltaServer {
     ///
     /// Fetching from the sequence of the previous answer acknowledges it: the registration
     /// changes of that answer (a FULL makes the client synchronized) are persisted then, and
-    /// not before (DESIGN rule 3). The wait ends early when the task is cancelled.
+    /// not before (DESIGN rule 3). The wait ends early when the task is cancelled, and with
+    /// `ClientDisabled` (or `UnknownClient` for a registered fetch) as soon as the clients table
+    /// shows the client disabled or removed (§2.7).
     public func fetch(clientId: String?, request: FetchRequest) async throws(ServerError) -> FetchAnswer {
         let slice = try context.parseSlice(request.slice)
         try await context.requirePermit(clientId, slice)
-        let client = try await routingClient(clientId: clientId, registered: request.registered, slice: slice)
+        let (client, record) = try await routingClient(clientId: clientId, registered: request.registered, slice: slice)
         let fromSequence = request.fromSequence
         try await checkPosition(fromSequence)
         var ticket = sessions.begin(clientId: clientId, client: client, fromSequence: fromSequence)
@@ -25,14 +27,14 @@ extension DeltaServer {
             }
         }
         let deadline = ContinuousClock.now + waitDuration(request.waitMilliseconds)
-        return try await routeWhenAvailable(&ticket, fromSequence: fromSequence, until: deadline)
+        return try await routeWhenAvailable(&ticket, fromSequence: fromSequence, until: deadline, watching: record)
     }
 
     /// Waits for transactions after the client's position and routes them, until something is
     /// delivered, a full answer's worth was routed, the deadline passes or the task is cancelled.
     /// Transactions that deliver nothing still advance the answer's sequence.
     private func routeWhenAvailable(
-        _ ticket: inout FetchTicket, fromSequence: Int64, until deadline: ContinuousClock.Instant
+        _ ticket: inout FetchTicket, fromSequence: Int64, until deadline: ContinuousClock.Instant, watching record: ClientRecord?
     ) async throws(ServerError) -> FetchAnswer {
         let limit = max(1, context.settings.maximumBuffersPerAnswer)
         var answer = FetchAnswer(buffers: [], sequence: fromSequence)
@@ -40,7 +42,8 @@ extension DeltaServer {
             if context.logTail.lastSequence <= answer.sequence {
                 let remaining = deadline - ContinuousClock.now
                 guard remaining > .zero, !Task.isCancelled else { return answer }
-                _ = await context.logTail.waitForSequence(after: answer.sequence, timeout: remaining)
+                await waitForLogOrCutOff(after: answer.sequence, timeout: remaining, watching: record)
+                if try servedNoLonger(record, registered: ticket.machine.client.isRegistered) { return answer }
                 guard context.logTail.lastSequence > answer.sequence, !Task.isCancelled else { return answer }
             }
             let buffers: [DeltaBuffer]
@@ -54,17 +57,22 @@ extension DeltaServer {
             sessions.complete(ticket)
             let advanced = batch.lastSequence > answer.sequence
             answer = FetchAnswer(buffers: batch.buffers, sequence: batch.lastSequence)
+            if try servedNoLonger(record, registered: ticket.machine.client.isRegistered) { return answer }
             if !batch.isEmpty || buffers.count >= limit || !advanced { return answer }
         }
     }
 
-    /// The routing client of a fetch, checked against the clients table and registrations.
-    private func routingClient(clientId: String?, registered: Bool, slice: TopicsSlice) async throws(ServerError) -> RoutingClient {
+    /// The routing client of a fetch, checked against the clients table and registrations,
+    /// and the client's row to watch while the fetch runs (nil for an unknown unregistered client).
+    private func routingClient(
+        clientId: String?, registered: Bool, slice: TopicsSlice
+    ) async throws(ServerError) -> (RoutingClient, ClientRecord?) {
         guard registered, context.settings.useRegistration else {
-            if let clientId, let record = context.clients.client(clientId), record.isDisabled {
-                throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(context.siteName)'")
+            let record = clientId.flatMap { context.clients.client($0) }
+            if let record, record.isDisabled {
+                throw ServerError(.clientDisabled, "client '\(record.clientId)' is disabled at site '\(context.siteName)'")
             }
-            return .unregistered(slice: slice)
+            return (.unregistered(slice: slice), record)
         }
         let record = try context.requireClient(clientId)
         let known: Bool
@@ -78,7 +86,7 @@ extension DeltaServer {
                 .notRegistered,
                 "site '\(context.siteName)' holds no registrations for client '\(record.clientId)': call RegisterEntities or SyncLoad first")
         }
-        return .registered(record.bit, slice: slice, namingTopic: SiteTopics.naming(son: record.clientId))
+        return (.registered(record.bit, slice: slice, namingTopic: SiteTopics.naming(son: record.clientId)), record)
     }
 
     /// Refuses a position older than the retained log (`TooFarBehind`) or beyond its end.

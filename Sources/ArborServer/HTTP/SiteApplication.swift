@@ -42,7 +42,11 @@ public struct SiteApplication: Sendable {
         let cache = servers.contains(.cache) ? CacheServer(context: context) : nil
         let router = Router()
         SiteRoutes(context: context, paths: paths, delta: delta, cache: cache).install(on: router)
-        var services: [any Service] = [context.logTail, context.clients]
+        let watcher = ClientWatcher(
+            clients: context.clients, registrations: context.registrations, logger: context.logger,
+            forgetSession: { clientId in delta?.forgetSession(clientId: clientId) }
+        )
+        var services: [any Service] = [context.logTail, context.clients, watcher]
         if let cache { services.append(cache) }
         services += extraServices
         var application = Application(

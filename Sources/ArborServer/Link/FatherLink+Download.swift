@@ -111,13 +111,19 @@ extension FatherLink {
         }
         guard let oldest = missing.values.min() else { return position }
         // The father's copy changed at or after the delta that could not be merged, so a
-        // registering SyncLoad from just before it brings the whole entity.
+        // registering SyncLoad from just before it brings each whole entity. The fetches then
+        // go on from this position, so nothing committed meanwhile is skipped.
         logger.notice("father link: loading \(missing.count) entities this site lacks")
         let since = HybridTimestamp(microseconds: max(0, oldest.microseconds - 1_000_000))
         let refs = missing.keys.map { EntityRef($0.entityClass, $0.techId) }
         let load = try await edge.syncLoad(entities: refs, slice: settings.linkSlice, lastTransmissionTime: since)
         count { $0.syncLoads += 1 }
-        return try await apply(load)
+        for buffer in load.buffers {
+            try await context.entities.apply(buffer, from: .father)
+            count { $0.appliedBuffers += 1 }
+        }
+        try await edge.skipLoad(slice: settings.linkSlice, lastSequence: position)
+        return position
     }
 
     /// Every entity this site holds, to register at the father.

@@ -158,7 +158,8 @@ public final class FatherLink: Service, Sendable {
             count { $0.refusals += 1 }
             logger.error("the father refuses this site's \(half) (\(code)): \(message); fix the configuration, the link retries every \(settings.refusedRetryInterval)")
         case .unreachable(let reason):
-            logger.info("father link \(half): father unreachable, working standalone: \(reason)")
+            // The status change ("disconnected") is logged once; each retry only at debug level.
+            logger.debug("father link \(half): father unreachable, working standalone: \(reason)")
         case .localFailure(let reason):
             logger.error("father link \(half): this site failed: \(reason)")
         case .positionUnknown(let reason):

@@ -4,6 +4,14 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
+/// Why a client's active requests must end (§2.7).
+public enum ClientCutOff: Sendable, Hashable {
+    /// The operator disabled the client (`is_disabled` set).
+    case disabled
+    /// The client's row is gone, or its id now holds another bit (removed and added again).
+    case removed
+}
+
 /// The clients table (§2.7) as the servers see it: kept current from the store's change feed.
 /// Servers only read the table; operators change it (`arbor clients`).
 public final class ClientDirectory: Service, Sendable {
@@ -29,19 +37,65 @@ public final class ClientDirectory: Service, Sendable {
         records.withLock { $0[clientId] }
     }
 
+    /// The whole table as last read, ordered by bit.
+    public var table: [ClientRecord] {
+        records.withLock { $0.values.sorted { $0.bit < $1.bit } }
+    }
+
     /// A stream of the whole table after every change (used to cut disabled clients off).
+    /// The subscription ends when the consuming task is cancelled or the stream is released.
     public func updates() -> AsyncStream<[ClientRecord]> {
         let (stream, continuation) = AsyncStream<[ClientRecord]>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let id = UInt64.random(in: .min ... .max)
-        changes.withLock { $0[id] = continuation }
-        continuation.onTermination = { [weak self] _ in _ = self?.changes.withLock { $0.removeValue(forKey: id) } }
+        let id = subscribe(continuation)
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return stream
+    }
+
+    /// Whether `record`'s client may no longer be served as it was admitted, and why.
+    public func cutOff(of record: ClientRecord) -> ClientCutOff? {
+        Self.cutOff(of: record, current: client(record.clientId))
+    }
+
+    /// Waits until the client admitted as `record` is disabled or removed (the answer), or
+    /// until the task is cancelled (nil). Returns at once when that already happened.
+    public func waitForCutOff(of record: ClientRecord) async -> ClientCutOff? {
+        let (stream, continuation) = AsyncStream<[ClientRecord]>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = subscribe(continuation)
+        defer {
+            unsubscribe(id)
+            continuation.finish()
+        }
+        // Subscribed first, so a change published between the check and the loop is not lost.
+        if let cutOff = cutOff(of: record) { return cutOff }
+        for await table in stream {
+            if let cutOff = Self.cutOff(of: record, current: table.first { $0.clientId == record.clientId }) { return cutOff }
+        }
+        return nil
     }
 
     public func run() async throws {
         for try await table in store.watchClients(pollInterval: pollInterval).cancelOnGracefulShutdown() {
             publish(table)
         }
+    }
+
+    /// The cut-off rule: a client is cut off when its row is disabled, gone, or holds another bit.
+    static func cutOff(of record: ClientRecord, current: ClientRecord?) -> ClientCutOff? {
+        guard let current, current.bit == record.bit else { return .removed }
+        return current.isDisabled ? .disabled : nil
+    }
+
+    private func subscribe(_ continuation: AsyncStream<[ClientRecord]>.Continuation) -> UInt64 {
+        changes.withLock { changes in
+            var id = UInt64.random(in: .min ... .max)
+            while changes[id] != nil { id = UInt64.random(in: .min ... .max) }
+            changes[id] = continuation
+            return id
+        }
+    }
+
+    private func unsubscribe(_ id: UInt64) {
+        _ = changes.withLock { $0.removeValue(forKey: id) }
     }
 
     private func publish(_ table: [ClientRecord]) {

@@ -52,17 +52,33 @@ public actor RegistrationTable {
         knownBits = bits | bit.mask
     }
 
-    /// Forgets every registration of `bit` (a removed client frees its bit).
+    /// Forgets every registration of `bit`, in the database and in memory.
     public func forget(_ bit: ClientBit) async throws {
-        try await store.clearRegistrations(bit: bit)
-        for (id, entry) in masks {
+        try await Self.clearPersisted(bit, in: store)
+        forgetCached(bit)
+    }
+
+    /// Forgets what this process cached about `bit` (masks and whether it is known), leaving
+    /// the database alone: the operator's `arbor clients remove` already cleared it there, and
+    /// a server must not write the removed client's bits back with another client's change.
+    public func forgetCached(_ bit: ClientBit) {
+        for (id, entry) in masks where entry.state(of: bit) != .unregistered {
             var cleared = entry
             cleared.set(.unregistered, for: bit)
             masks[id] = cleared
         }
-        let bits = try await loadKnownBits() & ~bit.mask
-        try await store.setSiteState(Self.knownBitsKey, String(bits))
-        knownBits = bits
+        knownBits = knownBits.map { $0 & ~bit.mask }
+    }
+
+    /// Clears `bit` in every persisted mask and in the site's known bits, so a client that is
+    /// given the bit later starts unregistered (`NotRegistered` until it loads or registers).
+    /// Used by `arbor clients remove` before it deletes the row.
+    public static func clearPersisted(_ bit: ClientBit, in store: any SiteStore) async throws(StoreError) {
+        try await store.clearRegistrations(bit: bit)
+        let stored = try await store.siteState(knownBitsKey).flatMap { UInt64($0) } ?? 0
+        if stored & bit.mask != 0 {
+            try await store.setSiteState(knownBitsKey, String(stored & ~bit.mask))
+        }
     }
 
     private func load(_ techIds: Set<UUID>) async throws {

@@ -1,7 +1,9 @@
 import ArborCore
 import ArborEdge
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import Logging
 
 /// `arbor verify`: compares two sites on a slice by per-entity digests; exits 0 when they hold
 /// the same entities, 1 when they differ, 2 when the comparison could not be made.
@@ -12,7 +14,7 @@ struct Verify: AsyncParsableCommand {
             Both sites compute a digest of every entity the slice selects (steady-state: time windows \
             are ignored; logically deleted entities are included) over its class, topics, fields, \
             sub-entities and every write time, and verify prints each entity that is only at A, only at B, \
-            or differs, then a summary line. Exit status: 0 equal, 1 different, 2 error.
+            or differs, then a summary line. Exit status: 0 equal, 1 different, 2 error (64 for missing or malformed options).
 
             Son against father: pass the son's own slice. The same slice is evaluated at both sites, so \
             what the father holds outside it is not compared; entities the son holds outside its slice \
@@ -33,36 +35,39 @@ struct Verify: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds one site may take to answer.") var timeout: Int = 120
 
     func run() async throws {
-        let report: VerifyReport
-        do {
-            report = try await compare()
-        } catch let failure as CommandFailure {
+        // Fail fast on a refused connection instead of retrying until the timeout.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration())
+        let outcome: Result<(DigestResponse, DigestResponse), CommandFailure>
+        do { outcome = .success(try await fetchBoth(client)) } catch { outcome = .failure(error) }
+        try? await client.shutdown()
+        switch outcome {
+        case .failure(let failure):
             FileHandle.standardError.write(Data("arbor verify: \(failure.description)\n".utf8))
             throw ExitCode(2)
+        case .success(let (a, b)):
+            print("A: \(site) at sequence \(a.sequence), \(a.entities.count) entities selected")
+            print("B: \(against) at sequence \(b.sequence), \(b.entities.count) entities selected")
+            let report = VerifyReport(a: a, b: b)
+            print(report.description)
+            if !report.isEqual { throw ExitCode(1) }
         }
-        print(report.description)
-        if !report.isEqual { throw ExitCode(1) }
     }
 
-    /// Asks both sites for their digests at once and compares them.
-    private func compare() async throws(CommandFailure) -> VerifyReport {
+    /// Asks both sites for their digests at once.
+    private func fetchBoth(_ client: HTTPClient) async throws(CommandFailure) -> (DigestResponse, DigestResponse) {
         let schema = try loadSchema()
         guard timeout > 0 else { throw CommandFailure("--timeout must be at least 1 second") }
-        let edgeA = try edge(site, schema: schema, option: "--site")
-        let edgeB = try edge(against, schema: schema, option: "--against")
+        let edgeA = try edge(site, schema: schema, option: "--site", client: client)
+        let edgeB = try edge(against, schema: schema, option: "--against", client: client)
         async let answerA = Self.digests(edgeA, slice: slice, label: "site A (\(site))")
         async let answerB = Self.digests(edgeB, slice: slice, label: "site B (\(against))")
-        let (a, b): (DigestResponse, DigestResponse)
         do {
-            (a, b) = try await (answerA, answerB)
+            return try await (answerA, answerB)
         } catch let failure as CommandFailure {
             throw failure
         } catch {
             throw CommandFailure("\(error)")
         }
-        print("A: \(edgeA.currentServer) at sequence \(a.sequence), \(a.entities.count) entities selected")
-        print("B: \(edgeB.currentServer) at sequence \(b.sequence), \(b.entities.count) entities selected")
-        return VerifyReport(a: a, b: b)
     }
 
     private static func digests(_ edge: Edge, slice: String, label: String) async throws -> DigestResponse {
@@ -75,13 +80,15 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    private func edge(_ url: String, schema: DistributionSchema, option: String) throws(CommandFailure) -> Edge {
+    private func edge(_ url: String, schema: DistributionSchema, option: String, client: HTTPClient) throws(CommandFailure) -> Edge {
         do {
             let configuration = try EdgeConfiguration(
                 servers: [url], instance: instance, clientId: clientId, schema: schema, format: .json,
                 requestTimeout: .seconds(timeout), retryBackoff: .zero
             )
-            return Edge(configuration: configuration)
+            var logger = Logger(label: "arbor.verify")
+            logger.logLevel = .warning
+            return Edge(configuration: configuration, httpClient: client, logger: logger)
         } catch {
             throw CommandFailure("\(option): \(error.message)")
         }

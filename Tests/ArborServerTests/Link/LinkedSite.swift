@@ -174,20 +174,36 @@ final class LinkedPair: Sendable {
     }
 
     private let sites: Mutex<Sites>
+    /// The relay between son and father, when the pair has one.
+    let relay: TCPRelay?
+    /// The father URL the son's link uses.
+    let fatherURL: String
 
     var father: LinkedSite { sites.withLock { $0.father } }
     var son: LinkedSite { sites.withLock { $0.son } }
 
-    private init(father: LinkedSite, son: LinkedSite) {
+    private init(father: LinkedSite, son: LinkedSite, relay: TCPRelay?, fatherURL: String) {
         sites = Mutex(Sites(father: father, son: son))
+        self.relay = relay
+        self.fatherURL = fatherURL
     }
 
-    static func start(father fatherBackend: TestStores.Backend, sonSchema: DistributionSchema = Fixtures.retailSchema) async throws -> LinkedPair {
+    /// Starts a father, runs `beforeSon` on it, then starts the son; with `throughRelay` the
+    /// son reaches the father through a ``TCPRelay`` that tests can cut.
+    static func start(
+        father fatherBackend: TestStores.Backend, sonSchema: DistributionSchema = Fixtures.retailSchema, throughRelay: Bool = false,
+        beforeSon: (LinkedSite) async throws -> Void = { _ in }
+    ) async throws -> LinkedPair {
         let father = try await LinkedSite.start(fatherBackend, siteName: "center", clients: ["b1"])
+        var relay: TCPRelay?
         do {
-            let son = try await LinkedSite.start(.sqlite, siteName: "branch1", schema: sonSchema, father: testLinkSettings(father: father.baseURL))
-            return LinkedPair(father: father, son: son)
+            try await beforeSon(father)
+            if throughRelay { relay = try await TCPRelay.start(to: father.port) }
+            let url = relay.map { "http://127.0.0.1:\($0.port)" } ?? father.baseURL
+            let son = try await LinkedSite.start(.sqlite, siteName: "branch1", schema: sonSchema, father: testLinkSettings(father: url))
+            return LinkedPair(father: father, son: son, relay: relay, fatherURL: url)
         } catch {
+            await relay?.stop()
             await father.stop()
             throw error
         }
@@ -214,7 +230,7 @@ final class LinkedPair: Sendable {
         await old.stop(keepData: true)
         let new = try await LinkedSite.start(
             .sqlite, siteName: old.store.siteName, schema: old.store.schema, reuse: (old.place, old.store.prefix),
-            father: testLinkSettings(father: father.baseURL)
+            father: testLinkSettings(father: fatherURL)
         )
         sites.withLock { $0.son = new; $0.sonRunning = true }
     }
@@ -222,13 +238,17 @@ final class LinkedPair: Sendable {
     /// Stops both sites and removes their data (a stopped father's too).
     func stopAll() async {
         let state = sites.withLock { $0 }
+        await relay?.stop()
         if state.sonRunning { await state.son.stop() } else { await Self.remove(state.son) }
         if state.fatherRunning { await state.father.stop() } else { await Self.remove(state.father) }
     }
 
     /// Runs `body` with a started pair and always stops it.
-    static func run(father: TestStores.Backend, sonSchema: DistributionSchema = Fixtures.retailSchema, _ body: (LinkedPair) async throws -> Void) async throws {
-        let pair = try await start(father: father, sonSchema: sonSchema)
+    static func run(
+        father: TestStores.Backend, sonSchema: DistributionSchema = Fixtures.retailSchema, throughRelay: Bool = false,
+        beforeSon: (LinkedSite) async throws -> Void = { _ in }, _ body: (LinkedPair) async throws -> Void
+    ) async throws {
+        let pair = try await start(father: father, sonSchema: sonSchema, throughRelay: throughRelay, beforeSon: beforeSon)
         do {
             try await body(pair)
         } catch {

@@ -44,6 +44,8 @@ import Testing
             let equal = try await Self.verify(arguments)
             #expect(equal.status == 0, "\(equal.output)\(equal.errors)")
             #expect(equal.output.contains("equal: 2 entities match"), "\(equal.output)")
+            #expect(equal.output.hasPrefix("A: \(sites.a.baseURL) at sequence "), "\(equal.output)")
+            #expect(equal.output.contains("B: \(sites.b.baseURL) at sequence "), "\(equal.output)")
 
             try await sites.write(EntityWrite(.update, entityClass: "Customer", techId: id, fields: ["name": .text("Eve")]), at: 2_000, to: [sites.b])
             try await sites.write(Samples.customerCreate(id: Fixtures.id(3)), at: 2_001, to: [sites.a])

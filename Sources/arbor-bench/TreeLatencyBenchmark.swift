@@ -1,0 +1,116 @@
+import ArborCore
+import ArborEdge
+import ArborServer
+import ArborStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `arbor-bench tree-latency [--writes 200]`: center → branch → leaf, three sites in one
+/// process on loopback (SQLite each), linked by real father links over HTTP. An app writes at
+/// the center; registered followers at the center and at the leaf measure when each write
+/// reaches them. Reports p50/p99 for 0 and 2 hops and their ratio.
+struct TreeLatencyBenchmark {
+    let writes: Int
+
+    init(_ arguments: ArraySlice<String>) throws {
+        var arguments = Array(arguments)
+        var writes = 200
+        while !arguments.isEmpty {
+            let flag = arguments.removeFirst()
+            guard flag == "--writes", let value = arguments.first, let number = Int(value), number > 0 else {
+                throw ArborBenchOptions.UsageError(message: "tree-latency takes only --writes N")
+            }
+            arguments.removeFirst()
+            writes = number
+        }
+        self.writes = writes
+    }
+
+    struct Site {
+        let store: any SiteStore
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+        let url: String
+        let path: String
+    }
+
+    func run() async throws -> String {
+        let logger = Logger(label: "arbor.bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let center = try await start("center", clients: ["branch", "follower"], father: nil, logger: logger)
+        let branch = try await start("branch", clients: ["leaf"], father: (center.url, "bench"), logger: logger)
+        let leaf = try await start("leaf", clients: ["follower"], father: (branch.url, "bench"), logger: logger)
+        defer {
+            for site in [leaf, branch, center] { try? FileManager.default.removeItem(atPath: site.path) }
+        }
+        let schema = DistributionSchema.exampleRetail
+        let app = try Edge(configuration: EdgeConfiguration(servers: [center.url], schema: schema))
+        let atCenter = try follower(center.url, schema)
+        let atLeaf = try follower(leaf.url, schema)
+        _ = try await atCenter.fullLoad(slice: "bench")
+        _ = try await atLeaf.fullLoad(slice: "bench")
+        let clock = ContinuousClock()
+        var direct: [Duration] = [], twoHops: [Duration] = []
+        for number in 0..<writes {
+            let id = UUID()
+            let write = EntityWrite(.create(inCache: true), entityClass: "Customer", techId: id, topics: try TopicsList(parsing: ",bench,"),
+                                    fields: ["name": .text("t\(number)"), "vip": .bool(false)])
+            let started = clock.now
+            async let centerSeen = Self.wait(for: id, on: atCenter, clock: clock)
+            async let leafSeen = Self.wait(for: id, on: atLeaf, clock: clock)
+            _ = try await app.append([write])
+            direct.append(try await centerSeen - started)
+            twoHops.append(try await leafSeen - started)
+        }
+        for site in [leaf, branch, center] {
+            await site.group.triggerGracefulShutdown()
+            _ = try? await site.task.value
+            await site.store.close()
+        }
+        direct.sort()
+        twoHops.sort()
+        let p = SiteLatencyBenchmark.percentile, ms = SiteLatencyBenchmark.milliseconds
+        let report: [String: Any] = [
+            "benchmark": "tree-latency", "writes": writes,
+            "centerMillisecondsP50": ms(p(direct, 0.5)), "centerMillisecondsP99": ms(p(direct, 0.99)),
+            "leafTwoHopsMillisecondsP50": ms(p(twoHops, 0.5)), "leafTwoHopsMillisecondsP99": ms(p(twoHops, 0.99)),
+            "twoHopsOverCenterRatioP50": ms(p(twoHops, 0.5)) / max(0.001, ms(p(direct, 0.5))),
+        ]
+        return String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    private func follower(_ url: String, _ schema: DistributionSchema) throws -> Edge {
+        try Edge(configuration: EdgeConfiguration(servers: [url], clientId: "follower", useRegistration: true, schema: schema, fetchWait: .seconds(10)))
+    }
+
+    /// The instant the entity `id` reaches `edge`.
+    private static func wait(for id: UUID, on edge: Edge, clock: ContinuousClock) async throws -> ContinuousClock.Instant {
+        while true {
+            let buffers = try await edge.fetchDeltas()
+            if buffers.contains(where: { $0.deltas.contains { $0.techId == id } }) { return clock.now }
+        }
+    }
+
+    private func start(_ name: String, clients: [String], father: (url: String, slice: String)?, logger: Logger) async throws -> Site {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-tree-bench-\(name)-\(UUID().uuidString).sqlite").path
+        let store = try await SiteStores.open(
+            StoreConfiguration(location: .sqlite(path: path), schema: .exampleRetail, siteName: name), logger: logger)
+        try await store.install(upgradingSchema: false)
+        for client in clients { _ = try await store.addClient(id: client, bit: nil) }
+        let connection = CenterConnection(isCenter: father == nil)
+        let context = SiteContext.standard(settings: SiteServerSettings(), store: store, connectedToCenter: { connection.isConnected }, logger: logger)
+        var extra: [any Service] = []
+        if let father {
+            extra.append(try FatherLink(context: context, settings: FatherLinkSettings(
+                servers: [father.url], clientId: name, slice: father.slice
+            ), connection: connection))
+        }
+        let (ports, ready) = AsyncStream<Int>.makeStream()
+        let service = try SiteApplication(context: context, port: 0, extraServices: extra).makeService { ready.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ArborBenchOptions.UsageError(message: "site \(name) did not start") }
+        return Site(store: store, group: group, task: task, url: "http://127.0.0.1:\(port)", path: path)
+    }
+}

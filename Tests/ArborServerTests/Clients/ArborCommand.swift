@@ -1,0 +1,51 @@
+import ArborStore
+import ArborTesting
+import Foundation
+
+/// Runs the real `arbor` executable and collects its exit status and output.
+struct ArborCommand {
+    struct Run: CustomStringConvertible {
+        var status: Int32
+        var output: String
+        var errors: String
+
+        var description: String { "status \(status)\nstdout: \(output)\nstderr: \(errors)" }
+    }
+
+    /// The `--db` and `--prefix` arguments that name a test store.
+    static func storeArguments(_ place: TestStores.Place, prefix: TablePrefix) -> [String] {
+        let database: String = switch place.location {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres: TestDatabases.postgresURL ?? ""
+        }
+        return ["--db", database, "--prefix", prefix.value]
+    }
+
+    /// Runs `arbor` with `arguments`, waiting for its exit without blocking a thread.
+    static func run(_ arguments: [String]) async throws -> Run {
+        let process = Process()
+        process.executableURL = ServeProcess.executable
+        process.arguments = arguments
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-command-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        return Run(status: status, output: try String(contentsOf: out, encoding: .utf8), errors: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    /// Runs `arbor clients <arguments> --db … --prefix …` against a test store.
+    static func clients(_ arguments: [String], at place: TestStores.Place, prefix: TablePrefix) async throws -> Run {
+        try await run(["clients"] + arguments + storeArguments(place, prefix: prefix))
+    }
+}
