@@ -50,6 +50,7 @@ let package = Package(
             name: "ArborServer",
             dependencies: [
                 "ArborCore", "ArborStore", "ArborEdge",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

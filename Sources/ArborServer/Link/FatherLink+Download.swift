@@ -68,6 +68,8 @@ extension FatherLink {
             } catch is CancellationError {
                 return
             } catch {
+                // A step cut short by shutdown is no failure to report.
+                if Task.isCancelled { return }
                 let failure = (error as? PositionUnknown).map { LinkFailure.positionUnknown($0.message) } ?? classify(error)
                 log(failure, half: .download)
                 var refusal: String?

@@ -48,6 +48,8 @@ extension FatherLink {
             } catch is CancellationError {
                 return
             } catch {
+                // A step cut short by shutdown is no failure to report.
+                if Task.isCancelled { return }
                 let failure = classify(error)
                 log(failure, half: .upload)
                 var refusal: String?

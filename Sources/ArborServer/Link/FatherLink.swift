@@ -116,8 +116,14 @@ public final class FatherLink: Service, Sendable {
 
     /// Evaluates the health now; reports and applies a change of status.
     func reportHealth() async {
-        guard let status = health.withLock({ $0.evaluate(at: .now) }) else { return }
-        connection.set(status.isConnectedToCenter)
+        // The connection flag changes under the health lock, so concurrent reports cannot leave it stale.
+        let connection = connection
+        let changed = health.withLock { health -> FatherLinkHealth.Status? in
+            guard let status = health.evaluate(at: .now) else { return nil }
+            connection.set(status.isConnectedToCenter)
+            return status
+        }
+        guard let status = changed else { return }
         logger.notice("father link \(status)")
         await context.control.statusChanged(subsystem: Self.statusSubsystem, status: status.description)
     }

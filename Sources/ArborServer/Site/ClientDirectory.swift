@@ -80,7 +80,7 @@ public final class ClientDirectory: Service, Sendable {
     }
 
     /// The cut-off rule: a client is cut off when its row is disabled, gone, or holds another bit.
-    static func cutOff(of record: ClientRecord, current: ClientRecord?) -> ClientCutOff? {
+    public static func cutOff(of record: ClientRecord, current: ClientRecord?) -> ClientCutOff? {
         guard let current, current.bit == record.bit else { return .removed }
         return current.isDisabled ? .disabled : nil
     }

@@ -79,5 +79,6 @@ public struct ClientTableChange: Sendable, Equatable {
             if let was = before[record.clientId], was.bit == record.bit { continue }
             disabled.append(record)
         }
+        disabled.sort { $0.bit < $1.bit }
     }
 }

@@ -113,6 +113,8 @@ struct CacheServerFollowTests {
                     for n in 1...50 {
                         let sequence = try await site.write(customer(n, "A"))
                         written.withLock { $0[Fixtures.id(n)] = sequence }
+                        // Spread the writes so loads land between them even on a busy machine.
+                        try await Task.sleep(for: .milliseconds(15))
                     }
                 }
                 var loads: [LoadAnswer] = []
