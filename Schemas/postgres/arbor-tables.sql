@@ -25,8 +25,12 @@ INSERT INTO {{prefix}}log_head (id, last_sequence) VALUES (1, 0) ON CONFLICT (id
 CREATE TABLE IF NOT EXISTS {{prefix}}clients (
     client_id varchar(64) UNIQUE NOT NULL,
     bit_number smallint UNIQUE NOT NULL CHECK (0 <= bit_number AND bit_number < 64),
-    is_disabled boolean NOT NULL
+    is_disabled boolean NOT NULL,
+    secret_hash text
 );
+
+-- Tables installed before client secrets existed get the column (NULL: no secret required).
+ALTER TABLE {{prefix}}clients ADD COLUMN IF NOT EXISTS secret_hash text;
 
 -- A client keeps its id and bit for life: registrations are stored under the bit.
 CREATE OR REPLACE FUNCTION {{prefix}}clients_fixed_identity() RETURNS trigger

@@ -28,6 +28,9 @@ public struct EdgeConfiguration: Sendable {
     public let instance: String
     /// The client's id (`X-Arbor-Client-Id`); required by registered edges and cache-server loads.
     public let clientId: String?
+    /// The client's secret, sent in `X-Arbor-Client-Secret` on every request when set (issue 6).
+    /// Never printed or logged.
+    public let clientSecret: String?
     /// Whether the server keeps entity registrations for this edge (§2.1.3.1).
     public let useRegistration: Bool
     /// The schema buffers are decoded with; its name is sent in `X-Arbor-Schema`.
@@ -53,6 +56,7 @@ public struct EdgeConfiguration: Sendable {
         servers: [String],
         instance: String = "1",
         clientId: String? = nil,
+        clientSecret: String? = nil,
         useRegistration: Bool = false,
         schema: DistributionSchema,
         format: Format = .binary,
@@ -78,6 +82,12 @@ public struct EdgeConfiguration: Sendable {
         } else if useRegistration {
             throw Self.invalid("a registered edge (useRegistration) needs a client id")
         }
+        if let clientSecret {
+            guard clientId != nil else { throw Self.invalid("a client secret needs a client id") }
+            guard !clientSecret.isEmpty, clientSecret.utf8.count <= 1_024, clientSecret.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+                throw Self.invalid("client secret must be 1 to 1024 visible ASCII characters without spaces")
+            }
+        }
         guard requestTimeout > .zero else { throw Self.invalid("requestTimeout must be positive") }
         guard fetchWait > .zero, fetchWait <= Self.maxFetchWait else {
             throw Self.invalid("fetchWait must be more than 0 and at most 60 seconds")
@@ -87,6 +97,7 @@ public struct EdgeConfiguration: Sendable {
         self.servers = normalized
         self.instance = instance
         self.clientId = clientId
+        self.clientSecret = clientSecret
         self.useRegistration = useRegistration
         self.schema = schema
         self.format = format

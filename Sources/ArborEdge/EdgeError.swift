@@ -48,6 +48,8 @@ public struct EdgeError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isSchemaMismatch: Bool { code == .schemaMismatch }
     /// The client is disabled in the site's clients table.
     public var isClientDisabled: Bool { code == .clientDisabled }
+    /// The client's row has a secret and the request carried none or a wrong one.
+    public var isNotAuthenticated: Bool { code == .notAuthenticated }
     /// The site does not permit this client the slice.
     public var isNotPermitted: Bool { code == .notPermitted }
     /// The slice text does not parse.

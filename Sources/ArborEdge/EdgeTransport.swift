@@ -43,6 +43,7 @@ struct EdgeTransport: Sendable {
             (ArborProtocol.Header.schemaName, configuration.schema.name),
         ]
         if let clientId = configuration.clientId { headers.append((ArborProtocol.Header.clientId, clientId)) }
+        if let secret = configuration.clientSecret { headers.append((ArborProtocol.Header.clientSecret, secret)) }
         self.headers = headers
     }
 

@@ -61,6 +61,8 @@ public protocol SiteStore: AnyObject, Sendable {
     func addClient(id: String, bit: ClientBit?) async throws(StoreError) -> ClientRecord
     /// Sets `is_disabled`; `.notFound` for an unknown id.
     func setClientDisabled(id: String, disabled: Bool) async throws(StoreError)
+    /// Sets (or, with nil, clears) the stored hash of a client's secret; `.notFound` for an unknown id.
+    func setClientSecretHash(id: String, hash: String?) async throws(StoreError)
     /// Removes a client row; `.notFound` for an unknown id.
     func removeClient(id: String) async throws(StoreError)
     /// Yields the clients table after every change to it (and once at start).

@@ -28,6 +28,14 @@ public enum TestStores {
         public let backend: Backend
         public let location: DatabaseLocation
         public let sqlitePath: String?
+
+        /// The `--db` form of the location, for the command line.
+        public var databaseURL: String {
+            switch location {
+            case .sqlite(let path): "sqlite:\(path)"
+            case .postgres: TestDatabases.postgresURL ?? ""
+            }
+        }
     }
 
     /// A new database location of `backend` (a temp file for SQLite).

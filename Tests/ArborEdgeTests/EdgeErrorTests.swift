@@ -7,7 +7,7 @@ import Testing
     /// Every code a server answers with, as listed in ArborErrorCode.
     static let serverCodes: [ArborErrorCode] = [
         .notRegistered, .schemaMismatch, .clientDisabled, .notPermitted, .sliceSyntax, .topicNotInProxySlice,
-        .tooFarBehind, .unknownClient, .badRequest, .notFound, .protocolVersion, .internalError,
+        .tooFarBehind, .unknownClient, .badRequest, .notFound, .protocolVersion, .internalError, .notAuthenticated,
     ]
 
     @Test func serverCodesMatchTheOpenAPIDocument() throws {
@@ -33,7 +33,7 @@ import Testing
         let shortcuts: [(ArborErrorCode, Bool)] = [
             (.notRegistered, error.isNotRegistered), (.schemaMismatch, error.isSchemaMismatch), (.clientDisabled, error.isClientDisabled),
             (.notPermitted, error.isNotPermitted), (.sliceSyntax, error.isSliceSyntax), (.topicNotInProxySlice, error.isTopicNotInProxySlice),
-            (.tooFarBehind, error.isTooFarBehind), (.unreachable, error.isUnreachable),
+            (.tooFarBehind, error.isTooFarBehind), (.unreachable, error.isUnreachable), (.notAuthenticated, error.isNotAuthenticated),
         ]
         for (shortcutCode, value) in shortcuts {
             #expect(value == (shortcutCode == code), "\(shortcutCode) shortcut for \(code)")

@@ -10,6 +10,8 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let notRegistered = ArborErrorCode(rawValue: "NotRegistered")
     /// The delta buffer or request uses another schema name than the site.
     public static let schemaMismatch = ArborErrorCode(rawValue: "SchemaMismatch")
+    /// The client's row has a secret and the request carries none or a wrong one.
+    public static let notAuthenticated = ArborErrorCode(rawValue: "NotAuthenticated")
     /// The client is disabled in the clients table.
     public static let clientDisabled = ArborErrorCode(rawValue: "ClientDisabled")
     /// The Permit plug refused the client this slice.
@@ -37,6 +39,7 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         switch self {
         case .sliceSyntax, .badRequest: return 400
         case .clientDisabled, .notPermitted, .unknownClient: return 403
+        case .notAuthenticated: return 401
         case .notFound: return 404
         case .notRegistered, .schemaMismatch, .topicNotInProxySlice, .protocolVersion: return 409
         case .tooFarBehind: return 410

@@ -50,8 +50,8 @@ extension CacheServer {
     }
 
     /// The whole entities of a chunk, in order: held ones as they are, headers read through
-    /// the objects reader.
-    private func wholeStates(_ chunk: ArraySlice<CachedEntity>) async throws(ServerError) -> [EntityState] {
+    /// the objects reader (an entity purged since the snapshot is left out).
+    func wholeStates(_ chunk: ArraySlice<CachedEntity>) async throws(ServerError) -> [EntityState] {
         var keys = Set<EntityKey>()
         for case .header(let header) in chunk { keys.insert(header.key) }
         var fetched: [EntityKey: EntityState] = [:]

@@ -23,7 +23,7 @@ extension CacheServer {
         for start in stride(from: 0, to: selected.count, by: size) {
             // A long answer stops when the client is disabled meanwhile, as loads do (§2.7).
             if start > 0 { _ = try context.requireClient(client.clientId) }
-            for state in try await wholeEntities(selected[start..<min(start + size, selected.count)]) {
+            for state in try await wholeStates(selected[start..<min(start + size, selected.count)]) {
                 digests.append(EntityDigest(entity: EntityRef(state.entityClass, state.techId), digest: state.digest()))
             }
         }
@@ -35,19 +35,5 @@ extension CacheServer {
     /// windows) over the application topics, `#` topics ignored.
     static func digestSelects(_ slice: TopicsSlice, _ entity: CachedEntity) -> Bool {
         slice.selects(topics: entity.topics.cacheServerTopics, updateTime: entity.updateTime, mode: .steadyState)
-    }
-
-    /// The whole entities of a chunk: held ones as they are, headers read through the objects
-    /// reader (an entity purged since the snapshot is left out).
-    private func wholeEntities(_ chunk: ArraySlice<CachedEntity>) async throws(ServerError) -> [EntityState] {
-        var keys = Set<EntityKey>()
-        for case .header(let header) in chunk { keys.insert(header.key) }
-        var fetched: [EntityKey: EntityState] = [:]
-        if !keys.isEmpty {
-            let reader = context.objectsReader
-            let states = try await serverCall("reading entities not kept in cache") { try await reader.entities(keys) }
-            for state in states where keys.contains(state.key) { fetched[state.key] = state }
-        }
-        return chunk.compactMap { $0.state ?? fetched[$0.key] }
     }
 }

@@ -17,6 +17,11 @@ struct HTTPExchange: Sendable {
         request.headers[HTTPField.Name(ArborProtocol.Header.clientId)!]
     }
 
+    /// The request's client secret header, if any.
+    func clientSecret(_ request: Request) -> String? {
+        request.headers[HTTPField.Name(ArborProtocol.Header.clientSecret)!]
+    }
+
     /// Refuses another protocol version or schema name, when the edge states them.
     func checkCompatibility(_ request: Request) throws(ServerError) {
         if let version = request.headers[HTTPField.Name(ArborProtocol.Header.protocolVersion)!], version != String(ArborProtocol.version) {

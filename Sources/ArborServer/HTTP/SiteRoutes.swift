@@ -104,7 +104,10 @@ public struct SiteRoutes: Sendable {
         router.post(RouterPath(path)) { request, _ in
             do {
                 try exchange.checkCompatibility(request)
-                return try await handle(request)
+                // Before any handler: a request naming a client with a secret must carry it.
+                let secret = exchange.clientSecret(request)
+                try exchange.context.authenticate(exchange.clientId(request), secret: secret)
+                return try await ClientAuthenticator.$requestSecret.withValue(secret) { try await handle(request) }
             } catch let error as ServerError {
                 return exchange.error(error)
             } catch {

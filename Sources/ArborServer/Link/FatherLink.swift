@@ -68,7 +68,7 @@ public final class FatherLink: Service, Sendable {
             throw EdgeError(code: .invalidConfiguration, message: "father link: instance '\(settings.instance)' must be 1-32 letters, digits, '-' or '_'")
         }
         edgeConfiguration = try EdgeConfiguration(
-            servers: settings.servers, instance: settings.instance, clientId: settings.clientId, useRegistration: true,
+            servers: settings.servers, instance: settings.instance, clientId: settings.clientId, clientSecret: settings.clientSecret, useRegistration: true,
             schema: context.schema, requestTimeout: settings.requestTimeout, fetchWait: settings.fetchWait, retryBackoff: settings.retryBackoff
         )
         self.context = context
@@ -88,7 +88,7 @@ public final class FatherLink: Service, Sendable {
         let client = givenClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration())
         let edge = Edge(configuration: edgeConfiguration, httpClient: client, logger: logger)
         let uploader = FatherUploader(
-            client: client, servers: edgeConfiguration.servers, paths: paths, clientId: settings.clientId,
+            client: client, servers: edgeConfiguration.servers, paths: paths, clientId: settings.clientId, clientSecret: settings.clientSecret,
             schemaName: context.schema.name, timeout: settings.requestTimeout
         )
         logger.info("father link starts", metadata: ["father": "\(settings.servers.joined(separator: ","))", "slice": "\(settings.linkSlice)"])

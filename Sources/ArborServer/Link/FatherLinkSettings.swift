@@ -13,6 +13,8 @@ public struct FatherLinkSettings: Sendable, Hashable {
     /// This site's client id in the father's clients table; it names the site topics
     /// `#arbor.son.<id>` and `#arbor.notson.<id>`, so it must be a valid topic.
     public var clientId: String
+    /// This site's secret at the father (issue 6), sent on every request when set; never logged.
+    public var clientSecret: String?
     /// This site's subscription at the father, without the loop-prevention negation; the link
     /// always fetches with ``linkSlice``.
     public var slice: String
@@ -34,7 +36,7 @@ public struct FatherLinkSettings: Sendable, Hashable {
     public var uploadBatchBytes: Int
 
     public init(
-        servers: [String], instance: String = "1", clientId: String, slice: String,
+        servers: [String], instance: String = "1", clientId: String, clientSecret: String? = nil, slice: String,
         fetchWait: Duration = .seconds(20), retryBackoff: Duration = .seconds(1), heartbeatInterval: Duration = .seconds(5),
         refusedRetryInterval: Duration = .seconds(30), requestTimeout: Duration = .seconds(30),
         uploadBatchBuffers: Int = 256, uploadBatchBytes: Int = 8 << 20
@@ -42,6 +44,7 @@ public struct FatherLinkSettings: Sendable, Hashable {
         self.servers = servers
         self.instance = instance
         self.clientId = clientId
+        self.clientSecret = clientSecret
         self.slice = slice
         self.fetchWait = fetchWait
         self.retryBackoff = retryBackoff

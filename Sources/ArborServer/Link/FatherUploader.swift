@@ -27,17 +27,19 @@ final class FatherUploader: Sendable {
     private let current = Mutex(0)
 
     /// - Parameter servers: normalized base URLs (from the edge configuration).
-    init(client: HTTPClient, servers: [String], paths: ServicePaths, clientId: String, schemaName: String, timeout: Duration) {
+    init(client: HTTPClient, servers: [String], paths: ServicePaths, clientId: String, clientSecret: String? = nil, schemaName: String, timeout: Duration) {
         self.client = client
         self.servers = servers
         self.paths = paths
         self.timeout = timeout
-        headers = [
+        var headers = [
             (ArborProtocol.Header.clientId, clientId),
             (ArborProtocol.Header.protocolVersion, String(ArborProtocol.version)),
             (ArborProtocol.Header.schemaName, schemaName),
             ("Accept", ArborProtocol.jsonMediaType),
         ]
+        if let clientSecret { headers.append((ArborProtocol.Header.clientSecret, clientSecret)) }
+        self.headers = headers
     }
 
     /// The father's position for this son; also the heartbeat.

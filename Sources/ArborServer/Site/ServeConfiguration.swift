@@ -22,6 +22,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var fatherClientId: String?
     /// This site's subscription at its father (the link adds `*!arbor.notson.<id>`).
     public var fatherSlice: String?
+    /// A file holding this site's secret at the father (issue 6); the file, not the secret,
+    /// is configured so the secret stays out of configuration files and process listings.
+    public var fatherClientSecretFile: String?
 
     public init() {}
 
@@ -31,6 +34,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_TABLE_PREFIX": "tablePrefix", "ARBOR_SCHEMA": "schemaFile", "ARBOR_HOST": "host", "ARBOR_PORT": "port",
         "ARBOR_SERVERS": "servers", "ARBOR_USE_REGISTRATION": "useRegistration", "ARBOR_RETAINED_SEQUENCES": "retainedSequences",
         "ARBOR_FATHER_SERVERS": "fatherServers", "ARBOR_FATHER_CLIENT_ID": "fatherClientId", "ARBOR_FATHER_SLICE": "fatherSlice",
+        "ARBOR_FATHER_CLIENT_SECRET_FILE": "fatherClientSecretFile",
     ]
 
     /// Applies a JSON configuration file's keys (the same names as the properties).
@@ -69,6 +73,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         case "fatherServers": fatherServers = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         case "fatherClientId": fatherClientId = value.isEmpty ? nil : value
         case "fatherSlice": fatherSlice = value.isEmpty ? nil : value
+        case "fatherClientSecretFile": fatherClientSecretFile = value.isEmpty ? nil : value
         case "useRegistration":
             switch value.lowercased() {
             case "true", "yes", "1": useRegistration = true

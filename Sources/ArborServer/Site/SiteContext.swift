@@ -45,6 +45,8 @@ public struct SiteContext: Sendable {
     /// Whether this site is connected to the center (always true at the center itself).
     public let connectedToCenter: @Sendable () -> Bool
     public let logger: Logger
+    /// Checks client secrets (with an in-memory cache of successful checks).
+    public let authenticator = ClientAuthenticator()
 
     public init(
         settings: SiteServerSettings, store: any SiteStore, entities: EntitiesSubsystem, logTail: LogTail,
@@ -89,16 +91,34 @@ public struct SiteContext: Sendable {
         do { return try TopicsSlice(parsing: text) } catch { throw ServerError(.sliceSyntax, error.description) }
     }
 
-    /// The client's row, checked: unknown → `UnknownClient`, disabled → `ClientDisabled`.
-    public func requireClient(_ clientId: String?) throws(ServerError) -> ClientRecord {
+    /// The client's row, checked: unknown → `UnknownClient`, disabled → `ClientDisabled`, a row
+    /// with a secret hash and a missing or wrong secret → `NotAuthenticated`. The secret is
+    /// `secret`, else the one the HTTP layer set for this request (``ClientAuthenticator/requestSecret``).
+    public func requireClient(_ clientId: String?, secret: String? = nil) throws(ServerError) -> ClientRecord {
         guard let clientId, !clientId.isEmpty else {
             throw ServerError(.badRequest, "this request needs the \(ArborProtocol.Header.clientId) header")
         }
         guard let record = clients.client(clientId) else {
             throw ServerError(.unknownClient, "client '\(clientId)' is not in the clients table of site '\(siteName)': ask the operator to add it")
         }
+        try requireSecret(secret ?? ClientAuthenticator.requestSecret, for: record)
         guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
         return record
+    }
+
+    /// Checks the secret of a request that names `clientId`, when the client exists: the HTTP
+    /// layer calls it before any handler, so a refused request applies nothing. Unknown and
+    /// disabled clients are left to ``requireClient(_:secret:)`` (not every request needs a row).
+    public func authenticate(_ clientId: String?, secret: String?) throws(ServerError) {
+        guard let clientId, let record = clients.client(clientId) else { return }
+        try requireSecret(secret, for: record)
+    }
+
+    private func requireSecret(_ secret: String?, for record: ClientRecord) throws(ServerError) {
+        guard authenticator.accepts(secret, for: record) else {
+            let what = secret == nil ? "carries no \(ArborProtocol.Header.clientSecret) header" : "carries a wrong secret"
+            throw ServerError(.notAuthenticated, "a request for client '\(record.clientId)' \(what): configure the client's secret")
+        }
     }
 
     /// Refuses a slice the `Permit` plug does not allow for this client.

@@ -6,11 +6,15 @@ public struct ClientRecord: Hashable, Sendable {
     public var clientId: String
     public var bit: ClientBit
     public var isDisabled: Bool
+    /// The stored hash of the client's secret (`ClientSecret` format), or nil when the client
+    /// needs no secret (for trusted networks only). Never print or log it.
+    public var secretHash: String?
 
-    public init(clientId: String, bit: ClientBit, isDisabled: Bool) {
+    public init(clientId: String, bit: ClientBit, isDisabled: Bool, secretHash: String? = nil) {
         self.clientId = clientId
         self.bit = bit
         self.isDisabled = isDisabled
+        self.secretHash = secretHash
     }
 
     /// Checks a client id before it reaches the table: 1–64 characters, no control characters.

@@ -51,6 +51,17 @@ extension PostgresSiteStore {
         guard rows > 0 else { throw StoreError(.notFound, "client '\(id)' does not exist: list the clients to check the id") }
     }
 
+    /// Sets or clears `secret_hash`; `.notFound` for an unknown id.
+    public func setClientSecretHash(id: String, hash: String?) async throws(StoreError) {
+        let rows = try await withConnection("changing the secret of client '\(id)'") { connection in
+            try await connection.run(
+                "UPDATE \(unescaped: table("clients")) SET secret_hash = \(hash) WHERE client_id = \(id) RETURNING bit_number",
+                logger: logger
+            ).count
+        }
+        guard rows > 0 else { throw StoreError(.notFound, "client '\(id)' does not exist: list the clients to check the id") }
+    }
+
     /// Removes a client row; `.notFound` for an unknown id.
     public func removeClient(id: String) async throws(StoreError) {
         let rows = try await withConnection("removing client '\(id)'") { connection in
@@ -102,14 +113,14 @@ extension PostgresSiteStore {
 
     private func clients(on connection: PostgresConnection) async throws -> [ClientRecord] {
         let rows = try await connection.run(
-            "SELECT client_id::text, bit_number, is_disabled FROM \(unescaped: table("clients")) ORDER BY bit_number", logger: logger
+            "SELECT client_id::text, bit_number, is_disabled, secret_hash FROM \(unescaped: table("clients")) ORDER BY bit_number", logger: logger
         )
         return try rows.map { row in
-            let (id, number, disabled) = try row.decode((String, Int16, Bool).self)
+            let (id, number, disabled, secretHash) = try row.decode((String, Int16, Bool, String?).self)
             guard let bit = ClientBit(Int(number)) else {
                 throw StoreError(.queryFailed, "client '\(id)' has bit number \(number), outside 0-63: was the table changed outside Arbor?")
             }
-            return ClientRecord(clientId: id, bit: bit, isDisabled: disabled)
+            return ClientRecord(clientId: id, bit: bit, isDisabled: disabled, secretHash: secretHash)
         }
     }
 }

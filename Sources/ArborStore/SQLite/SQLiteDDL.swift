@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS {{prefix}}delta_log (
 CREATE TABLE IF NOT EXISTS {{prefix}}clients (
     client_id TEXT NOT NULL UNIQUE CHECK (length(client_id) BETWEEN 1 AND 64),
     bit_number INTEGER NOT NULL UNIQUE CHECK (bit_number BETWEEN 0 AND 63),
-    is_disabled INTEGER NOT NULL CHECK (is_disabled IN (0, 1))
+    is_disabled INTEGER NOT NULL CHECK (is_disabled IN (0, 1)),
+    secret_hash TEXT
 );
 
 -- A client keeps its id and bit for life: registrations are stored under the bit.

@@ -46,6 +46,10 @@ extension SQLiteSiteStore {
                                sql: "UPDATE \(clientsTable) SET is_disabled = ? WHERE client_id = ?", arguments: [disabled ? 1 : 0, id])
     }
 
+    public func setClientSecretHash(id: String, hash: String?) async throws(StoreError) {
+        try await changeClient(id, action: "changing the secret of", sql: "UPDATE \(clientsTable) SET secret_hash = ? WHERE client_id = ?", arguments: [hash, id])
+    }
+
     public func removeClient(id: String) async throws(StoreError) {
         try await changeClient(id, action: "removing", sql: "DELETE FROM \(clientsTable) WHERE client_id = ?", arguments: [id])
     }
@@ -98,12 +102,12 @@ extension SQLiteSiteStore {
     }
 
     func fetchClients(_ db: Database) throws -> [ClientRecord] {
-        let rows = try Row.fetchAll(db, sql: "SELECT client_id, bit_number, is_disabled FROM \(clientsTable) ORDER BY bit_number")
+        let rows = try Row.fetchAll(db, sql: "SELECT client_id, bit_number, is_disabled, secret_hash FROM \(clientsTable) ORDER BY bit_number")
         return try rows.map { row in
             guard let bit = ClientBit(row[1]) else {
                 throw StoreError(.queryFailed, "the clients table holds a bit number outside 0-63: was it changed outside Arbor?")
             }
-            return ClientRecord(clientId: row[0], bit: bit, isDisabled: (row[2] as Int64) != 0)
+            return ClientRecord(clientId: row[0], bit: bit, isDisabled: (row[2] as Int64) != 0, secretHash: row[3])
         }
     }
 }

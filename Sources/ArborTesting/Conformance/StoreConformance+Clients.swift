@@ -30,6 +30,27 @@ extension StoreConformance {
                 try require(bits == Array(0...63), "clients are not ordered by bit: \(bits)")
             }
         },
+        Check(name: "client secret hashes: set, read back, watched, cleared, unknown id") { backend in
+            try await TestStores.withStore(backend) { store in
+                let added = try await store.addClient(id: "branch-1", bit: nil)
+                try require(added.secretHash == nil, "a new client has a secret hash")
+                try require(try await store.clients().first?.secretHash == nil, "a new row has a secret hash")
+                var iterator = store.watchClients(pollInterval: .milliseconds(100)).makeAsyncIterator()
+                _ = try await iterator.next()
+                let hash = "pbkdf2-sha256$1$00ff$" + String(repeating: "ab", count: 32)
+                try await store.setClientSecretHash(id: "branch-1", hash: hash)
+                try require(try await store.clients().first?.secretHash == hash, "the hash did not round-trip")
+                let watched = try await iterator.next()
+                try require(watched?.first?.secretHash == hash, "the watch did not yield the hash")
+                try await store.setClientDisabled(id: "branch-1", disabled: true)
+                try require(try await store.clients().first?.secretHash == hash, "disabling lost the hash")
+                try await store.setClientSecretHash(id: "branch-1", hash: nil)
+                try require(try await store.clients().first?.secretHash == nil, "clearing did not stick")
+                try await requireStoreError(.notFound, "secret of unknown") { try await store.setClientSecretHash(id: "nobody", hash: hash) }
+                try await store.install(upgradingSchema: false)
+                try require(try await store.clients().map(\.clientId) == ["branch-1"], "reinstalling changed the table")
+            }
+        },
         Check(name: "watchClients yields the table at start and after a change") { backend in
             try await TestStores.withStore(backend) { store in
                 _ = try await store.addClient(id: "a", bit: nil)

@@ -14,7 +14,7 @@ struct Clients: AsyncParsableCommand {
             64 bits of the registration masks. Running servers follow the table: disabling a client ends \
             its open requests and refuses new ones, enabling serves it again, removing it frees its bit.
             """,
-        subcommands: [List.self, Add.self, Disable.self, Enable.self, Remove.self]
+        subcommands: [List.self, Add.self, SetSecret.self, Disable.self, Enable.self, Remove.self]
     )
 
     /// `arbor clients list`
@@ -31,13 +31,14 @@ struct Clients: AsyncParsableCommand {
         }
     }
 
-    /// `arbor clients add ID [--bit N]`
+    /// `arbor clients add ID [--bit N] [--secret-file F | --generate-secret]`
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a client (enabled); takes the lowest free bit unless --bit is given.")
 
         @Argument(help: "The client's id (1 to 64 characters), as its edge sends it.") var id: String
         @Option(name: .long, parsing: .unconditional, help: "The bit to give the client, 0 to 63. Default: the lowest free bit.")
         var bit: Int?
+        @OptionGroup var secret: SecretOptions
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
@@ -45,14 +46,20 @@ struct Clients: AsyncParsableCommand {
                 throw ValidationError("--bit \(bit) is out of range: a client bit is 0 to 63 (omit --bit to take the lowest free one)")
             }
             do { try ClientRecord.validate(clientId: id) } catch { throw ValidationError("client id: \(error.message)") }
+            try secret.validate(requireOne: false)
         }
 
         func run() async throws {
             let bit = bit.flatMap(ClientBit.init)
+            let chosen = try secret.secret()
+            let hash = chosen.map { ClientSecret.hash($0.secret, salt: ClientSecret.randomSalt()) }
             let record = try await Clients.withStore(store, "adding client '\(id)'") { site throws(StoreError) in
-                try await site.addClient(id: id, bit: bit)
+                let record = try await site.addClient(id: id, bit: bit)
+                if let hash { try await site.setClientSecretHash(id: id, hash: hash) }
+                return record
             }
-            print("added client '\(record.clientId)' with bit \(record.bit.number) (enabled)")
+            print("added client '\(record.clientId)' with bit \(record.bit.number) (enabled)\(hash == nil ? ", no secret" : ", secret set")")
+            if let chosen, chosen.generated { SecretOptions.printGenerated(chosen.secret) }
         }
     }
 

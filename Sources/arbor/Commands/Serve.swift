@@ -65,7 +65,16 @@ struct Serve: AsyncParsableCommand {
         let context = SiteContext.standard(settings: valid.settings, store: store, connectedToCenter: { connection.isConnected }, logger: logger)
         var extraServices: [any Service] = []
         if !final.fatherServers.isEmpty, let clientId = final.fatherClientId, let slice = final.fatherSlice {
-            let settings = FatherLinkSettings(servers: final.fatherServers, instance: final.instance, clientId: clientId, slice: slice)
+            var secret: String?
+            if let file = final.fatherClientSecretFile {
+                do {
+                    secret = try ClientSecretFile.read(file)
+                } catch {
+                    await store.close()
+                    throw ValidationError("fatherClientSecretFile: \(error.description)")
+                }
+            }
+            let settings = FatherLinkSettings(servers: final.fatherServers, instance: final.instance, clientId: clientId, clientSecret: secret, slice: slice)
             do {
                 extraServices.append(try FatherLink(context: context, settings: settings, connection: connection))
             } catch {

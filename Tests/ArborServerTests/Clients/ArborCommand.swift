@@ -14,11 +14,7 @@ struct ArborCommand {
 
     /// The `--db` and `--prefix` arguments that name a test store.
     static func storeArguments(_ place: TestStores.Place, prefix: TablePrefix) -> [String] {
-        let database: String = switch place.location {
-        case .sqlite(let path): "sqlite:\(path)"
-        case .postgres: TestDatabases.postgresURL ?? ""
-        }
-        return ["--db", database, "--prefix", prefix.value]
+        ["--db", place.databaseURL, "--prefix", prefix.value]
     }
 
     /// Runs `arbor` with `arguments`, waiting for its exit without blocking a thread.

@@ -13,10 +13,7 @@ import Testing
     func servesEdgesAndStopsGracefully(backend: TestStores.Backend) async throws {
         let place = try TestStores.place(backend)
         let prefix = TestStores.randomPrefix()
-        let database: String = switch place.location {
-        case .sqlite(let path): "sqlite:\(path)"
-        case .postgres: TestDatabases.postgresURL ?? ""
-        }
+        let database = place.databaseURL
         // The operator's part: tables and a client row.
         let store = try await TestStores.open(place, prefix: prefix)
         _ = try await store.addClient(id: "shop", bit: nil)

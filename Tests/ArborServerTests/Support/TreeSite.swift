@@ -20,10 +20,7 @@ final class TreeSite: @unchecked Sendable {
         self.name = name
         place = try TestStores.place(backend)
         prefix = TestStores.randomPrefix()
-        database = switch place.location {
-        case .sqlite(let path): "sqlite:\(path)"
-        case .postgres: TestDatabases.postgresURL ?? ""
-        }
+        database = place.databaseURL
         let store = try await TestStores.open(place, prefix: prefix, siteName: name)
         for client in clients { _ = try await store.addClient(id: client, bit: nil) }
         await store.close()

@@ -5,33 +5,9 @@ import Testing
 
 /// The real `arbor verify` executable against two in-process sites: its exit codes and output.
 @Suite struct VerifyCommandTests {
-    struct Run {
-        var status: Int32
-        var output: String
-        var errors: String
-    }
-
     /// Runs `arbor verify` with `arguments`, waiting for its exit without blocking a thread.
-    static func verify(_ arguments: [String]) async throws -> Run {
-        let process = Process()
-        process.executableURL = ServeProcess.executable
-        process.arguments = ["verify"] + arguments
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-verify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return Run(status: status, output: try String(contentsOf: out, encoding: .utf8), errors: try String(contentsOf: err, encoding: .utf8))
+    static func verify(_ arguments: [String]) async throws -> ArborCommand.Run {
+        try await ArborCommand.run(["verify"] + arguments)
     }
 
     @Test func exitsZeroWhenEqualOneWhenDifferentTwoOnErrors() async throws {
