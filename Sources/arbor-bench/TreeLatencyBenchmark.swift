@@ -12,6 +12,7 @@ import ServiceLifecycle
 /// reaches them. Reports p50/p99 for 0 and 2 hops and their ratio.
 struct TreeLatencyBenchmark {
     let writes: Int
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-tree-bench-\(UUID().uuidString)")
 
     init(_ arguments: ArraySlice<String>) throws {
         var arguments = Array(arguments)
@@ -27,22 +28,13 @@ struct TreeLatencyBenchmark {
         self.writes = writes
     }
 
-    struct Site {
-        let store: any SiteStore
-        let group: ServiceGroup
-        let task: Task<Void, any Error>
-        let url: String
-        let path: String
-    }
-
     func run() async throws -> String {
         let logger = Logger(label: "arbor.bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let center = try await start("center", clients: ["branch", "follower"], father: nil, logger: logger)
         let branch = try await start("branch", clients: ["leaf"], father: (center.url, "bench"), logger: logger)
         let leaf = try await start("leaf", clients: ["follower"], father: (branch.url, "bench"), logger: logger)
-        defer {
-            for site in [leaf, branch, center] { try? FileManager.default.removeItem(atPath: site.path) }
-        }
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let schema = DistributionSchema.exampleRetail
         let app = try Edge(configuration: EdgeConfiguration(servers: [center.url], schema: schema))
         let atCenter = try follower(center.url, schema)
@@ -62,11 +54,7 @@ struct TreeLatencyBenchmark {
             direct.append(try await centerSeen - started)
             twoHops.append(try await leafSeen - started)
         }
-        for site in [leaf, branch, center] {
-            await site.group.triggerGracefulShutdown()
-            _ = try? await site.task.value
-            await site.store.close()
-        }
+        for site in [leaf, branch, center] { await site.stop() }
         direct.sort()
         twoHops.sort()
         let p = SiteLatencyBenchmark.percentile, ms = SiteLatencyBenchmark.milliseconds
@@ -91,26 +79,9 @@ struct TreeLatencyBenchmark {
         }
     }
 
-    private func start(_ name: String, clients: [String], father: (url: String, slice: String)?, logger: Logger) async throws -> Site {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-tree-bench-\(name)-\(UUID().uuidString).sqlite").path
-        let store = try await SiteStores.open(
-            StoreConfiguration(location: .sqlite(path: path), schema: .exampleRetail, siteName: name), logger: logger)
-        try await store.install(upgradingSchema: false)
-        for client in clients { _ = try await store.addClient(id: client, bit: nil) }
-        let connection = CenterConnection(isCenter: father == nil)
-        let context = SiteContext.standard(settings: SiteServerSettings(), store: store, connectedToCenter: { connection.isConnected }, logger: logger)
-        var extra: [any Service] = []
-        if let father {
-            extra.append(try FatherLink(context: context, settings: FatherLinkSettings(
-                servers: [father.url], clientId: name, slice: father.slice
-            ), connection: connection))
-        }
-        let (ports, ready) = AsyncStream<Int>.makeStream()
-        let service = try SiteApplication(context: context, port: 0, extraServices: extra).makeService { ready.yield($0) }
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw ArborBenchOptions.UsageError(message: "site \(name) did not start") }
-        return Site(store: store, group: group, task: task, url: "http://127.0.0.1:\(port)", path: path)
+    private func start(_ name: String, clients: [String], father: (url: String, slice: String)?, logger: Logger) async throws -> EmbeddedSite {
+        let path = scratch.appendingPathComponent("\(name).sqlite").path
+        return try await EmbeddedSite.start(
+            name: name, location: .sqlite(path: path), schema: .exampleRetail, clients: clients, father: father, logger: logger)
     }
 }
