@@ -72,7 +72,16 @@ public final class SQLiteSiteStore: SiteStore {
     public func close() async {
         logSignal.close()
         clientsSignal.close()
-        try? pool.close()
+        // `DatabasePool.close()` blocks until in-flight reads end; those reads finish on the
+        // concurrency pool, so blocking one of its few threads here can deadlock it. Close on a
+        // thread of its own.
+        let pool = pool
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                try? pool.close()
+                done.resume()
+            }.start()
+        }
     }
 
     // MARK: Running statements
