@@ -80,3 +80,11 @@ CREATE TABLE IF NOT EXISTS {{prefix}}site_state (
     key text PRIMARY KEY,
     value text NOT NULL
 );
+
+-- A proxy's dynamic topics at its father (selective distribution, §8.3): requested by any
+-- server process of the site, made active by the one running the father link once received.
+CREATE TABLE IF NOT EXISTS {{prefix}}proxy_topics (
+    topic text PRIMARY KEY,
+    last_used_us bigint NOT NULL,
+    is_active boolean NOT NULL
+);

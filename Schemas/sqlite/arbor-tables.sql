@@ -46,3 +46,11 @@ CREATE TABLE IF NOT EXISTS {{prefix}}site_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- A proxy's dynamic topics at its father (selective distribution, §8.3): requested by any
+-- server process of the site, made active by the one running the father link once received.
+CREATE TABLE IF NOT EXISTS {{prefix}}proxy_topics (
+    topic TEXT PRIMARY KEY,
+    last_used_us INTEGER NOT NULL,
+    is_active INTEGER NOT NULL CHECK (is_active IN (0, 1))
+);

@@ -80,6 +80,18 @@ public protocol SiteStore: AnyObject, Sendable {
     /// Sets a site-state value outside any entity transaction.
     func setSiteState(_ key: String, _ value: String) async throws(StoreError)
 
+    /// The dynamic topics of a proxy's subscription (selective distribution, §8.3), by topic.
+    func proxyTopics() async throws(StoreError) -> [ProxyTopicRecord]
+    /// Records that a load or fetch used `topics` at `microseconds`: unknown topics are added
+    /// as requested (not active); a last use never moves back.
+    func useProxyTopics(_ topics: Set<String>, atMicroseconds microseconds: Int64) async throws(StoreError)
+    /// Marks `topics` active (the site now receives them from its father); unknown ones are ignored.
+    func activateProxyTopics(_ topics: Set<String>) async throws(StoreError)
+    /// Removes those of `topics` last used before `cutoff` (µs), so a use recorded meanwhile
+    /// keeps its topic; returns the topics removed.
+    @discardableResult
+    func removeProxyTopics(_ topics: Set<String>, unusedBefore cutoff: Int64) async throws(StoreError) -> Set<String>
+
     /// Releases connections. The store is unusable afterwards.
     func close() async
 }

@@ -57,6 +57,14 @@ CREATE TABLE IF NOT EXISTS {{prefix}}site_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- A proxy's dynamic topics at its father (selective distribution, §8.3): requested by any
+-- server process of the site, made active by the one running the father link once received.
+CREATE TABLE IF NOT EXISTS {{prefix}}proxy_topics (
+    topic TEXT PRIMARY KEY,
+    last_used_us INTEGER NOT NULL,
+    is_active INTEGER NOT NULL CHECK (is_active IN (0, 1))
+);
 """
 
     /// The Arbor tables of `prefix`, ready to run. The prefix is validated (letters, digits, `_`).
@@ -66,6 +74,6 @@ CREATE TABLE IF NOT EXISTS {{prefix}}site_state (
 
     /// The names of the Arbor tables of `prefix` (their triggers and indexes go with them).
     static func arborTableNames(prefix: TablePrefix) -> [String] {
-        ["delta_log", "clients", "schema", "registrations", "site_state"].map(prefix.table)
+        ["delta_log", "clients", "schema", "registrations", "site_state", "proxy_topics"].map(prefix.table)
     }
 }
