@@ -21,6 +21,7 @@ public struct SiteRoutes: Sendable {
 
     /// Adds the routes to `router`.
     public func install(on router: Router<BasicRequestContext>) {
+        router.add(middleware: UnknownPathMiddleware(exchange: exchange, paths: paths))
         if let delta { installDelta(delta, on: router) }
         if let cache { installCache(cache, on: router) }
     }

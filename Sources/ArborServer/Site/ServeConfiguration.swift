@@ -25,6 +25,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// A file holding this site's secret at the father (issue 6); the file, not the secret,
     /// is configured so the secret stays out of configuration files and process listings.
     public var fatherClientSecretFile: String?
+    /// A JSON file mapping client id → the topics its slices may name (the `TopicsPermit`
+    /// plug, §5.6); without it every client may use every slice.
+    public var permitsFile: String?
 
     public init() {}
 
@@ -35,6 +38,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_SERVERS": "servers", "ARBOR_USE_REGISTRATION": "useRegistration", "ARBOR_RETAINED_SEQUENCES": "retainedSequences",
         "ARBOR_FATHER_SERVERS": "fatherServers", "ARBOR_FATHER_CLIENT_ID": "fatherClientId", "ARBOR_FATHER_SLICE": "fatherSlice",
         "ARBOR_FATHER_CLIENT_SECRET_FILE": "fatherClientSecretFile",
+        "ARBOR_PERMITS_FILE": "permitsFile",
     ]
 
     /// Applies a JSON configuration file's keys (the same names as the properties).
@@ -74,6 +78,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         case "fatherClientId": fatherClientId = value.isEmpty ? nil : value
         case "fatherSlice": fatherSlice = value.isEmpty ? nil : value
         case "fatherClientSecretFile": fatherClientSecretFile = value.isEmpty ? nil : value
+        case "permitsFile": permitsFile = value.isEmpty ? nil : value
         case "useRegistration":
             switch value.lowercased() {
             case "true", "yes", "1": useRegistration = true

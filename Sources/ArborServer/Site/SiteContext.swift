@@ -70,14 +70,15 @@ public struct SiteContext: Sendable {
 
     /// A context with the reference plugs, for `arbor serve` and tests.
     public static func standard(
-        settings: SiteServerSettings, store: any SiteStore, connectedToCenter: @escaping @Sendable () -> Bool, logger: Logger
+        settings: SiteServerSettings, store: any SiteStore, permit: any Permit = AllowAllPermit(),
+        connectedToCenter: @escaping @Sendable () -> Bool, logger: Logger
     ) -> SiteContext {
         let plugs = LoggingPlugs(logger: logger)
         return SiteContext(
             settings: settings, store: store, entities: EntitiesSubsystem(store: store),
             logTail: LogTail(store: store, logger: logger), registrations: RegistrationTable(store: store),
             clients: ClientDirectory(store: store, logger: logger), objectsReader: StoreObjectsReader(store: store),
-            cacheNotifier: plugs, control: plugs, permit: AllowAllPermit(), connectedToCenter: connectedToCenter, logger: logger
+            cacheNotifier: plugs, control: plugs, permit: permit, connectedToCenter: connectedToCenter, logger: logger
         )
     }
 
@@ -106,12 +107,14 @@ public struct SiteContext: Sendable {
         return record
     }
 
-    /// Checks the secret of a request that names `clientId`, when the client exists: the HTTP
-    /// layer calls it before any handler, so a refused request applies nothing. Unknown and
-    /// disabled clients are left to ``requireClient(_:secret:)`` (not every request needs a row).
+    /// Checks a request that names `clientId`, when the client exists: its secret, then that
+    /// it is enabled. The HTTP layer calls it before any handler, so a refused request (an
+    /// append too) applies nothing. Unknown clients are left to ``requireClient(_:secret:)``
+    /// (not every request needs a row).
     public func authenticate(_ clientId: String?, secret: String?) throws(ServerError) {
         guard let clientId, let record = clients.client(clientId) else { return }
         try requireSecret(secret, for: record)
+        guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
     }
 
     private func requireSecret(_ secret: String?, for record: ClientRecord) throws(ServerError) {

@@ -12,7 +12,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve a site: the delta and cache servers over HTTP.",
         discussion: """
             Settings come from --config (JSON), then ARBOR_* environment variables, then flags. Keys: \
-            database, site, instance, tablePrefix, schemaFile, host, port, servers, useRegistration, retainedSequences.
+            database, site, instance, tablePrefix, schemaFile, host, port, servers, useRegistration, retainedSequences, permitsFile.
             """
     )
 
@@ -26,6 +26,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Distribution schema file (default: the embedded example).") var schema: String?
     @Option(name: .long, help: "Servers to start: delta, cache or delta,cache (default both).") var servers: String?
     @Option(name: .long, help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
+    @Option(name: .long, help: "A JSON file of client id → topics its slices may name (default: every slice permitted).") var permits: String?
 
     func run() async throws {
         var settings = ServeConfiguration()
@@ -36,7 +37,7 @@ struct Serve: AsyncParsableCommand {
             }
             try settings.apply(environment: ProcessInfo.processInfo.environment)
             for (key, value) in [("database", db), ("site", site), ("host", host), ("port", port.map(String.init)), ("instance", instance),
-                                 ("tablePrefix", prefix), ("schemaFile", schema), ("servers", servers)] {
+                                 ("tablePrefix", prefix), ("schemaFile", schema), ("servers", servers), ("permitsFile", permits)] {
                 if let value { try settings.set(key, value, source: "--\(key)") }
             }
         } catch let error as ServeConfigurationError {
@@ -53,6 +54,10 @@ struct Serve: AsyncParsableCommand {
             logger.logLevel = ProcessInfo.processInfo.environment["ARBOR_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return logger
         }()
+        var permit: any Permit = AllowAllPermit()
+        if let file = settings.permitsFile {
+            do { permit = try TopicsPermitFile.read(file) } catch { throw ValidationError("permitsFile: \(error.description)") }
+        }
         let configuration = StoreConfiguration(location: valid.location, schema: distributionSchema, prefix: valid.prefix, siteName: settings.site)
         let store: any SiteStore
         do {
@@ -62,7 +67,7 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("cannot open the site's database \(valid.location): \(error.message)")
         }
         let connection = CenterConnection(isCenter: final.site == "center")
-        let context = SiteContext.standard(settings: valid.settings, store: store, connectedToCenter: { connection.isConnected }, logger: logger)
+        let context = SiteContext.standard(settings: valid.settings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
         var extraServices: [any Service] = []
         if !final.fatherServers.isEmpty, let clientId = final.fatherClientId, let slice = final.fatherSlice {
             var secret: String?

@@ -1,4 +1,5 @@
 import ArborCore
+import ArborServer
 import ArborTesting
 import AsyncHTTPClient
 import Foundation
@@ -44,6 +45,8 @@ import Testing
         let site = try await RunningSite.start(.sqlite)
         do {
             _ = try await site.store.addClient(id: "c1", bit: nil)
+            _ = try await site.store.addClient(id: "locked", bit: nil)
+            try await site.store.setClientSecretHash(id: "locked", hash: ClientSecret.hash("right", salt: ClientSecret.randomSalt(), iterations: 1_000))
             try await site.context.clients.refresh()
             for root in ["/delta", "/cache"] {
                 let answer = try await send(site, "GET", "/arbor/1\(root)", body: nil)
@@ -56,6 +59,12 @@ import Testing
                 let malformed = try await send(site, "POST", "/arbor/1\(path)", body: "{\"nonsense\": true}")
                 #expect(malformed.status == 400, "\(path) with a malformed body answered \(malformed.status)")
                 try check(malformed, against: "/arbor/{instance}\(path)", method: "post")
+                // Every operation names a client: a wrong secret is the documented 401.
+                let wrongSecret = try await send(site, "POST", "/arbor/1\(path)", body: Self.validBodies[path], clientId: "locked", secret: "wrong")
+                #expect(wrongSecret.status == 401, "\(path) with a wrong secret answered \(wrongSecret.status)")
+                try check(wrongSecret, against: "/arbor/{instance}\(path)", method: "post")
+                let error = try JSONSerialization.jsonObject(with: wrongSecret.body) as? [String: Any]
+                #expect(error?["error"] as? String == "NotAuthenticated", "\(path): \(String(decoding: wrongSecret.body, as: UTF8.self))")
             }
         } catch {
             await site.stop()
@@ -70,10 +79,11 @@ import Testing
         var body: Data
     }
 
-    func send(_ site: RunningSite, _ method: String, _ path: String, body: String?) async throws -> Answer {
+    func send(_ site: RunningSite, _ method: String, _ path: String, body: String?, clientId: String = "c1", secret: String? = nil) async throws -> Answer {
         var request = HTTPClientRequest(url: site.baseURL + path)
         request.method = method == "GET" ? .GET : .POST
-        request.headers.add(name: ArborProtocol.Header.clientId, value: "c1")
+        request.headers.add(name: ArborProtocol.Header.clientId, value: clientId)
+        if let secret { request.headers.add(name: ArborProtocol.Header.clientSecret, value: secret) }
         request.headers.add(name: "Accept", value: ArborProtocol.jsonMediaType)
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
