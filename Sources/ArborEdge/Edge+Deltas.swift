@@ -11,11 +11,26 @@ extension Edge {
     /// acknowledges the batch returned before. Cancel the task to stop waiting. Throws
     /// `NotRegistered` (register, then fetch again), `TooFarBehind` (sync-load), `Unreachable`
     /// (call again), and `InvalidUse` before a load or while another fetch runs.
+    ///
+    /// When a proxy site with selective distribution answers `TopicNotInProxySlice` (§8.3), the
+    /// edge loads its slice from the site's cache server (which makes the site receive the
+    /// slice's topics) and returns the loaded entities as create-deltas; the next call fetches
+    /// as usual. A second refusal right after such a load is thrown.
     public func fetchDeltas() async throws -> [DeltaBuffer] {
+        var reloaded = false
         while true {
             try Task.checkCancellation()
             let started = clock.now
-            let buffers = try await fetchDeltasOnce(waitMilliseconds: configuration.fetchWaitMilliseconds)
+            let buffers: [DeltaBuffer]
+            do {
+                buffers = try await fetchDeltasOnce(waitMilliseconds: configuration.fetchWaitMilliseconds)
+            } catch let error as EdgeError where error.isTopicNotInProxySlice && !reloaded {
+                reloaded = true
+                let load = try await reloadForProxy()
+                if !load.buffers.isEmpty { return load.buffers }
+                continue
+            }
+            reloaded = false
             if !buffers.isEmpty { return buffers }
             // A server that answers empty long before the wait is over does not hold long
             // polls; pause so the loop does not spin.

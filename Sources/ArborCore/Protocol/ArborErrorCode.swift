@@ -33,6 +33,9 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let protocolVersion = ArborErrorCode(rawValue: "ProtocolVersion")
     /// The server failed; retrying later may help.
     public static let internalError = ArborErrorCode(rawValue: "Internal")
+    /// The site cannot answer now because something it depends on (its father) is out of
+    /// reach; retrying later may help.
+    public static let unavailable = ArborErrorCode(rawValue: "Unavailable")
 
     /// The HTTP status that carries this code.
     public var httpStatus: Int {
@@ -43,6 +46,7 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         case .notFound: return 404
         case .notRegistered, .schemaMismatch, .topicNotInProxySlice, .protocolVersion: return 409
         case .tooFarBehind: return 410
+        case .unavailable: return 503
         default: return 500
         }
     }

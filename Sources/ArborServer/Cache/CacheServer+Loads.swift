@@ -8,7 +8,7 @@ extension CacheServer {
     /// With registration the client becomes registered-synchronized on exactly the entities
     /// sent and unregistered on any others it had: a full load starts over.
     public func fullLoad(clientId: String?, slice text: String) async throws(ServerError) -> LoadAnswer {
-        let (client, slice) = try await admit(clientId, slice: text)
+        let (client, slice) = try await admitLoad(clientId, slice: text)
         let snapshot = try await loadedSnapshot()
         let selected = LoadSelector(slice: slice, now: now()).fullLoad(snapshot)
         let load = try await send(selected, sequence: snapshot.sequence, to: client)
@@ -27,7 +27,7 @@ extension CacheServer {
     /// registered on; it becomes registered-synchronized on them. A client whose registrations
     /// the site does not know gets `NotRegistered`.
     public func partialLoad(clientId: String?, slice text: String) async throws(ServerError) -> LoadAnswer {
-        let (client, slice) = try await admit(clientId, slice: text)
+        let (client, slice) = try await admitLoad(clientId, slice: text)
         try await requireKnownRegistrations(of: client)
         let snapshot = try await loadedSnapshot()
         let selector = LoadSelector(slice: slice, now: now())
@@ -54,7 +54,7 @@ extension CacheServer {
     public func syncLoad(
         clientId: String?, slice text: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil
     ) async throws(ServerError) -> LoadAnswer {
-        let (client, slice) = try await admit(clientId, slice: text)
+        let (client, slice) = try await admitLoad(clientId, slice: text)
         if let entities {
             let ids = try validated(entities)
             if context.settings.useRegistration {

@@ -28,23 +28,24 @@ extension FatherLink {
                     position = applied ?? 0
                     action = machine.positionRead(applied: applied, transmitted: transmitted, holdsEntities: holds)
                 case .fullLoad:
-                    let load = try await edge.fullLoad(slice: settings.linkSlice)
+                    let load = try await withLinkSlice { try await edge.fullLoad(slice: $0) }
                     count { $0.fullLoads += 1 }
                     position = try await apply(load)
                     action = machine.loaded()
                 case .syncLoadRegistering:
-                    let load = try await edge.syncLoad(entities: try await heldEntities(), slice: settings.linkSlice, lastTransmissionTime: .zero)
+                    let held = try await heldEntities()
+                    let load = try await withLinkSlice { try await edge.syncLoad(entities: held, slice: $0, lastTransmissionTime: .zero) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
                     action = machine.loaded()
                 case .syncLoad(let since):
-                    let load = try await edge.syncLoad(slice: settings.linkSlice, lastTransmissionTime: since)
+                    let load = try await withLinkSlice { try await edge.syncLoad(slice: $0, lastTransmissionTime: since) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
                     action = machine.loaded()
                 case .skipLoad(let lastSequence):
                     do {
-                        try await edge.skipLoad(slice: settings.linkSlice, lastSequence: lastSequence)
+                        try await withLinkSlice { try await edge.skipLoad(slice: $0, lastSequence: lastSequence) }
                     } catch let error as EdgeError where error.code == .badRequest {
                         throw PositionUnknown(message: error.message)
                     }
@@ -118,13 +119,13 @@ extension FatherLink {
         logger.notice("father link: loading \(missing.count) entities this site lacks")
         let since = HybridTimestamp(microseconds: max(0, oldest.microseconds - 1_000_000))
         let refs = missing.keys.map { EntityRef($0.entityClass, $0.techId) }
-        let load = try await edge.syncLoad(entities: refs, slice: settings.linkSlice, lastTransmissionTime: since)
+        let load = try await withLinkSlice { try await edge.syncLoad(entities: refs, slice: $0, lastTransmissionTime: since) }
         count { $0.syncLoads += 1 }
         for buffer in load.buffers {
             try await context.entities.apply(buffer, from: .father)
             count { $0.appliedBuffers += 1 }
         }
-        try await edge.skipLoad(slice: settings.linkSlice, lastSequence: position)
+        try await withLinkSlice { try await edge.skipLoad(slice: $0, lastSequence: position) }
         return position
     }
 

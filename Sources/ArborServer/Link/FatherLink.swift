@@ -32,12 +32,16 @@ public final class FatherLink: Service, Sendable {
         public var uploadedBuffers = 0
         /// Requests the father refused (version, schema, clients table, permit, slice).
         public var refusals = 0
+        /// Changes of the subscription by selective distribution (§8.3).
+        public var subscriptionChanges = 0
     }
 
     struct LinkState: Sendable {
         var counters = Counters()
         /// Whether the son has loaded from the father at least once (uploads wait for it).
         var downloadReady = false
+        /// With selective distribution, the dynamic topics of the current subscription.
+        var dynamicTopics: Set<String> = []
     }
 
     /// The subsystem name used with `ControlAndParams.statusChanged`.
@@ -56,6 +60,8 @@ public final class FatherLink: Service, Sendable {
     private let givenClient: HTTPClient?
     let health: Mutex<FatherLinkHealth>
     let state = Mutex(LinkState())
+    /// Held while a load sets the edge's slice, so loads and subscription changes do not interleave.
+    let sliceGate = KeyedSerialGate()
 
     /// A link for the son site of `context`.
     ///
@@ -64,6 +70,7 @@ public final class FatherLink: Service, Sendable {
     /// - Throws: `InvalidConfiguration` naming the first unusable setting.
     public init(context: SiteContext, settings: FatherLinkSettings, connection: CenterConnection, edgeHTTPClient: HTTPClient? = nil) throws(EdgeError) {
         try settings.validate()
+        try context.settings.selectiveDistribution?.validate()
         guard let paths = ServicePaths(instance: settings.instance) else {
             throw EdgeError(code: .invalidConfiguration, message: "father link: instance '\(settings.instance)' must be 1-32 letters, digits, '-' or '_'")
         }
@@ -92,9 +99,11 @@ public final class FatherLink: Service, Sendable {
             schemaName: context.schema.name, timeout: settings.requestTimeout
         )
         logger.info("father link starts", metadata: ["father": "\(settings.servers.joined(separator: ","))", "slice": "\(settings.linkSlice)"])
+        await restoreProxyTopics()
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.runDownload(edge) }
+                if self.context.settings.selectiveDistribution != nil { group.addTask { await self.runSelectiveDistribution(edge) } }
                 group.addTask { await self.runUpload(uploader) }
                 group.addTask { await self.watchHealth() }
                 await group.waitForAll()
@@ -149,6 +158,9 @@ public final class FatherLink: Service, Sendable {
             switch error.code {
             case .unreachable, .internalError, .invalidResponse, .outcomeUnknown: return .unreachable(error.description)
             case .tooFarBehind: return .tooFarBehind
+            // The father is a proxy that does not receive a topic yet: a registering SyncLoad
+            // there adds the topics and brings every entity of the slice (§8.3).
+            case .topicNotInProxySlice: return .notRegistered
             case .notRegistered: return .notRegistered
             default: return .refused(code: error.code.rawValue, message: error.message)
             }

@@ -16,7 +16,9 @@ public struct FatherLinkSettings: Sendable, Hashable {
     /// This site's secret at the father (issue 6), sent on every request when set; never logged.
     public var clientSecret: String?
     /// This site's subscription at the father, without the loop-prevention negation; the link
-    /// always fetches with ``linkSlice``.
+    /// always fetches with ``linkSlice``. Not used when the site has selective distribution
+    /// (`SiteServerSettings.selectiveDistribution`): then the subscription is the fixed topics
+    /// plus the topics the site's edges use.
     public var slice: String
     /// How long the father may hold a fetch while it has nothing for the son.
     public var fetchWait: Duration
@@ -58,7 +60,12 @@ public struct FatherLinkSettings: Sendable, Hashable {
     /// The slice the link fetches with: the subscription, minus everything this son sent up
     /// (§2.6.3, DESIGN rule 5).
     public var linkSlice: String {
-        "(\(slice))*!\(SiteTopics.sliceName(SiteTopics.negation(son: clientId)))"
+        linkSlice(subscription: slice)
+    }
+
+    /// The slice the link fetches with for `subscription`.
+    func linkSlice(subscription: String) -> String {
+        "(\(subscription))*!\(SiteTopics.sliceName(SiteTopics.negation(son: clientId)))"
     }
 
     /// Throws `InvalidConfiguration` naming the first unusable setting.

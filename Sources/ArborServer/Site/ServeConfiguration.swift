@@ -28,6 +28,15 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// A JSON file mapping client id → the topics its slices may name (the `TopicsPermit`
     /// plug, §5.6); without it every client may use every slice.
     public var permitsFile: String?
+    /// Selective distribution to proxies (§8.3): subscribe at the father only to
+    /// ``fixedTopics`` plus the topics this site's edges use. Only at a son (not the center),
+    /// and instead of ``fatherSlice``.
+    public var selectiveDistribution: Bool = false
+    /// With selective distribution, the topics always received from the father.
+    public var fixedTopics: [String] = []
+    /// With selective distribution, how long a topic no load or fetch at this site used stays
+    /// in the subscription (fractions allowed).
+    public var unusedTopicsLifeMinutes: Double = 10
 
     public init() {}
 
@@ -39,6 +48,8 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_FATHER_SERVERS": "fatherServers", "ARBOR_FATHER_CLIENT_ID": "fatherClientId", "ARBOR_FATHER_SLICE": "fatherSlice",
         "ARBOR_FATHER_CLIENT_SECRET_FILE": "fatherClientSecretFile",
         "ARBOR_PERMITS_FILE": "permitsFile",
+        "ARBOR_SELECTIVE_DISTRIBUTION": "selectiveDistribution", "ARBOR_FIXED_TOPICS": "fixedTopics",
+        "ARBOR_UNUSED_TOPICS_LIFE_MINUTES": "unusedTopicsLifeMinutes",
     ]
 
     /// Applies a JSON configuration file's keys (the same names as the properties).
@@ -79,6 +90,18 @@ public struct ServeConfiguration: Sendable, Equatable {
         case "fatherSlice": fatherSlice = value.isEmpty ? nil : value
         case "fatherClientSecretFile": fatherClientSecretFile = value.isEmpty ? nil : value
         case "permitsFile": permitsFile = value.isEmpty ? nil : value
+        case "selectiveDistribution":
+            switch value.lowercased() {
+            case "true", "yes", "1": selectiveDistribution = true
+            case "false", "no", "0": selectiveDistribution = false
+            default: throw ServeConfigurationError("\(source) must be true or false, got '\(value)'")
+            }
+        case "fixedTopics": fixedTopics = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case "unusedTopicsLifeMinutes":
+            guard let minutes = Double(value.trimmingCharacters(in: .whitespaces)) else {
+                throw ServeConfigurationError("\(source) must be a number of minutes, got '\(value)'")
+            }
+            unusedTopicsLifeMinutes = minutes
         case "useRegistration":
             switch value.lowercased() {
             case "true", "yes", "1": useRegistration = true
@@ -115,17 +138,19 @@ public struct ServeConfiguration: Sendable, Equatable {
         }
         guard !chosen.isEmpty else { throw ServeConfigurationError("servers: name at least one of delta, cache") }
         guard retainedSequences > 0 else { throw ServeConfigurationError("retainedSequences must be positive") }
+        let selective = try validatedSelectiveDistribution()
         if site == "center" {
             guard fatherServers.isEmpty else { throw ServeConfigurationError("fatherServers: the center has no father; remove it or change site") }
         } else if !fatherServers.isEmpty {
             guard let fatherClientId, !fatherClientId.isEmpty, fatherClientId.count <= 64, fatherClientId.allSatisfy({ Topic.isAllowed($0) }) else {
                 throw ServeConfigurationError("fatherClientId: a son needs its client id at the father (1-64 characters without * + ! ( ) , # or blanks)")
             }
-            guard let fatherSlice, (try? TopicsSlice(parsing: fatherSlice)) != nil else {
+            guard selective != nil || fatherSlice.flatMap({ try? TopicsSlice(parsing: $0) }) != nil else {
                 throw ServeConfigurationError("fatherSlice: a son needs a valid subscription at its father (e.g. 'east+all-branches')")
             }
         }
-        let settings = SiteServerSettings(instance: instance, useRegistration: useRegistration, retainedSequences: retainedSequences)
+        var settings = SiteServerSettings(instance: instance, useRegistration: useRegistration, retainedSequences: retainedSequences)
+        settings.selectiveDistribution = selective
         return (location, prefix, chosen, settings)
     }
 }

@@ -16,6 +16,9 @@ public struct SiteServerSettings: Sendable {
     public var maximumBuffersPerAnswer: Int
     /// The most create-deltas one load buffer carries.
     public var maximumDeltasPerLoadBuffer: Int
+    /// Selective distribution to proxies (§8.3); nil (the default) receives everything the
+    /// father subscription selects and serves any slice.
+    public var selectiveDistribution: SelectiveDistributionSettings?
 
     public init(
         instance: String = "1", useRegistration: Bool = true, retainedSequences: Int64 = 1_000_000,
@@ -47,6 +50,8 @@ public struct SiteContext: Sendable {
     public let logger: Logger
     /// Checks client secrets (with an in-memory cache of successful checks).
     public let authenticator = ClientAuthenticator()
+    /// The checks of selective distribution (§8.3); nil when it is off.
+    public let proxyTopics: ProxyTopicsGuard?
 
     public init(
         settings: SiteServerSettings, store: any SiteStore, entities: EntitiesSubsystem, logTail: LogTail,
@@ -66,6 +71,7 @@ public struct SiteContext: Sendable {
         self.permit = permit
         self.connectedToCenter = connectedToCenter
         self.logger = logger
+        proxyTopics = settings.selectiveDistribution.map { ProxyTopicsGuard(settings: $0, store: store, siteName: store.siteName) }
     }
 
     /// A context with the reference plugs, for `arbor serve` and tests.

@@ -69,7 +69,9 @@ struct Serve: AsyncParsableCommand {
         let connection = CenterConnection(isCenter: final.site == "center")
         let context = SiteContext.standard(settings: valid.settings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
         var extraServices: [any Service] = []
-        if !final.fatherServers.isEmpty, let clientId = final.fatherClientId, let slice = final.fatherSlice {
+        // With selective distribution the link subscribes to fixed plus used topics, not to a fatherSlice.
+        let fatherSlice = final.fatherSlice ?? (valid.settings.selectiveDistribution == nil ? nil : ProxySlice.nothingTopic)
+        if !final.fatherServers.isEmpty, let clientId = final.fatherClientId, let slice = fatherSlice {
             var secret: String?
             if let file = final.fatherClientSecretFile {
                 do {
