@@ -39,13 +39,19 @@ public final class Edge: Sendable {
         }
         state = Mutex(EdgeSessionState(servers: servers))
         self.logger = logger
+        if let trustRoots = configuration.trustRoots, httpClient === HTTPClient.shared {
+            logger.warning("arbor edge: trustRootsFile \(trustRoots.file) is not used by HTTPClient.shared; pass a client made with Edge.failoverClientConfiguration(trustRoots:)")
+        }
     }
 
     /// An AsyncHTTPClient configuration suited to fail-over: a failed connection fails the
     /// request at once (no in-client retries), connecting gives up after `connectTimeout`,
     /// and HTTP redirects are not followed (Arbor redirects use `X-Arbor-Redirect`).
-    public static func failoverClientConfiguration(connectTimeout: Duration = .seconds(3)) -> HTTPClient.Configuration {
+    /// `https://` servers are verified against `trustRoots` (the system's roots when nil;
+    /// pass ``EdgeConfiguration/trustRoots`` for an edge with a `trustRootsFile`).
+    public static func failoverClientConfiguration(connectTimeout: Duration = .seconds(3), trustRoots: EdgeTrustRoots? = nil) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
+            tlsConfiguration: trustRoots?.clientTLSConfiguration,
             redirectConfiguration: .disallow,
             timeout: .init(connect: .init(connectTimeout))
         )

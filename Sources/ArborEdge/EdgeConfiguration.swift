@@ -46,6 +46,12 @@ public struct EdgeConfiguration: Sendable {
     public let retryBackoff: Duration
     /// The largest response body accepted; loads of big slices need a big value.
     public let maxResponseBytes: Int
+    /// A PEM file of the certificate authorities trusted for `https://` servers; nil trusts
+    /// the system's roots. Read at init into ``trustRoots``.
+    public let trustRootsFile: String?
+    /// The certificates of ``trustRootsFile``. The HTTP client the edge sends through must
+    /// use them: make it with `Edge.failoverClientConfiguration(trustRoots: configuration.trustRoots)`.
+    public let trustRoots: EdgeTrustRoots?
 
     /// The longest `waitMilliseconds` the protocol allows.
     public static let maxFetchWait = Duration.milliseconds(60_000)
@@ -63,7 +69,8 @@ public struct EdgeConfiguration: Sendable {
         requestTimeout: Duration = .seconds(30),
         fetchWait: Duration = .seconds(20),
         retryBackoff: Duration = .seconds(1),
-        maxResponseBytes: Int = 256 << 20
+        maxResponseBytes: Int = 256 << 20,
+        trustRootsFile: String? = nil
     ) throws(EdgeError) {
         guard !servers.isEmpty else { throw Self.invalid("an edge needs at least one server URL") }
         var normalized: [String] = []
@@ -105,6 +112,8 @@ public struct EdgeConfiguration: Sendable {
         self.fetchWait = fetchWait
         self.retryBackoff = retryBackoff
         self.maxResponseBytes = maxResponseBytes
+        self.trustRootsFile = trustRootsFile
+        if let trustRootsFile { trustRoots = try EdgeTrustRoots.load(file: trustRootsFile) } else { trustRoots = nil }
     }
 
     /// ``fetchWait`` in whole milliseconds, as sent in fetch requests.

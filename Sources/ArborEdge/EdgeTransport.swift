@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// One protocol request, independent of the server it goes to.
 struct EdgeRequest: Sendable {
@@ -69,13 +70,15 @@ struct EdgeTransport: Sendable {
             throw EdgeError(code: .invalidResponse, message: "answer larger than maxResponseBytes (\(maxResponseBytes))", server: server)
         } catch {
             if Task.isCancelled || error is CancellationError { throw CancellationError() }
-            return .failed(reason: Self.describe(error), sent: !Self.isConnectFailure(error))
+            return .failed(reason: Self.describe(error, server: server), sent: !Self.isConnectFailure(error))
         }
     }
 
     /// Whether `error` happened before a connection existed, so the request was not sent.
     static func isConnectFailure(_ error: any Error) -> Bool {
         if error is NIOConnectionError { return true }
+        // A failed TLS handshake happens before any request byte is sent.
+        if error is NIOSSLError || error is NIOSSLExtraError { return true }
         if let error = error as? ChannelError, case .connectTimeout = error { return true }
         if let error = error as? HTTPClientError {
             return error == .connectTimeout || error == .getConnectionFromPoolTimeout
@@ -86,9 +89,24 @@ struct EdgeTransport: Sendable {
         return false
     }
 
-    static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error, server: String = "") -> String {
         if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
             return "cannot connect: \(first.error)"
+        }
+        if error is NIOSSLError || error is NIOSSLExtraError {
+            let text = "\(error)"
+            if text.contains("CERTIFICATE_VERIFY_FAILED") {
+                return "TLS handshake failed: the server's certificate is not trusted (CERTIFICATE_VERIFY_FAILED); "
+                    + "if your own CA signed it, trust the CA's PEM file (an edge's trustRootsFile with a client made by Edge.failoverClientConfiguration(trustRoots:); "
+                    + "fatherCAFile for a son's link; --ca-file for arbor verify)"
+            }
+            if (error as? NIOSSLExtraError) == .failedToValidateHostname {
+                return "TLS handshake failed: the server's certificate does not name the host of \(server); use a URL with a name or IP address the certificate lists"
+            }
+            return "TLS handshake failed: \(text); check that \(server) serves HTTPS and that trustRootsFile holds the CA that signed its certificate"
+        }
+        if let error = error as? HTTPClientError, error == .remoteConnectionClosed, server.lowercased().hasPrefix("http://") {
+            return "the server closed the connection without answering (if it serves HTTPS, use https:// in the server URL)"
         }
         return "\(error)"
     }

@@ -1,6 +1,8 @@
 import ArborCore
 import ArborStore
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
@@ -23,13 +25,20 @@ public struct SiteApplication: Sendable {
     public let port: Int
     /// More long-running parts of the site, such as the link to its father.
     public let extraServices: [any Service]
+    /// The listener's TLS configuration; nil serves plain HTTP (in-process sites and tests;
+    /// `arbor serve` requires it unless plain HTTP is configured explicitly).
+    public let tls: TLSConfiguration?
 
-    public init(context: SiteContext, servers: Servers = .both, host: String = "127.0.0.1", port: Int, extraServices: [any Service] = []) {
+    public init(
+        context: SiteContext, servers: Servers = .both, host: String = "127.0.0.1", port: Int, extraServices: [any Service] = [],
+        tls: TLSConfiguration? = nil
+    ) {
         self.context = context
         self.servers = servers
         self.host = host
         self.port = port
         self.extraServices = extraServices
+        self.tls = tls
     }
 
     /// The application as one `Service`: the HTTP server with the site's services inside.
@@ -49,8 +58,13 @@ public struct SiteApplication: Sendable {
         var services: [any Service] = [context.logTail, context.clients, watcher]
         if let cache { services.append(cache) }
         services += extraServices
+        let server: HTTPServerBuilder
+        do { server = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1() } catch {
+            throw ServerError(.invalidConfiguration, "TLS configuration unusable: \(error)")
+        }
         var application = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "arbor/\(context.siteName)"),
             services: services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

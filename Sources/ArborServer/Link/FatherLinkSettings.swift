@@ -36,12 +36,14 @@ public struct FatherLinkSettings: Sendable, Hashable {
     public var uploadBatchBuffers: Int
     /// The most encoded bytes one upload carries (one bigger buffer still goes alone).
     public var uploadBatchBytes: Int
+    /// The CAs trusted for an `https://` father (`fatherCAFile`); nil trusts the system's roots.
+    public var trustRoots: EdgeTrustRoots?
 
     public init(
         servers: [String], instance: String = "1", clientId: String, clientSecret: String? = nil, slice: String,
         fetchWait: Duration = .seconds(20), retryBackoff: Duration = .seconds(1), heartbeatInterval: Duration = .seconds(5),
         refusedRetryInterval: Duration = .seconds(30), requestTimeout: Duration = .seconds(30),
-        uploadBatchBuffers: Int = 256, uploadBatchBytes: Int = 8 << 20
+        uploadBatchBuffers: Int = 256, uploadBatchBytes: Int = 8 << 20, trustRoots: EdgeTrustRoots? = nil
     ) {
         self.servers = servers
         self.instance = instance
@@ -55,6 +57,7 @@ public struct FatherLinkSettings: Sendable, Hashable {
         self.requestTimeout = requestTimeout
         self.uploadBatchBuffers = uploadBatchBuffers
         self.uploadBatchBytes = uploadBatchBytes
+        self.trustRoots = trustRoots
     }
 
     /// The slice the link fetches with: the subscription, minus everything this son sent up

@@ -4,7 +4,8 @@ import Foundation
 
 /// Everything `arbor serve` needs, merged from a JSON file, then the environment, then flags
 /// (later wins), and validated with messages naming the setting that is wrong. The executable
-/// reads the file and the environment and passes them in; this type does no I/O.
+/// reads the file and the environment and passes them in; this type does no I/O except reading
+/// the TLS files it names (ServeConfiguration+TLS.swift).
 public struct ServeConfiguration: Sendable, Equatable {
     public var database: String?
     public var site: String = "center"
@@ -25,6 +26,13 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// A file holding this site's secret at the father (issue 6); the file, not the secret,
     /// is configured so the secret stays out of configuration files and process listings.
     public var fatherClientSecretFile: String?
+    /// The listener's PEM certificate chain and PEM private key (issue 6); both or neither.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// Serve plain HTTP: only when set explicitly, never as a fallback for missing TLS files.
+    public var plainHTTP: Bool = false
+    /// A PEM bundle of the CAs trusted for an `https://` father; nil trusts the system's roots.
+    public var fatherCAFile: String?
     /// A JSON file mapping client id → the topics its slices may name (the `TopicsPermit`
     /// plug, §5.6); without it every client may use every slice.
     public var permitsFile: String?
@@ -47,6 +55,8 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_SERVERS": "servers", "ARBOR_USE_REGISTRATION": "useRegistration", "ARBOR_RETAINED_SEQUENCES": "retainedSequences",
         "ARBOR_FATHER_SERVERS": "fatherServers", "ARBOR_FATHER_CLIENT_ID": "fatherClientId", "ARBOR_FATHER_SLICE": "fatherSlice",
         "ARBOR_FATHER_CLIENT_SECRET_FILE": "fatherClientSecretFile",
+        "ARBOR_TLS_CERTIFICATE_FILE": "tlsCertificateFile", "ARBOR_TLS_KEY_FILE": "tlsKeyFile", "ARBOR_PLAIN_HTTP": "plainHTTP",
+        "ARBOR_FATHER_CA_FILE": "fatherCAFile",
         "ARBOR_PERMITS_FILE": "permitsFile",
         "ARBOR_SELECTIVE_DISTRIBUTION": "selectiveDistribution", "ARBOR_FIXED_TOPICS": "fixedTopics",
         "ARBOR_UNUSED_TOPICS_LIFE_MINUTES": "unusedTopicsLifeMinutes",
@@ -89,6 +99,15 @@ public struct ServeConfiguration: Sendable, Equatable {
         case "fatherClientId": fatherClientId = value.isEmpty ? nil : value
         case "fatherSlice": fatherSlice = value.isEmpty ? nil : value
         case "fatherClientSecretFile": fatherClientSecretFile = value.isEmpty ? nil : value
+        case "tlsCertificateFile": tlsCertificateFile = value.isEmpty ? nil : value
+        case "tlsKeyFile": tlsKeyFile = value.isEmpty ? nil : value
+        case "fatherCAFile": fatherCAFile = value.isEmpty ? nil : value
+        case "plainHTTP":
+            switch value.lowercased() {
+            case "true", "yes", "1": plainHTTP = true
+            case "false", "no", "0": plainHTTP = false
+            default: throw ServeConfigurationError("\(source) must be true or false, got '\(value)'")
+            }
         case "permitsFile": permitsFile = value.isEmpty ? nil : value
         case "selectiveDistribution":
             switch value.lowercased() {

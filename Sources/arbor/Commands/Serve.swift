@@ -1,4 +1,5 @@
 import ArborCore
+import ArborEdge
 import ArborServer
 import ArborStore
 import ArgumentParser
@@ -9,10 +10,11 @@ import ServiceLifecycle
 /// `arbor serve`: runs a site's delta and/or cache server until SIGTERM.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve a site: the delta and cache servers over HTTP.",
+        abstract: "Serve a site: the delta and cache servers over HTTPS (or plain HTTP when configured explicitly).",
         discussion: """
             Settings come from --config (JSON), then ARBOR_* environment variables, then flags. Keys: \
-            database, site, instance, tablePrefix, schemaFile, host, port, servers, useRegistration, retainedSequences, permitsFile.
+            database, site, instance, tablePrefix, schemaFile, host, port, servers, useRegistration, retainedSequences, \
+            tlsCertificateFile, tlsKeyFile, plainHTTP, fatherCAFile, permitsFile.
             """
     )
 
@@ -28,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
     @Option(name: .long, help: "A JSON file of client id → topics its slices may name (default: every slice permitted).") var permits: String?
 
+    @Flag(name: .customLong("plain-http"), help: "Serve plain HTTP without TLS (trusted networks only); otherwise set tlsCertificateFile and tlsKeyFile.")
+    var plainHTTP = false
+
     func run() async throws {
         var settings = ServeConfiguration()
         do {
@@ -40,11 +45,17 @@ struct Serve: AsyncParsableCommand {
                                  ("tablePrefix", prefix), ("schemaFile", schema), ("servers", servers), ("permitsFile", permits)] {
                 if let value { try settings.set(key, value, source: "--\(key)") }
             }
+            if plainHTTP { try settings.set("plainHTTP", "true", source: "--plain-http") }
         } catch let error as ServeConfigurationError {
             throw ValidationError(error.description)
         }
         let valid: (location: DatabaseLocation, prefix: TablePrefix, servers: SiteApplication.Servers, settings: SiteServerSettings)
         do { valid = try settings.validated() } catch { throw ValidationError(error.description) }
+        let listenerTLS: ListenerTLS?, fatherTrustRoots: EdgeTrustRoots?
+        do {
+            listenerTLS = try settings.listenerTLS()
+            fatherTrustRoots = try settings.fatherTrustRoots()
+        } catch { throw ValidationError(error.description) }
         let schemaOptions = try StoreOptions.parse(["--db", settings.database ?? ""] + (settings.schemaFile.map { ["--schema", $0] } ?? []))
         let distributionSchema = try schemaOptions.loadSchema()
 
@@ -81,7 +92,7 @@ struct Serve: AsyncParsableCommand {
                     throw ValidationError("fatherClientSecretFile: \(error.description)")
                 }
             }
-            let settings = FatherLinkSettings(servers: final.fatherServers, instance: final.instance, clientId: clientId, clientSecret: secret, slice: slice)
+            let settings = FatherLinkSettings(servers: final.fatherServers, instance: final.instance, clientId: clientId, clientSecret: secret, slice: slice, trustRoots: fatherTrustRoots)
             do {
                 extraServices.append(try FatherLink(context: context, settings: settings, connection: connection))
             } catch {
@@ -90,12 +101,14 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let application = SiteApplication(
-            context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: extraServices
+            context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: extraServices,
+            tls: listenerTLS?.configuration
         )
         let portFile = portFile
+        let scheme = listenerTLS == nil ? "http" : "https"
         do {
             try await application.run { port in
-                logger.notice("serving site '\(final.site)' on http://\(final.host):\(port)/arbor/\(final.instance)/")
+                logger.notice("serving site '\(final.site)' on \(scheme)://\(final.host):\(port)/arbor/\(final.instance)/")
                 if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
             }
         } catch {

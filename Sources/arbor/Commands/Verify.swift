@@ -33,10 +33,18 @@ struct Verify: AsyncParsableCommand {
     @Option(name: .long, help: "The distribution schema file (JSON) of both sites. Default: the embedded example schema 'retail-v1'.")
     var schema: String?
     @Option(name: .long, help: "Seconds one site may take to answer.") var timeout: Int = 120
+    @Option(name: .long, help: "A PEM file of the CAs trusted for https:// sites (default: the system's roots).") var caFile: String?
 
     func run() async throws {
+        var trustRoots: EdgeTrustRoots?
+        if let caFile {
+            do { trustRoots = try EdgeTrustRoots.load(file: caFile) } catch {
+                FileHandle.standardError.write(Data("arbor verify: --ca-file: \(error.message)\n".utf8))
+                throw ExitCode(64)
+            }
+        }
         // Fail fast on a refused connection instead of retrying until the timeout.
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration())
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(trustRoots: trustRoots))
         let outcome: Result<(DigestResponse, DigestResponse), CommandFailure>
         do { outcome = .success(try await fetchBoth(client)) } catch { outcome = .failure(error) }
         try? await client.shutdown()

@@ -6,8 +6,10 @@ final class ServeProcess: @unchecked Sendable {
     let process: Process
     let port: Int
     let logFile: URL
+    /// `https` when the process serves TLS.
+    let scheme: String
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// The `arbor` executable built next to the test bundle.
     static var executable: URL {
@@ -20,21 +22,24 @@ final class ServeProcess: @unchecked Sendable {
         return directories[0].appendingPathComponent("arbor")
     }
 
-    private init(process: Process, port: Int, logFile: URL) {
+    private init(process: Process, port: Int, logFile: URL, scheme: String) {
         self.process = process
         self.port = port
         self.logFile = logFile
+        self.scheme = scheme
     }
 
     /// Starts `arbor serve` with `arguments` (plus a port file) and waits until it listens.
-    static func start(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> ServeProcess {
+    /// Plain HTTP (`--plain-http`) unless `tls` is true: then `arguments` must name the
+    /// certificate and key (TLS tests).
+    static func start(_ arguments: [String], tls: Bool = false, timeout: Duration = .seconds(30)) async throws -> ServeProcess {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let portFile = scratch.appendingPathComponent("port"), logFile = scratch.appendingPathComponent("log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--port-file", portFile.path] + arguments
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--port-file", portFile.path] + (tls ? [] : ["--plain-http"]) + arguments
         let log = try FileHandle(forWritingTo: logFile)
         process.standardOutput = log
         process.standardError = log
@@ -42,7 +47,7 @@ final class ServeProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text), port > 0 {
-                return ServeProcess(process: process, port: port, logFile: logFile)
+                return ServeProcess(process: process, port: port, logFile: logFile, scheme: tls ? "https" : "http")
             }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))

@@ -1,0 +1,33 @@
+import ArborEdge
+
+extension ServeConfiguration {
+    /// The listener's TLS identity, or nil when plain HTTP was asked for explicitly (issue 6).
+    /// Reads and checks the certificate and key files; every refusal says what to set.
+    public func listenerTLS() throws(ServeConfigurationError) -> ListenerTLS? {
+        switch (tlsCertificateFile, tlsKeyFile) {
+        case (nil, nil):
+            guard plainHTTP else {
+                throw ServeConfigurationError(
+                    "no TLS: set tlsCertificateFile and tlsKeyFile (ARBOR_TLS_CERTIFICATE_FILE / ARBOR_TLS_KEY_FILE) to PEM files, or set plainHTTP to true (ARBOR_PLAIN_HTTP, --plain-http) to serve unencrypted HTTP on a trusted network"
+                )
+            }
+            return nil
+        case (let certificate?, let key?):
+            guard !plainHTTP else {
+                throw ServeConfigurationError("plainHTTP is set together with tlsCertificateFile and tlsKeyFile: remove plainHTTP to serve HTTPS, or the TLS files to serve plain HTTP")
+            }
+            return try ListenerTLS.load(certificateFile: certificate, keyFile: key)
+        case (_?, nil):
+            throw ServeConfigurationError("tlsCertificateFile is set but tlsKeyFile is not: give the certificate's private key too (ARBOR_TLS_KEY_FILE)")
+        case (nil, _?):
+            throw ServeConfigurationError("tlsKeyFile is set but tlsCertificateFile is not: give the certificate too (ARBOR_TLS_CERTIFICATE_FILE)")
+        }
+    }
+
+    /// The CAs the father link trusts for an `https://` father (``fatherCAFile``), or nil for the
+    /// system's roots.
+    public func fatherTrustRoots() throws(ServeConfigurationError) -> EdgeTrustRoots? {
+        guard let fatherCAFile else { return nil }
+        do { return try EdgeTrustRoots.load(file: fatherCAFile) } catch { throw ServeConfigurationError("fatherCAFile: \(error.message)") }
+    }
+}
