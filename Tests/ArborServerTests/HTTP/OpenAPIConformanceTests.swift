@@ -47,6 +47,8 @@ import Testing
             _ = try await site.store.addClient(id: "c1", bit: nil)
             _ = try await site.store.addClient(id: "locked", bit: nil)
             try await site.store.setClientSecretHash(id: "locked", hash: ClientSecret.hash("right", salt: ClientSecret.randomSalt(), iterations: 1_000))
+            _ = try await site.store.addClient(id: "off", bit: nil)
+            try await site.store.setClientDisabled(id: "off", disabled: true)
             try await site.context.clients.refresh()
             for root in ["/delta", "/cache"] {
                 let answer = try await send(site, "GET", "/arbor/1\(root)", body: nil)
@@ -65,6 +67,12 @@ import Testing
                 try check(wrongSecret, against: "/arbor/{instance}\(path)", method: "post")
                 let error = try JSONSerialization.jsonObject(with: wrongSecret.body) as? [String: Any]
                 #expect(error?["error"] as? String == "NotAuthenticated", "\(path): \(String(decoding: wrongSecret.body, as: UTF8.self))")
+                // A disabled client is refused by every operation with the documented 403.
+                let disabled = try await send(site, "POST", "/arbor/1\(path)", body: Self.validBodies[path], clientId: "off")
+                #expect(disabled.status == 403, "\(path) for a disabled client answered \(disabled.status)")
+                try check(disabled, against: "/arbor/{instance}\(path)", method: "post")
+                let refusal = try JSONSerialization.jsonObject(with: disabled.body) as? [String: Any]
+                #expect(refusal?["error"] as? String == "ClientDisabled", "\(path): \(String(decoding: disabled.body, as: UTF8.self))")
             }
         } catch {
             await site.stop()
