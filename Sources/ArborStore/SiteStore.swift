@@ -72,6 +72,9 @@ public protocol SiteStore: AnyObject, Sendable {
     func registrations(_ techIds: Set<UUID>) async throws(StoreError) -> [UUID: RegistrationMasks]
     /// Persists masks; an empty mask deletes the row.
     func saveRegistrations(_ masks: [UUID: RegistrationMasks]) async throws(StoreError)
+    /// Sets one client's state on each entity, leaving the other clients' bits as they are in
+    /// the database (several server processes of a site change masks concurrently).
+    func setRegistrations(_ states: [UUID: RegistrationState], for bit: ClientBit) async throws(StoreError)
     /// Clears `bit` in every entity's masks (a removed client frees its bit).
     func clearRegistrations(bit: ClientBit) async throws(StoreError)
 
@@ -79,6 +82,17 @@ public protocol SiteStore: AnyObject, Sendable {
     func siteState(_ key: String) async throws(StoreError) -> String?
     /// Sets a site-state value outside any entity transaction.
     func setSiteState(_ key: String, _ value: String) async throws(StoreError)
+
+    /// Records this server process's announcement (§8.1), replacing its previous one.
+    func announceServer(_ load: SiteServerLoad) async throws(StoreError)
+    /// Every server process's last announcement (stale ones included; the caller judges age).
+    func siteServers() async throws(StoreError) -> [SiteServerLoad]
+    /// Removes a stopped process's announcement.
+    func withdrawServer(url: String) async throws(StoreError)
+    /// The lock whose holder is the site's master server process (§8.1): a PostgreSQL advisory
+    /// lock, or an exclusive lock on a file next to the SQLite database. A process that dies
+    /// loses it, so another process can take the role.
+    func masterLock() -> any MasterLock
 
     /// The dynamic topics of a proxy's subscription (selective distribution, §8.3), by topic.
     func proxyTopics() async throws(StoreError) -> [ProxyTopicRecord]

@@ -83,6 +83,11 @@ public enum TestStores {
         await store.close()
         if let path = place.sqlitePath {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            // The master lock files (`<path>.<prefix>master.lock`).
+            let directory = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where file.hasPrefix(name + ".") {
+                try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(file))
+            }
         }
     }
 }

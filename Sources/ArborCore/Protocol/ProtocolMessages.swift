@@ -154,8 +154,12 @@ public struct StatusResponse: Codable, Hashable, Sendable {
     public var sequence: Int64
     public var schemaName: String
     public var connectedToCenter: Bool
+    /// Whether this server process holds the site's master role (§8.1); absent from older servers.
+    public var isMaster: Bool?
 
-    public init(server: String, site: String, instance: String, up: Bool, sequence: Int64, schemaName: String, connectedToCenter: Bool) {
+    public init(
+        server: String, site: String, instance: String, up: Bool, sequence: Int64, schemaName: String, connectedToCenter: Bool, isMaster: Bool? = nil
+    ) {
         self.server = server
         self.site = site
         self.instance = instance
@@ -163,6 +167,7 @@ public struct StatusResponse: Codable, Hashable, Sendable {
         self.sequence = sequence
         self.schemaName = schemaName
         self.connectedToCenter = connectedToCenter
+        self.isMaster = isMaster
     }
 }
 

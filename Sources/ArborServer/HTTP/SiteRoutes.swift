@@ -1,5 +1,6 @@
 import ArborCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import ServiceLifecycle
 
@@ -28,7 +29,7 @@ public struct SiteRoutes: Sendable {
 
     private func installDelta(_ delta: DeltaServer, on router: Router<BasicRequestContext>) {
         router.get(RouterPath(paths.deltaRoot)) { _, _ in exchange.json(status(server: "delta")) }
-        post(paths.delta("fetch"), on: router) { request in
+        post(paths.delta("fetch"), balanced: true, on: router) { request in
             var request = request
             let body = try await exchange.decode(FetchRequest.self, from: &request)
             // Shutdown must not wait for open long polls: they end with what they have.
@@ -65,13 +66,13 @@ public struct SiteRoutes: Sendable {
 
     private func installCache(_ cache: CacheServer, on router: Router<BasicRequestContext>) {
         router.get(RouterPath(paths.cacheRoot)) { _, _ in exchange.json(status(server: "cache")) }
-        post(paths.cache("full-load"), on: router) { request in
+        post(paths.cache("full-load"), balanced: true, on: router) { request in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
             let answer = try await cache.fullLoad(clientId: exchange.clientId(request), slice: body.slice)
             return try exchange.deltas(answer.buffers, sequence: answer.sequence, json: exchange.wantsJSON(request))
         }
-        post(paths.cache("partial-load"), on: router) { request in
+        post(paths.cache("partial-load"), balanced: true, on: router) { request in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
             let answer = try await cache.partialLoad(clientId: exchange.clientId(request), slice: body.slice)
@@ -83,7 +84,7 @@ public struct SiteRoutes: Sendable {
             let entities = try await cache.selectMinus(clientId: exchange.clientId(request), oldSlice: body.oldSlice, newSlice: body.newSlice)
             return exchange.json(EntityListResponse(entities: entities))
         }
-        post(paths.cache("sync-load"), on: router) { request in
+        post(paths.cache("sync-load"), balanced: true, on: router) { request in
             var request = request
             let body = try await exchange.decode(SyncLoadRequest.self, from: &request)
             let answer = try await cache.syncLoad(
@@ -91,7 +92,7 @@ public struct SiteRoutes: Sendable {
             )
             return try exchange.deltas(answer.buffers, sequence: answer.sequence, json: exchange.wantsJSON(request))
         }
-        post(paths.cache("skip-load"), on: router) { request in
+        post(paths.cache("skip-load"), balanced: true, on: router) { request in
             var request = request
             let body = try await exchange.decode(SkipLoadRequest.self, from: &request)
             let sequence = try await cache.skipLoad(clientId: exchange.clientId(request), slice: body.slice, lastSequence: body.lastSequence)
@@ -101,14 +102,22 @@ public struct SiteRoutes: Sendable {
     }
 
     /// A POST route whose errors become the protocol's JSON error answers.
-    func post(_ path: String, on router: Router<BasicRequestContext>, _ handle: @escaping @Sendable (Request) async throws -> Response) {
+    /// With `balanced`, a successful answer may tell the edge to move to a less loaded server of the site.
+    func post(
+        _ path: String, balanced: Bool = false, on router: Router<BasicRequestContext>, _ handle: @escaping @Sendable (Request) async throws -> Response
+    ) {
         router.post(RouterPath(path)) { request, _ in
             do {
                 try exchange.checkCompatibility(request)
                 // Before any handler: a request naming a client with a secret must carry it.
                 let secret = exchange.clientSecret(request)
                 try exchange.context.authenticate(exchange.clientId(request), secret: secret)
-                return try await ClientAuthenticator.$requestSecret.withValue(secret) { try await handle(request) }
+                var response = try await ClientAuthenticator.$requestSecret.withValue(secret) { try await handle(request) }
+                if balanced, let balancer = exchange.context.balancer, let clientId = exchange.clientId(request),
+                   let target = balancer.noteRequest(clientId: clientId) {
+                    response.headers[HTTPField.Name(ArborProtocol.Header.redirect)!] = target
+                }
+                return response
             } catch let error as ServerError {
                 return exchange.error(error)
             } catch {
@@ -122,7 +131,7 @@ public struct SiteRoutes: Sendable {
         let context = exchange.context
         return StatusResponse(
             server: server, site: context.siteName, instance: paths.instance, up: true, sequence: context.logTail.lastSequence,
-            schemaName: context.schema.name, connectedToCenter: context.connectedToCenter()
+            schemaName: context.schema.name, connectedToCenter: context.connectedToCenter(), isMaster: context.isMaster()
         )
     }
 

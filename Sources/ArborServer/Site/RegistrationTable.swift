@@ -2,50 +2,48 @@ import ArborCore
 import ArborStore
 import Foundation
 
-/// The site's registrations (§2.1.3) as the servers of this process see them: masks per entity,
-/// loaded from the store on demand and written through, plus which client bits the site
-/// knows registrations for (a client whose bit is unknown gets `NotRegistered`).
+/// The site's registrations (§2.1.3): masks per entity, read from and written to the store on
+/// every use, because several server processes of one site share them (§8.1) — an edge may load
+/// at one process and fetch at another. A change sets one client's bit with bit operations in
+/// the database, so concurrent changes for different clients never overwrite each other. Which
+/// client bits the site knows registrations for is cached (a client whose bit is unknown gets
+/// `NotRegistered`); an unknown bit is re-read before it is refused.
 public actor RegistrationTable {
     static let knownBitsKey = "registrations.known-bits"
 
     private let store: any SiteStore
-    private var masks: [UUID: RegistrationMasks] = [:]
     private var knownBits: UInt64?
 
     public init(store: any SiteStore) {
         self.store = store
     }
 
-    /// The states of `bit` on `techIds`, loading masks not yet in memory.
+    /// The states of `bit` on `techIds`, as stored now.
     public func states(of bit: ClientBit, on techIds: Set<UUID>) async throws -> [UUID: RegistrationState] {
-        try await load(techIds)
+        guard !techIds.isEmpty else { return [:] }
+        let masks = try await store.registrations(techIds)
         var result: [UUID: RegistrationState] = [:]
         for id in techIds { result[id] = (masks[id] ?? .none).state(of: bit) }
         return result
     }
 
-    /// Sets the state of `bit` on each entity and persists the changed masks.
+    /// Sets the state of `bit` on each entity in the store.
     public func set(_ states: [UUID: RegistrationState], for bit: ClientBit) async throws {
-        guard !states.isEmpty else { return }
-        try await load(Set(states.keys))
-        var changed: [UUID: RegistrationMasks] = [:]
-        for (id, state) in states {
-            var entry = masks[id] ?? .none
-            entry.set(state, for: bit)
-            if entry != masks[id] ?? .none { changed[id] = entry }
-        }
-        guard !changed.isEmpty else { return }
-        try await store.saveRegistrations(changed)
-        for (id, entry) in changed { masks[id] = entry }
+        try await store.setRegistrations(states, for: bit)
     }
 
     /// Whether the site holds registrations for `bit` (set by loads and RegisterEntities).
     public func isKnown(_ bit: ClientBit) async throws -> Bool {
-        try await loadKnownBits() & bit.mask != 0
+        if try await loadKnownBits() & bit.mask != 0 { return true }
+        // Another server process of the site may have learnt it since.
+        knownBits = nil
+        return try await loadKnownBits() & bit.mask != 0
     }
 
     /// Records that the site now holds registrations for `bit`.
     public func markKnown(_ bit: ClientBit) async throws {
+        if let knownBits, knownBits & bit.mask != 0 { return }
+        knownBits = nil
         let bits = try await loadKnownBits()
         guard bits & bit.mask == 0 else { return }
         try await store.setSiteState(Self.knownBitsKey, String(bits | bit.mask))
@@ -58,15 +56,9 @@ public actor RegistrationTable {
         forgetCached(bit)
     }
 
-    /// Forgets what this process cached about `bit` (masks and whether it is known), leaving
-    /// the database alone: the operator's `arbor clients remove` already cleared it there, and
-    /// a server must not write the removed client's bits back with another client's change.
+    /// Forgets that this process knew registrations for `bit`, leaving the database alone: the
+    /// operator's `arbor clients remove` already cleared it there.
     public func forgetCached(_ bit: ClientBit) {
-        for (id, entry) in masks where entry.state(of: bit) != .unregistered {
-            var cleared = entry
-            cleared.set(.unregistered, for: bit)
-            masks[id] = cleared
-        }
         knownBits = knownBits.map { $0 & ~bit.mask }
     }
 
@@ -79,13 +71,6 @@ public actor RegistrationTable {
         if stored & bit.mask != 0 {
             try await store.setSiteState(knownBitsKey, String(stored & ~bit.mask))
         }
-    }
-
-    private func load(_ techIds: Set<UUID>) async throws {
-        let missing = techIds.filter { masks[$0] == nil }
-        guard !missing.isEmpty else { return }
-        let loaded = try await store.registrations(missing)
-        for id in missing { masks[id] = loaded[id] ?? .none }
     }
 
     private func loadKnownBits() async throws -> UInt64 {

@@ -1,4 +1,5 @@
 import ArborCore
+import ArborEdge
 import ArborStore
 import Foundation
 
@@ -26,6 +27,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// A file holding this site's secret at the father (issue 6); the file, not the secret,
     /// is configured so the secret stays out of configuration files and process listings.
     public var fatherClientSecretFile: String?
+    /// The URL edges use for this process (`https://branch-2.example:8443`), announced to the
+    /// site's other processes for load balancing (§8.1); default: scheme, host and port.
+    public var advertisedURL: String?
     /// The listener's PEM certificate chain and PEM private key (issue 6); both or neither.
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
@@ -55,6 +59,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_SERVERS": "servers", "ARBOR_USE_REGISTRATION": "useRegistration", "ARBOR_RETAINED_SEQUENCES": "retainedSequences",
         "ARBOR_FATHER_SERVERS": "fatherServers", "ARBOR_FATHER_CLIENT_ID": "fatherClientId", "ARBOR_FATHER_SLICE": "fatherSlice",
         "ARBOR_FATHER_CLIENT_SECRET_FILE": "fatherClientSecretFile",
+        "ARBOR_ADVERTISED_URL": "advertisedURL",
         "ARBOR_TLS_CERTIFICATE_FILE": "tlsCertificateFile", "ARBOR_TLS_KEY_FILE": "tlsKeyFile", "ARBOR_PLAIN_HTTP": "plainHTTP",
         "ARBOR_FATHER_CA_FILE": "fatherCAFile",
         "ARBOR_PERMITS_FILE": "permitsFile",
@@ -99,6 +104,12 @@ public struct ServeConfiguration: Sendable, Equatable {
         case "fatherClientId": fatherClientId = value.isEmpty ? nil : value
         case "fatherSlice": fatherSlice = value.isEmpty ? nil : value
         case "fatherClientSecretFile": fatherClientSecretFile = value.isEmpty ? nil : value
+        case "advertisedURL":
+            guard !value.isEmpty else { advertisedURL = nil; return }
+            guard let url = EdgeConfiguration.normalizedServerURL(value) else {
+                throw ServeConfigurationError("\(source) must be a base URL such as https://branch-2.example:8443, got '\(value)'")
+            }
+            advertisedURL = url
         case "tlsCertificateFile": tlsCertificateFile = value.isEmpty ? nil : value
         case "tlsKeyFile": tlsKeyFile = value.isEmpty ? nil : value
         case "fatherCAFile": fatherCAFile = value.isEmpty ? nil : value

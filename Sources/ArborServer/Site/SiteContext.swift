@@ -52,6 +52,10 @@ public struct SiteContext: Sendable {
     public let authenticator = ClientAuthenticator()
     /// The checks of selective distribution (§8.3); nil when it is off.
     public let proxyTopics: ProxyTopicsGuard?
+    /// Balances edges between the site's server processes (§8.1); nil in a process that takes no part.
+    public var balancer: SiteBalancer?
+    /// Whether this process holds the site's master role (§8.1).
+    public var isMaster: @Sendable () -> Bool = { true }
 
     public init(
         settings: SiteServerSettings, store: any SiteStore, entities: EntitiesSubsystem, logTail: LogTail,

@@ -112,6 +112,16 @@ CREATE TABLE IF NOT EXISTS {{prefix}}registrations (
     synced bigint NOT NULL
 );
 
+-- The server processes of this site (§8.1): each announces its URL, how many edges it serves
+-- and whether it holds the master role, every second; overloaded processes redirect edges to
+-- the least loaded fresh entry.
+CREATE TABLE IF NOT EXISTS {{prefix}}site_servers (
+    url TEXT PRIMARY KEY,
+    edges INTEGER NOT NULL,
+    is_master BOOLEAN NOT NULL,
+    seen_us BIGINT NOT NULL
+);
+
 -- Site state: own name, father, acknowledged sequences per link.
 CREATE TABLE IF NOT EXISTS {{prefix}}site_state (
     key text PRIMARY KEY,

@@ -49,6 +49,35 @@ extension PostgresSiteStore {
         }
     }
 
+    /// Sets `bit` per entity with bit operations on the stored rows, then deletes emptied rows.
+    public func setRegistrations(_ states: [UUID: RegistrationState], for bit: ClientBit) async throws(StoreError) {
+        guard !states.isEmpty else { return }
+        // Sorted, so concurrent changes lock rows in the same order.
+        let sorted = states.sorted { $0.key.uuidString < $1.key.uuidString }
+        let wanted = sorted.map { entry -> RegistrationMasks in
+            var masks = RegistrationMasks.none
+            masks.set(entry.value, for: bit)
+            return masks
+        }
+        let keep = Int64(bitPattern: ~bit.mask)
+        let ids = sorted.map(\.key)
+        try await transaction("setting registrations of \(bit)") { connection in
+            try await connection.run(
+                """
+                INSERT INTO \(unescaped: table("registrations")) AS r (tech_id, registered, synced)
+                SELECT * FROM unnest(\(ids)::uuid[], \(wanted.map { Int64(bitPattern: $0.registered) })::bigint[],
+                                     \(wanted.map { Int64(bitPattern: $0.synced) })::bigint[])
+                ON CONFLICT (tech_id) DO UPDATE SET registered = (r.registered & \(keep)) | EXCLUDED.registered,
+                                                    synced = (r.synced & \(keep)) | EXCLUDED.synced
+                """,
+                logger: logger
+            )
+            try await connection.run(
+                "DELETE FROM \(unescaped: table("registrations")) WHERE tech_id = ANY(\(ids)) AND registered = 0", logger: logger
+            )
+        }
+    }
+
     /// Clears `bit` in every row in one UPDATE, then deletes the rows left empty.
     public func clearRegistrations(bit: ClientBit) async throws(StoreError) {
         let keep = Int64(bitPattern: ~bit.mask)

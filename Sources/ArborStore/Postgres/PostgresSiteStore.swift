@@ -22,6 +22,8 @@ public final class PostgresSiteStore: SiteStore {
     let entityTables: [String: PostgresEntityTable]
     let orderedEntityTables: [PostgresEntityTable]
     let notifications: PostgresNotificationHub
+    /// For connections of their own (the master lock's session).
+    let connectionConfiguration: PostgresConnection.Configuration
     private let runTask: Task<Void, Never>
     private let beforeCommit = Mutex<(@Sendable () async -> Void)?>(nil)
 
@@ -74,6 +76,7 @@ public final class PostgresSiteStore: SiteStore {
         self.location = location
         self.client = client
         self.logger = logger
+        connectionConfiguration = connection
         orderedEntityTables = layouts.map(PostgresEntityTable.init)
         entityTables = Dictionary(uniqueKeysWithValues: orderedEntityTables.map { ($0.entityClass, $0) })
         notifications = PostgresNotificationHub(

@@ -52,6 +52,16 @@ CREATE TABLE IF NOT EXISTS {{prefix}}registrations (
     synced INTEGER NOT NULL
 );
 
+-- The server processes of this site (§8.1): each announces its URL, how many edges it serves
+-- and whether it holds the master role, every second; overloaded processes redirect edges to
+-- the least loaded fresh entry.
+CREATE TABLE IF NOT EXISTS {{prefix}}site_servers (
+    url TEXT PRIMARY KEY,
+    edges INTEGER NOT NULL,
+    is_master INTEGER NOT NULL,
+    seen_us INTEGER NOT NULL
+);
+
 -- Site state: own name, father, acknowledged sequences per link.
 CREATE TABLE IF NOT EXISTS {{prefix}}site_state (
     key TEXT PRIMARY KEY,
@@ -74,6 +84,6 @@ CREATE TABLE IF NOT EXISTS {{prefix}}proxy_topics (
 
     /// The names of the Arbor tables of `prefix` (their triggers and indexes go with them).
     static func arborTableNames(prefix: TablePrefix) -> [String] {
-        ["delta_log", "clients", "schema", "registrations", "site_state", "proxy_topics"].map(prefix.table)
+        ["delta_log", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics"].map(prefix.table)
     }
 }

@@ -41,6 +41,27 @@ extension SQLiteSiteStore {
         }
     }
 
+    /// Sets `bit` per entity with bit operations on the stored row, then deletes emptied rows.
+    public func setRegistrations(_ states: [UUID: RegistrationState], for bit: ClientBit) async throws(StoreError) {
+        guard !states.isEmpty else { return }
+        let keep = Int64(bitPattern: ~bit.mask)
+        try await writing("setting registrations of \(bit)") { [registrationsTable] db in
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO \(registrationsTable) (tech_id, registered, synced) VALUES (?1, ?2, ?3)
+                ON CONFLICT (tech_id) DO UPDATE SET registered = (registered & ?4) | excluded.registered, synced = (synced & ?4) | excluded.synced
+                """)
+            let deleteEmpty = try db.cachedStatement(sql: "DELETE FROM \(registrationsTable) WHERE tech_id = ? AND registered = 0")
+            for (techId, state) in states {
+                var wanted = RegistrationMasks.none
+                wanted.set(state, for: bit)
+                try upsert.execute(arguments: [
+                    techId.uuidString, Int64(bitPattern: wanted.registered), Int64(bitPattern: wanted.synced), keep,
+                ])
+                if state == .unregistered { try deleteEmpty.execute(arguments: [techId.uuidString]) }
+            }
+        }
+    }
+
     /// Clears `bit` in every row and deletes the rows left with no registration.
     public func clearRegistrations(bit: ClientBit) async throws(StoreError) {
         let mask = Int64(bitPattern: bit.mask)

@@ -84,6 +84,32 @@ extension StoreConformance {
                 try require(try await store.registrations([Fixtures.id(1)]).isEmpty, "saving an empty mask did not delete it")
             }
         },
+        Check(name: "concurrent changes of different client bits on one entity all survive") { backend in
+            try await TestStores.withStore(backend) { store in
+                let entities = (1...6).map(Fixtures.id)
+                // Eight clients (as if at several server processes) change the same entities at once.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for number in 0..<8 {
+                        let bit = ClientBit(number)!
+                        let state: RegistrationState = number.isMultiple(of: 2) ? .synchronized : .unsynchronized
+                        group.addTask { try await store.setRegistrations(Dictionary(uniqueKeysWithValues: entities.map { ($0, state) }), for: bit) }
+                    }
+                    try await group.waitForAll()
+                }
+                let stored = try await store.registrations(Set(entities))
+                for entity in entities {
+                    for number in 0..<8 {
+                        let expected: RegistrationState = number.isMultiple(of: 2) ? .synchronized : .unsynchronized
+                        try require(stored[entity]?.state(of: ClientBit(number)!) == expected, "bit \(number) on \(entity): \(String(describing: stored[entity]))")
+                    }
+                }
+                let onlyFirst = entities[0]
+                for number in 0..<8 { try await store.setRegistrations([onlyFirst: .unregistered], for: ClientBit(number)!) }
+                let after = try await store.registrations(Set(entities))
+                try require(after[onlyFirst] == nil, "a mask emptied bit by bit is still stored")
+                try require(after.count == entities.count - 1, "unregistering one entity touched others: \(after.count)")
+            }
+        },
         Check(name: "two table prefixes in one database do not see each other") { backend in
             let place = try TestStores.place(backend)
             let one = try await TestStores.open(place, prefix: TestStores.randomPrefix(), siteName: "one")

@@ -78,8 +78,8 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("cannot open the site's database \(valid.location): \(error.message)")
         }
         let connection = CenterConnection(isCenter: final.site == "center")
-        let context = SiteContext.standard(settings: valid.settings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
-        var extraServices: [any Service] = []
+        var context = SiteContext.standard(settings: valid.settings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
+        var masterDuties: [any Service] = []
         // With selective distribution the link subscribes to fixed plus used topics, not to a fatherSlice.
         let fatherSlice = final.fatherSlice ?? (valid.settings.selectiveDistribution == nil ? nil : ProxySlice.nothingTopic)
         if !final.fatherServers.isEmpty, let clientId = final.fatherClientId, let slice = fatherSlice {
@@ -94,14 +94,16 @@ struct Serve: AsyncParsableCommand {
             }
             let settings = FatherLinkSettings(servers: final.fatherServers, instance: final.instance, clientId: clientId, clientSecret: secret, slice: slice, trustRoots: fatherTrustRoots)
             do {
-                extraServices.append(try FatherLink(context: context, settings: settings, connection: connection))
+                masterDuties.append(try FatherLink(context: context, settings: settings, connection: connection))
             } catch {
                 await store.close()
                 throw ValidationError("father link: \(error.message)")
             }
         }
+        // The father link runs in the one process holding the site's master role (§8.1).
+        let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: final.advertisedURL)
         let application = SiteApplication(
-            context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: extraServices,
+            context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: scaling.services,
             tls: listenerTLS?.configuration
         )
         let portFile = portFile
@@ -109,6 +111,13 @@ struct Serve: AsyncParsableCommand {
         do {
             try await application.run { port in
                 logger.notice("serving site '\(final.site)' on \(scheme)://\(final.host):\(port)/arbor/\(final.instance)/")
+                if final.advertisedURL == nil {
+                    if let url = SiteScaling.listenerURL(scheme: scheme, host: final.host, port: port) {
+                        scaling.balancer.listen(at: url)
+                    } else {
+                        logger.notice("listening on a wildcard address: set advertisedURL for this process to take part in load balancing")
+                    }
+                }
                 if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
             }
         } catch {
