@@ -77,8 +77,17 @@ struct EdgeTransport: Sendable {
     /// Whether `error` happened before a connection existed, so the request was not sent.
     static func isConnectFailure(_ error: any Error) -> Bool {
         if error is NIOConnectionError { return true }
-        // A failed TLS handshake happens before any request byte is sent.
-        if error is NIOSSLError || error is NIOSSLExtraError { return true }
+        // A failed TLS handshake happens before any request byte is sent; other TLS errors
+        // (an unclean shutdown, say) may come after the request went out.
+        if let error = error as? NIOSSLError {
+            switch error {
+            case .handshakeFailed, .unableToValidateCertificate, .noCertificateToValidate, .cannotMatchULabel: return true
+            default: return false
+            }
+        }
+        if let error = error as? NIOSSLExtraError {
+            return error == .failedToValidateHostname || error == .serverHostnameImpossibleToMatch
+        }
         if let error = error as? ChannelError, case .connectTimeout = error { return true }
         if let error = error as? HTTPClientError {
             return error == .connectTimeout || error == .getConnectionFromPoolTimeout
