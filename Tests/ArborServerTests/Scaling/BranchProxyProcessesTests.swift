@@ -86,6 +86,28 @@ import Testing
             try await Task.sleep(for: .seconds(2))
             #expect(await Self.isMaster(restarted.baseURL) == false)
             #expect(await Self.isMaster(survivor.baseURL) == true)
+
+            // The operator disables e4 while its long poll is open, at whichever process serves it: cut within 1 s.
+            let e4 = readers.first { $0.edge.configuration.clientId == "e4" }!
+            e4.stop()
+            try await Task.sleep(for: .milliseconds(300))
+            let poll = Task { () -> EdgeError? in
+                do {
+                    _ = try await e4.edge.fetchDeltasOnce(waitMilliseconds: 20_000)
+                    return nil
+                } catch {
+                    return error as? EdgeError
+                }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let disabled = try await ArborCommand.clients(["disable", "e4"], at: site.place, prefix: site.prefix)
+            #expect(disabled.status == 0, "\(disabled)")
+            let disabledAt = ContinuousClock.now
+            let refusal = await poll.value
+            let cut = ContinuousClock.now - disabledAt
+            #expect(refusal?.code == .clientDisabled, "the long poll ended with \(String(describing: refusal))")
+            #expect(cut < .seconds(1), "the long poll of a disabled client ended \(cut) after the command")
+            print("branch on \(branchBackend): disabled client's long poll cut \(cut) after `arbor clients disable`")
         } catch {
             for reader in readers { reader.stop() }
             for process in processes { await process.stop() }
