@@ -42,6 +42,12 @@ public protocol SiteStore: AnyObject, Sendable {
 
     /// The highest committed sequence (0 for an empty log).
     func lastSequence() async throws(StoreError) -> Int64
+    /// Deletes the log records with sequences up to `sequence`, always keeping the newest record
+    /// (it carries the sequence numbering on); returns how many were deleted.
+    @discardableResult
+    func trimLog(through sequence: Int64) async throws(StoreError) -> Int
+    /// The oldest sequence still in the log (nil for an empty log).
+    func firstSequence() async throws(StoreError) -> Int64?
 
     /// A signal after every commit that appended to the log, from this or (PostgreSQL)
     /// another process. Readers must also poll: a lost wake-up costs latency, never data.

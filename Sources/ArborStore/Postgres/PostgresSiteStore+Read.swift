@@ -32,6 +32,39 @@ extension PostgresSiteStore {
         }
     }
 
+    @discardableResult
+    public func trimLog(through sequence: Int64) async throws(StoreError) -> Int {
+        var deleted = 0
+        // In chunks, so the delete never holds many row locks for long.
+        while true {
+            let rows = try await withConnection("trimming the delta log") { connection in
+                try await connection.run(
+                    """
+                    WITH gone AS (
+                        DELETE FROM \(unescaped: table("delta_log")) WHERE sequence IN (
+                            SELECT sequence FROM \(unescaped: table("delta_log"))
+                            WHERE sequence <= \(sequence) AND sequence < (SELECT max(sequence) FROM \(unescaped: table("delta_log")))
+                            ORDER BY sequence LIMIT 5000)
+                        RETURNING 1)
+                    SELECT count(*) FROM gone
+                    """,
+                    logger: logger
+                )
+            }
+            let chunk: Int
+            do { chunk = try rows.first?.decode(Int.self) ?? 0 } catch { throw PostgresStoreErrors.map(error, "trimming the delta log", prefix: prefix) }
+            deleted += chunk
+            if chunk == 0 { return deleted }
+        }
+    }
+
+    public func firstSequence() async throws(StoreError) -> Int64? {
+        let rows = try await withConnection("reading the first log sequence") { connection in
+            try await connection.run("SELECT min(sequence) FROM \(unescaped: table("delta_log"))", logger: logger)
+        }
+        do { return try rows.first?.decode(Int64?.self) ?? nil } catch { throw PostgresStoreErrors.map(error, "reading the first log sequence", prefix: prefix) }
+    }
+
     /// Wakes after every log append of any process (LISTEN on a dedicated connection) and once whenever that connection (re)starts listening.
     public func logAppended() -> AsyncStream<Void> {
         notifications.subscribe(logChannel)

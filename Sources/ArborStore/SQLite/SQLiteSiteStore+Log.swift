@@ -26,6 +26,33 @@ extension SQLiteSiteStore {
         }
     }
 
+    @discardableResult
+    public func trimLog(through sequence: Int64) async throws(StoreError) -> Int {
+        var deleted = 0
+        // In chunks, so writers wait for one short transaction at a time.
+        while true {
+            let chunk = try await writing("trimming the delta log") { [logTable] db -> Int in
+                try db.execute(
+                    sql: """
+                        DELETE FROM \(logTable) WHERE sequence IN (
+                            SELECT sequence FROM \(logTable) WHERE sequence <= ? AND sequence < (SELECT max(sequence) FROM \(logTable))
+                            ORDER BY sequence LIMIT 5000)
+                        """,
+                    arguments: [sequence]
+                )
+                return db.changesCount
+            }
+            deleted += chunk
+            if chunk == 0 { return deleted }
+        }
+    }
+
+    public func firstSequence() async throws(StoreError) -> Int64? {
+        try await reading("reading the first log sequence") { [logTable] db in
+            try Int64.fetchOne(db, sql: "SELECT min(sequence) FROM \(logTable)")
+        }
+    }
+
     /// Signals commits made through this store object only: another process's commits are
     /// found by polling ``readLog(after:limit:)``. Pending signals coalesce into one.
     public func logAppended() -> AsyncStream<Void> {
