@@ -18,7 +18,7 @@ import Testing
 
     @Test(arguments: TestStores.available, Via.allCases)
     func disablingEndsAnOpenLongPollAndEnablingServesAgain(backend: TestStores.Backend, via: Via) async throws {
-        let site = try await RunningSite.start(backend)
+        let site = try await LinkedSite.start(backend)
         do {
             try await Self.disableAndEnable(site, via: via)
         } catch {
@@ -30,7 +30,7 @@ import Testing
 
     @Test(arguments: TestStores.available)
     func aBitFreedByRemoveStartsCleanForTheNextClient(backend: TestStores.Backend) async throws {
-        let site = try await RunningSite.start(backend)
+        let site = try await LinkedSite.start(backend)
         do {
             try await Self.removeAndReuse(site)
         } catch {
@@ -40,7 +40,7 @@ import Testing
         await site.stop()
     }
 
-    private static func disableAndEnable(_ site: RunningSite, via: Via) async throws {
+    private static func disableAndEnable(_ site: LinkedSite, via: Via) async throws {
         _ = try await site.store.addClient(id: "shop", bit: nil)
         try await eventually("the site sees client 'shop'") { site.context.clients.client("shop") != nil }
         let app = try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], schema: Fixtures.retailSchema))
@@ -69,7 +69,7 @@ import Testing
         #expect(delivered.flatMap(\.deltas).map(\.techId) == [Fixtures.id(1)], "the enabled client gets the update")
     }
 
-    private static func removeAndReuse(_ site: RunningSite) async throws {
+    private static func removeAndReuse(_ site: LinkedSite) async throws {
         let bit = try #require(ClientBit(3))
         _ = try await site.store.addClient(id: "old", bit: bit)
         try await eventually("the site sees client 'old'") { site.context.clients.client("old") != nil }
@@ -123,13 +123,13 @@ import Testing
         #expect(!received.contains(Fixtures.id(1)), "\(received)")
     }
 
-    private static func edge(_ site: RunningSite, clientId: String) throws -> Edge {
+    private static func edge(_ site: LinkedSite, clientId: String) throws -> Edge {
         try Edge(configuration: EdgeConfiguration(
             servers: [site.baseURL], clientId: clientId, useRegistration: true, schema: Fixtures.retailSchema, fetchWait: .seconds(20)
         ))
     }
 
-    private static func setDisabled(_ disabled: Bool, _ clientId: String, _ site: RunningSite, via: Via) async throws {
+    private static func setDisabled(_ disabled: Bool, _ clientId: String, _ site: LinkedSite, via: Via) async throws {
         switch via {
         case .store:
             try await site.store.setClientDisabled(id: clientId, disabled: disabled)

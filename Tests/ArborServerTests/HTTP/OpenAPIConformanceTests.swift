@@ -42,7 +42,7 @@ import Testing
         let paths = try #require(Self.document["paths"] as? [String: Any])
         let documentedPosts = Set(paths.keys.filter { (paths[$0] as? [String: Any])?["post"] != nil }.map { $0.replacingOccurrences(of: "/arbor/{instance}", with: "") })
         #expect(documentedPosts == Set(Self.order), "documented POST operations differ from the ones this test drives")
-        let site = try await RunningSite.start(.sqlite)
+        let site = try await LinkedSite.start(.sqlite)
         do {
             _ = try await site.store.addClient(id: "c1", bit: nil)
             _ = try await site.store.addClient(id: "locked", bit: nil)
@@ -87,7 +87,7 @@ import Testing
         var body: Data
     }
 
-    func send(_ site: RunningSite, _ method: String, _ path: String, body: String?, clientId: String = "c1", secret: String? = nil) async throws -> Answer {
+    func send(_ site: LinkedSite, _ method: String, _ path: String, body: String?, clientId: String = "c1", secret: String? = nil) async throws -> Answer {
         var request = HTTPClientRequest(url: site.baseURL + path)
         request.method = method == "GET" ? .GET : .POST
         request.headers.add(name: ArborProtocol.Header.clientId, value: clientId)

@@ -7,11 +7,11 @@ import Foundation
 /// Helpers for edge-level scenario tests: named entities, writes through the append API, and
 /// reading what an edge receives as "OP name" strings.
 struct Scenario {
-    let site: RunningSite
+    let site: LinkedSite
     let app: Edge
     private(set) var names: [UUID: String] = [:]
 
-    init(site: RunningSite) throws {
+    init(site: LinkedSite) throws {
         self.site = site
         app = try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], schema: Fixtures.retailSchema, fetchWait: .seconds(2)))
     }

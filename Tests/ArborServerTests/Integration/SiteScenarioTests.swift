@@ -12,7 +12,7 @@ import Testing
 @Suite struct SiteScenarioTests {
     @Test(arguments: TestStores.available)
     func twoEdgesFollowTheRules(backend: TestStores.Backend) async throws {
-        var site = try await RunningSite.start(backend)
+        var site = try await LinkedSite.start(backend)
         var scenario = try Scenario(site: site)
         do {
             try await scenario.create("c1", topics: ",A,")
@@ -77,7 +77,7 @@ import Testing
             // Restart the server on the same database.
             let eastSequence = east.sequence
             await site.stop(keepData: true)
-            site = try await RunningSite.start(backend, reuse: (site.place, site.store.prefix))
+            site = try await LinkedSite.start(backend, reuse: (site.place, site.store.prefix))
             scenario = try scenarioOn(site, keeping: scenario)
             let restartedEast = try await reconnect(east, to: site, clientId: "east")
             #expect(try await restartedEast.skipLoad(slice: "B*!X", lastSequence: eastSequence) == eastSequence)
@@ -101,13 +101,13 @@ import Testing
         await site.stop()
     }
 
-    func scenarioOn(_ site: RunningSite, keeping old: Scenario) throws -> Scenario {
+    func scenarioOn(_ site: LinkedSite, keeping old: Scenario) throws -> Scenario {
         var fresh = try Scenario(site: site)
         for (id, name) in old.namesById { fresh.remember(id, as: name) }
         return fresh
     }
 
-    func reconnect(_ edge: Edge, to site: RunningSite, clientId: String) async throws -> Edge {
+    func reconnect(_ edge: Edge, to site: LinkedSite, clientId: String) async throws -> Edge {
         try await site.context.clients.refresh()
         return try Edge(configuration: EdgeConfiguration(
             servers: [site.baseURL], clientId: clientId, useRegistration: true, schema: Fixtures.retailSchema, fetchWait: .seconds(2)

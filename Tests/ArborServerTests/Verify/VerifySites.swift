@@ -8,15 +8,15 @@ import Foundation
 struct VerifySites {
     static let clientId = "verifier"
 
-    let a: RunningSite
-    let b: RunningSite
+    let a: LinkedSite
+    let b: LinkedSite
     private var sequence: Int64 = 0
 
     /// Starts both sites on `backend` with client ``clientId`` known at both.
     static func start(_ backend: TestStores.Backend) async throws -> VerifySites {
-        let a = try await RunningSite.start(backend, siteName: "center")
-        let b: RunningSite
-        do { b = try await RunningSite.start(backend, siteName: "shop") } catch {
+        let a = try await LinkedSite.start(backend, siteName: "center")
+        let b: LinkedSite
+        do { b = try await LinkedSite.start(backend, siteName: "shop") } catch {
             await a.stop()
             throw error
         }
@@ -50,7 +50,7 @@ struct VerifySites {
 
     /// Merges `write`, turned into a delta at `time` against what `reference` holds, at each
     /// of `sites` — the same delta everywhere, as replication would deliver it.
-    mutating func write(_ write: EntityWrite, at time: Int64, to sites: [RunningSite], reference: RunningSite? = nil) async throws {
+    mutating func write(_ write: EntityWrite, at time: Int64, to sites: [LinkedSite], reference: LinkedSite? = nil) async throws {
         let source = reference ?? sites[0]
         let existing = try await source.store.entities([EntityKey(write.entityClass, write.techId)]).first
         let delta = try LocalWrite.delta(for: write, existing: existing, at: Fixtures.time(time), schema: Fixtures.retailSchema)
@@ -62,7 +62,7 @@ struct VerifySites {
     }
 
     /// An edge asking `site` as ``clientId``.
-    static func edge(_ site: RunningSite, clientId: String = clientId) throws -> Edge {
+    static func edge(_ site: LinkedSite, clientId: String = clientId) throws -> Edge {
         try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], clientId: clientId, schema: Fixtures.retailSchema))
     }
 

@@ -26,8 +26,8 @@ final class RecordingControl: ControlAndParams {
     func shouldAbortSnapshot(clientId: String) async -> Bool { false }
 }
 
-/// A site served in-process, optionally linked to a father, restartable on the same store and
-/// port; always stopped by `stop()`.
+/// A site served in-process on a loopback port, optionally linked to a father, restartable on
+/// the same store and port; always stopped by `stop()`.
 final class LinkedSite: Sendable {
     let store: any SiteStore
     let place: TestStores.Place
@@ -59,8 +59,9 @@ final class LinkedSite: Sendable {
     /// Starts a site on a fresh store of `backend` (or `reuse`, a restart), on `port` (0: any),
     /// linked to a father when `father` is given.
     static func start(
-        _ backend: TestStores.Backend, siteName: String, schema: DistributionSchema = Fixtures.retailSchema, port: Int = 0,
-        reuse: (place: TestStores.Place, prefix: TablePrefix)? = nil, father: FatherLinkSettings? = nil, clients: [String] = []
+        _ backend: TestStores.Backend, siteName: String = "center", schema: DistributionSchema = Fixtures.retailSchema, port: Int = 0,
+        settings: SiteServerSettings = SiteServerSettings(), reuse: (place: TestStores.Place, prefix: TablePrefix)? = nil,
+        father: FatherLinkSettings? = nil, clients: [String] = []
     ) async throws -> LinkedSite {
         let place = try reuse?.place ?? TestStores.place(backend)
         let store = try await TestStores.open(place, schema: schema, prefix: reuse?.prefix ?? TestStores.randomPrefix(), siteName: siteName)
@@ -72,7 +73,7 @@ final class LinkedSite: Sendable {
             let connection = CenterConnection(isCenter: siteName == "center")
             let control = RecordingControl()
             let context = SiteContext(
-                settings: SiteServerSettings(), store: store, entities: EntitiesSubsystem(store: store),
+                settings: settings, store: store, entities: EntitiesSubsystem(store: store),
                 logTail: LogTail(store: store, logger: logger), registrations: RegistrationTable(store: store),
                 clients: ClientDirectory(store: store, logger: logger), objectsReader: StoreObjectsReader(store: store),
                 cacheNotifier: LoggingPlugs(logger: logger), control: control, permit: AllowAllPermit(),
