@@ -53,7 +53,7 @@ extension FatherLink {
                     state.withLock { $0.downloadReady = true }
                     action = machine.loaded()
                 case .fetch:
-                    let buffers = try await edge.fetchDeltasOnce(waitMilliseconds: edgeConfiguration.fetchWaitMilliseconds)
+                    guard let buffers = try await interruptibleFetch(edge) else { continue }
                     let now = EntitiesSubsystem.systemMicroseconds()
                     await note { $0.answered(.download, at: .now, connectedToCenter: edge.connectedToCenter) }
                     position = try await apply(buffers, answeredThrough: edge.sequence, from: position, edge: edge)

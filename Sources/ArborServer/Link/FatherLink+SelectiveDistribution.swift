@@ -22,8 +22,24 @@ extension FatherLink {
 
     /// Runs `body` with the current link slice, never while the subscription changes, so a load
     /// cannot set the edge's slice back to an older subscription.
+    @discardableResult
     func withLinkSlice<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
         try await sliceGate.run("slice") { try await body(linkSlice) }
+    }
+
+    /// One fetch of the download, as ``Edge/fetchDeltasOnce(waitMilliseconds:)``; nil when a
+    /// subscription change interrupted it (the edge keeps its position, so the next fetch asks
+    /// again from there, with the new slice).
+    func interruptibleFetch(_ edge: Edge) async throws -> [DeltaBuffer]? {
+        let wait = edgeConfiguration.fetchWaitMilliseconds
+        let fetch = Task { try await edge.fetchDeltasOnce(waitMilliseconds: wait) }
+        state.withLock { $0.fetchInFlight = fetch }
+        defer { state.withLock { $0.fetchInFlight = nil } }
+        do {
+            return try await withTaskCancellationHandler { try await fetch.value } onCancel: { fetch.cancel() }
+        } catch is CancellationError where !Task.isCancelled {
+            return nil
+        }
     }
 
     /// Starts from the topics the site already receives (active in the store): the applied
@@ -36,6 +52,7 @@ extension FatherLink {
         } catch {
             logger.warning("father link: cannot read the proxy topics (\(error.message)); starting with the fixed topics only")
         }
+        logger.info("father link: selective distribution, subscription \(linkSlice)")
     }
 
     /// Keeps the subscription in line with the proxy topics until cancelled.
@@ -88,6 +105,7 @@ extension FatherLink {
                 }
                 state.withLock { $0.dynamicTopics = wanted }
             }
+            state.withLock { $0.fetchInFlight }?.cancel()
             count { $0.subscriptionChanges += 1 }
             logger.notice("father link: subscription now \(subscription)")
         }

@@ -42,6 +42,9 @@ public final class FatherLink: Service, Sendable {
         var downloadReady = false
         /// With selective distribution, the dynamic topics of the current subscription.
         var dynamicTopics: Set<String> = []
+        /// The download's fetch under way, which a subscription change interrupts so the next
+        /// fetch uses the new slice at once instead of after the long poll.
+        var fetchInFlight: Task<[DeltaBuffer], any Error>?
     }
 
     /// The subsystem name used with `ControlAndParams.statusChanged`.
