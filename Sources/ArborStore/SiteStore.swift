@@ -64,7 +64,7 @@ public protocol SiteStore: AnyObject, Sendable {
     func clients() async throws(StoreError) -> [ClientRecord]
     /// Adds a client; picks the lowest free bit when `bit` is nil. Errors name a duplicate id,
     /// a bit in use, or a full table (64 clients).
-    func addClient(id: String, bit: ClientBit?) async throws(StoreError) -> ClientRecord
+    func addClient(id: String, bit: ClientBit?, secretHash: String?) async throws(StoreError) -> ClientRecord
     /// Sets `is_disabled`; `.notFound` for an unknown id.
     func setClientDisabled(id: String, disabled: Bool) async throws(StoreError)
     /// Sets (or, with nil, clears) the stored hash of a client's secret; `.notFound` for an unknown id.
@@ -114,4 +114,11 @@ public protocol SiteStore: AnyObject, Sendable {
 
     /// Releases connections. The store is unusable afterwards.
     func close() async
+}
+
+extension SiteStore {
+    /// Adds a client without a secret (see ``addClient(id:bit:secretHash:)``).
+    public func addClient(id: String, bit: ClientBit?) async throws(StoreError) -> ClientRecord {
+        try await addClient(id: id, bit: bit, secretHash: nil)
+    }
 }

@@ -9,7 +9,7 @@ extension PostgresSiteStore {
     }
 
     /// Adds a client (lowest free bit when `bit` is nil); `.conflict` names a duplicate id, a bit in use, or a full table.
-    public func addClient(id: String, bit: ClientBit?) async throws(StoreError) -> ClientRecord {
+    public func addClient(id: String, bit: ClientBit?, secretHash: String?) async throws(StoreError) -> ClientRecord {
         try ClientRecord.validate(clientId: id)
         return try await transaction("adding client '\(id)'") { connection in
             // Adds (and, briefly, other changes) wait for each other, so "lowest free bit" is
@@ -33,10 +33,10 @@ extension PostgresSiteStore {
                 chosen = free
             }
             try await connection.run(
-                "INSERT INTO \(unescaped: table("clients")) (client_id, bit_number, is_disabled) VALUES (\(id), \(Int16(chosen.number)), false)",
+                "INSERT INTO \(unescaped: table("clients")) (client_id, bit_number, is_disabled, secret_hash) VALUES (\(id), \(Int16(chosen.number)), false, \(secretHash))",
                 logger: logger
             )
-            return ClientRecord(clientId: id, bit: chosen, isDisabled: false)
+            return ClientRecord(clientId: id, bit: chosen, isDisabled: false, secretHash: secretHash)
         }
     }
 

@@ -11,7 +11,7 @@ extension SQLiteSiteStore {
 
     /// Adds a client in one transaction that first checks the id, the bit and the table size,
     /// so each refusal is a `.conflict` naming what is taken.
-    public func addClient(id: String, bit: ClientBit?) async throws(StoreError) -> ClientRecord {
+    public func addClient(id: String, bit: ClientBit?, secretHash: String?) async throws(StoreError) -> ClientRecord {
         try ClientRecord.validate(clientId: id)
         let record = try await writing("adding client '\(id)'") { [clientsTable] db in
             let existing = try self.fetchClients(db)
@@ -32,10 +32,10 @@ extension SQLiteSiteStore {
                 chosen = free
             }
             try db.execute(
-                sql: "INSERT INTO \(clientsTable) (client_id, bit_number, is_disabled) VALUES (?, ?, 0)",
-                arguments: [id, chosen.number]
+                sql: "INSERT INTO \(clientsTable) (client_id, bit_number, is_disabled, secret_hash) VALUES (?, ?, 0, ?)",
+                arguments: [id, chosen.number, secretHash]
             )
-            return ClientRecord(clientId: id, bit: chosen, isDisabled: false)
+            return ClientRecord(clientId: id, bit: chosen, isDisabled: false, secretHash: secretHash)
         }
         clientsSignal.signal()
         return record

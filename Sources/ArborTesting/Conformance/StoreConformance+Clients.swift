@@ -47,8 +47,11 @@ extension StoreConformance {
                 try await store.setClientSecretHash(id: "branch-1", hash: nil)
                 try require(try await store.clients().first?.secretHash == nil, "clearing did not stick")
                 try await requireStoreError(.notFound, "secret of unknown") { try await store.setClientSecretHash(id: "nobody", hash: hash) }
+                let withSecret = try await store.addClient(id: "branch-2", bit: nil, secretHash: hash)
+                try require(withSecret.secretHash == hash, "the added record lacks its hash")
+                try require(try await store.clients().first { $0.clientId == "branch-2" }?.secretHash == hash, "a client added with a hash was stored without it")
                 try await store.install(upgradingSchema: false)
-                try require(try await store.clients().map(\.clientId) == ["branch-1"], "reinstalling changed the table")
+                try require(try await store.clients().map(\.clientId) == ["branch-1", "branch-2"], "reinstalling changed the table")
             }
         },
         Check(name: "watchClients yields the table at start and after a change") { backend in

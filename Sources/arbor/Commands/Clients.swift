@@ -53,10 +53,9 @@ struct Clients: AsyncParsableCommand {
             let bit = bit.flatMap(ClientBit.init)
             let chosen = try secret.secret()
             let hash = chosen.map { ClientSecret.hash($0.secret, salt: ClientSecret.randomSalt()) }
+            // One statement: the client never exists without its secret.
             let record = try await Clients.withStore(store, "adding client '\(id)'") { site throws(StoreError) in
-                let record = try await site.addClient(id: id, bit: bit)
-                if let hash { try await site.setClientSecretHash(id: id, hash: hash) }
-                return record
+                try await site.addClient(id: id, bit: bit, secretHash: hash)
             }
             print("added client '\(record.clientId)' with bit \(record.bit.number) (enabled)\(hash == nil ? ", no secret" : ", secret set")")
             if let chosen, chosen.generated { SecretOptions.printGenerated(chosen.secret) }
