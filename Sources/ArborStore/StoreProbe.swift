@@ -35,10 +35,7 @@ public enum StoreProbe {
     }
 
     private static func postgresVersion(_ location: PostgresLocation, timeout: Duration) async throws(StoreError) -> String {
-        var configuration = PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.username,
-            password: location.password, database: location.database, tls: .disable
-        )
+        var configuration = try location.connectionConfiguration()
         configuration.options.connectTimeout = .init(timeout)
         do {
             // One connection, not a pool: a probe must fail at once when nothing listens.

@@ -28,6 +28,10 @@ import Testing
         ("postgres://h/db", "has no user name"),
         ("postgres://u@h", "names no database"),
         ("postgres://u:secret@h:99999/db", "out of range"),
+        ("postgres://u:secret@h/db?sslmode=allow", "sslmode 'allow' is not supported; use one of disable, prefer, require, verify-full"),
+        ("postgres://u:secret@h/db?sslmode=require&sslrootcert=/ca.pem", "sslrootcert only applies with sslmode=verify-full"),
+        ("postgres://u:secret@h/db?pool_size=0", "pool_size '0' must be a whole number from 1 to 1000"),
+        ("postgres://u:secret@h/db?poolsize=5", "parameter 'poolsize' is not supported; known: sslmode, sslrootcert, pool_size"),
     ])
     func rejectsBadURLsWithClearMessages(url: String, expected: String) {
         do {
@@ -38,5 +42,18 @@ import Testing
             #expect(error.message.contains(expected), "message was: \(error.message)")
             #expect(!error.message.contains("secret"))
         }
+    }
+
+    @Test func parsesConnectionOptions() throws {
+        let location = try DatabaseLocation(parsing: "postgres://u:pw@db.example/app?sslmode=verify-full&sslrootcert=/etc/arbor/ca.pem&pool_size=50")
+        #expect(location == .postgres(PostgresLocation(
+            host: "db.example", username: "u", password: "pw", database: "app", sslMode: .verifyFull, sslRootCertificateFile: "/etc/arbor/ca.pem", poolSize: 50
+        )))
+        #expect(location.description == "postgres://u:***@db.example:5432/app?sslmode=verify-full&sslrootcert=/etc/arbor/ca.pem&pool_size=50")
+    }
+
+    @Test func defaultsToPreferredTLSAndTwentyConnectionsAsLibpq() throws {
+        guard case .postgres(let location) = try DatabaseLocation(parsing: "postgres://u@h/db") else { return }
+        #expect(location.sslMode == .prefer && location.poolSize == 20 && location.sslRootCertificateFile == nil)
     }
 }

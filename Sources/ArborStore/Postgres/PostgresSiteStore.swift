@@ -35,10 +35,7 @@ public final class PostgresSiteStore: SiteStore {
             throw StoreError(.invalidConfiguration, "PostgresSiteStore needs a postgres:// database URL, got '\(configuration.location)'")
         }
         let layouts = try EntityTableLayout.all(configuration.schema, prefix: configuration.prefix)
-        var connection = PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.username,
-            password: location.password, database: location.database, tls: .disable
-        )
+        var connection = try location.connectionConfiguration()
         connection.options.connectTimeout = .seconds(10)
         // The pool would retry quietly for a minute; one direct connection fails at once.
         do {
@@ -57,10 +54,7 @@ public final class PostgresSiteStore: SiteStore {
                 underlying: error
             )
         }
-        var pool = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.username,
-            password: location.password, database: location.database, tls: .disable
-        )
+        var pool = try location.clientConfiguration()
         pool.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: pool, backgroundLogger: logger)
         return PostgresSiteStore(configuration, location: location, client: client, connection: connection, layouts: layouts, logger: logger)
