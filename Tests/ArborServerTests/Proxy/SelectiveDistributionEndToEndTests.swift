@@ -22,6 +22,19 @@ import Testing
         }
     }
 
+    /// A branch site with selective distribution: fixed topic `all-branches`, and a 0.05-minute
+    /// (3 s) life, so expiry shows within a test.
+    static func selectiveBranch(father: TreeSite, clients: [String], backend: TestStores.Backend = .sqlite) async throws -> TreeSite {
+        let branch = try await TreeSite(name: "branch", backend: backend, clients: clients, father: (father.baseURL, "unused"))
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: branch.configFile)) as? [String: Any])
+        config["fatherSlice"] = nil
+        config["selectiveDistribution"] = true
+        config["fixedTopics"] = "all-branches"
+        config["unusedTopicsLifeMinutes"] = 0.05
+        try JSONSerialization.data(withJSONObject: config).write(to: branch.configFile)
+        return branch
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func theBranchReceivesOnlyFixedAndUsedTopics() async throws {
         let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
@@ -29,15 +42,8 @@ import Testing
         var sites = [center]
         do {
             try await center.start()
-            let branch = try await TreeSite(name: "branch", backend: .sqlite, clients: ["edge-a", "edge-b", "edge-c"], father: (center.baseURL, "unused"))
+            let branch = try await Self.selectiveBranch(father: center, clients: ["edge-a", "edge-b", "edge-c"])
             sites.append(branch)
-            // A 0.05-minute (3 s) life, so expiry shows within the test.
-            var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: branch.configFile)) as? [String: Any])
-            config["fatherSlice"] = nil
-            config["selectiveDistribution"] = true
-            config["fixedTopics"] = "all-branches"
-            config["unusedTopicsLifeMinutes"] = 0.05
-            try JSONSerialization.data(withJSONObject: config).write(to: branch.configFile)
             try await branch.start()
             let branchStore = try await TestStores.open(branch.place, prefix: branch.prefix, siteName: "branch")
             defer { Task { await branchStore.close() } }
@@ -129,5 +135,52 @@ import Testing
             throw error
         }
         for site in sites { await site.remove() }
+    }
+
+    /// Two processes serve the branch; only the master runs the link. A load at the other one
+    /// requests its topics in the database and waits until the master received them.
+    @Test(.timeLimit(.minutes(3)))
+    func aLoadAtAProcessWithoutTheLinkWaitsForTheMaster() async throws {
+        let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch"], father: nil)
+        var branch: TreeSite?
+        var processes: [ServeProcess] = []
+        do {
+            try await center.start()
+            let site = try await Self.selectiveBranch(father: center, clients: ["edge-d"])
+            branch = site
+            processes.append(try await ServeProcess.start(["--config", site.configFile.path]))
+            processes.append(try await ServeProcess.start(["--config", site.configFile.path]))
+            try await eventually("one branch process is the master", timeout: .seconds(15)) {
+                let roles = await [BranchProxyProcessesTests.isMaster(processes[0].baseURL), BranchProxyProcessesTests.isMaster(processes[1].baseURL)]
+                return roles.filter { $0 == true }.count == 1 && roles.allSatisfy { $0 != nil }
+            }
+            let other = await BranchProxyProcessesTests.isMaster(processes[0].baseURL) == true ? processes[1] : processes[0]
+
+            let writer = try center.appEdge()
+            let first = UUID(), second = UUID()
+            _ = try await writer.append([Samples.customerCreate(id: first, name: "D1", topics: try TopicsList(parsing: ",delta-topic,"))])
+            // Only this process is listed, so the edge cannot be redirected to the master.
+            let edge = try Edge(configuration: EdgeConfiguration(
+                servers: [other.baseURL], clientId: "edge-d", schema: Fixtures.retailSchema, requestTimeout: .seconds(30), fetchWait: .milliseconds(500)
+            ))
+            let load = try await edge.fullLoad(slice: "delta-topic")
+            #expect(load.deltas.map(\.key.techId) == [first], "the load at the non-master process did not wait for its topic")
+            _ = try await writer.append([Samples.customerCreate(id: second, name: "D2", topics: try TopicsList(parsing: ",delta-topic,"))])
+            let deadline = ContinuousClock.now + .seconds(30)
+            var received: [UUID] = []
+            while !received.contains(second), ContinuousClock.now < deadline {
+                received += try await edge.fetchDeltas().flatMap(\.deltas).map(\.key.techId)
+            }
+            #expect(received.contains(second), "a center write on the loaded topic did not reach the edge at the non-master process")
+        } catch {
+            for process in processes { if let text = try? String(contentsOf: process.logFile, encoding: .utf8) { print("--- branch process log:\n\(text.suffix(4_000))") } }
+            for process in processes { await process.stop() }
+            await branch?.remove()
+            await center.remove()
+            throw error
+        }
+        for process in processes { await process.stop() }
+        await branch?.remove()
+        await center.remove()
     }
 }
