@@ -67,6 +67,15 @@ extension FatherLink {
 
     private func answered(_ answer: FatherUploader.Answer) async {
         await note { $0.answered(.upload, at: .now, connectedToCenter: answer.connectedToCenter) }
+        // Log trimming keeps what the father has not acknowledged (see LogTrimmer).
+        let position = answer.appliedThrough
+        guard state.withLock({ $0.recordedUpload != position }) else { return }
+        do {
+            try await context.store.setSiteState(Self.uploadedKey, String(position))
+            state.withLock { $0.recordedUpload = position }
+        } catch {
+            logger.warning("father link: could not record the father's upload position \(position): \(error)")
+        }
     }
 
     /// A father position beyond this site's log means the son's database was replaced: its

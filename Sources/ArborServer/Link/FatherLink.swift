@@ -40,6 +40,8 @@ public final class FatherLink: Service, Sendable {
         var counters = Counters()
         /// Whether the son has loaded from the father at least once (uploads wait for it).
         var downloadReady = false
+        /// The father's acknowledged upload position last written to site state.
+        var recordedUpload: Int64?
         /// With selective distribution, the dynamic topics of the current subscription.
         var dynamicTopics: Set<String> = []
         /// The download's fetch under way, which a subscription change interrupts so the next
@@ -51,6 +53,8 @@ public final class FatherLink: Service, Sendable {
     public static let statusSubsystem = "father link"
     /// Site-state key: the father sequence the son applied through.
     public static let appliedKey = "link.father.applied"
+    /// Site-state key: this site's log position the father acknowledged (the log is kept after it).
+    public static let uploadedKey = "link.father.uploaded"
     /// Site-state key: the wall-clock µs of the last answered fetch.
     public static let transmittedKey = "link.father.transmitted"
 

@@ -100,7 +100,10 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("father link: \(error.message)")
             }
         }
-        // The father link runs in the one process holding the site's master role (§8.1).
+        masterDuties.append(
+            LogTrimmer(store: store, retainedSequences: valid.settings.retainedSequences, keepsUnacknowledgedUploads: !final.fatherServers.isEmpty, logger: logger)
+        )
+        // The father link and log trimming run in the one process holding the site's master role (§8.1).
         let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: final.advertisedURL)
         let application = SiteApplication(
             context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: scaling.services,

@@ -70,6 +70,11 @@ import Testing
             try await son.update(id(10), ["email": .text("s10@branch")])
             try await eventually("the son's update reaches the father") { try await father.field("email", of: id(10)) == .text("s10@branch") }
             try await settled(pair)
+            // The son records what the father acknowledged, so log trimming keeps everything after it.
+            let sonLast = try await son.store.lastSequence()
+            try await eventually("the son records the father's acknowledgement of its whole log") {
+                try await son.position(FatherLink.uploadedKey) == sonLast
+            }
             let own = try await son.loggedDeltas().filter { $0.techId == id(10) }.map(\.operation)
             #expect(own == [.create, .partial, .full], "the son's log holds its own writes only: nothing came back")
 
