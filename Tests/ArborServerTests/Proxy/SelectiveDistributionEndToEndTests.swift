@@ -183,4 +183,35 @@ import Testing
         await branch?.remove()
         await center.remove()
     }
+
+    /// A son of the proxy is served like its edges: its link's load adds its topics at the proxy.
+    @Test(.timeLimit(.minutes(3)))
+    func aSonOfTheProxyGetsItsTopics() async throws {
+        let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch", "checker"], father: nil)
+        var sites = [center]
+        do {
+            try await center.start()
+            let branch = try await Self.selectiveBranch(father: center, clients: ["leaf"])
+            sites.append(branch)
+            try await branch.start()
+            let leaf = try await TreeSite(name: "leaf", backend: .sqlite, clients: ["checker"], father: (branch.baseURL, "leaf-topic"))
+            sites.append(leaf)
+            try await leaf.start()
+            let writer = try center.appEdge()
+            let early = UUID(), late = UUID()
+            _ = try await writer.append([Samples.customerCreate(id: early, name: "L1", topics: try TopicsList(parsing: ",leaf-topic,"))])
+            try await eventually("the leaf receives the topic through the proxy", timeout: .seconds(30)) {
+                try await leaf.clientEdge("checker").fullLoad(slice: "leaf-topic").deltas.contains { $0.key.techId == early }
+            }
+            _ = try await writer.append([Samples.customerCreate(id: late, name: "L2", topics: try TopicsList(parsing: ",leaf-topic,"))])
+            try await eventually("later center writes reach the leaf", timeout: .seconds(30)) {
+                try await leaf.clientEdge("checker").fullLoad(slice: "leaf-topic").deltas.contains { $0.key.techId == late }
+            }
+        } catch {
+            for site in sites { if let log = site.process?.logFile, let text = try? String(contentsOf: log, encoding: .utf8) { print("--- \(site.name) log:\n\(text.suffix(4_000))") } }
+            for site in sites { await site.remove() }
+            throw error
+        }
+        for site in sites { await site.remove() }
+    }
 }
