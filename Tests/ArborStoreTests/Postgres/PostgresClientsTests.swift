@@ -79,8 +79,18 @@ struct PostgresClientsTests {
             }
             try await waitUntil(seconds: 5) { seen.value.count == 1 }
             #expect(seen.value.first?.map(\.clientId) == ["alpha"])
-            // Give the LISTEN connection a moment to start before changing the table.
-            try await Task.sleep(for: .milliseconds(300))
+            // Wait until the store's session is listening on the clients channel (a fixed pause
+            // was too short while the whole suite ran on two cores).
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                let rows = try await store.withConnection("looking for the listener") { connection in
+                    try await connection.run(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE \("LISTEN%" + store.prefix.value + "%")", logger: PostgresTesting.logger
+                    )
+                }
+                if try rows.first?.decode(Int.self) ?? 0 > 0 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             try await PostgresTesting.execute("INSERT INTO \(store.prefix)clients VALUES ('beta', 9, true)", on: store)
             try await waitUntil(seconds: 1) { seen.value.count == 2 }
             #expect(seen.value.last == [
