@@ -14,9 +14,9 @@ extension DeltaServer {
     public func fetch(clientId: String?, request: FetchRequest) async throws(ServerError) -> FetchAnswer {
         let slice = try context.parseSlice(request.slice)
         try await context.requirePermit(clientId, slice)
+        let (client, record) = try await routingClient(clientId: clientId, registered: request.registered, slice: slice)
         // A proxy with selective distribution (§8.3) serves only the topics it receives.
         try await context.proxyTopics?.admitFetch(slice)
-        let (client, record) = try await routingClient(clientId: clientId, registered: request.registered, slice: slice)
         let fromSequence = request.fromSequence
         try await checkPosition(fromSequence)
         var ticket = sessions.begin(clientId: clientId, client: client, fromSequence: fromSequence)

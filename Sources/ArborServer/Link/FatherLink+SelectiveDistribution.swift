@@ -66,7 +66,12 @@ extension FatherLink {
                 return
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("father link: cannot change the proxy subscription now (\(error)); trying again")
+                // An unreachable father is reported by the link's status; refusals need an operator.
+                if case .unreachable = classify(error) {
+                    logger.debug("father link: cannot change the proxy subscription while the father is unreachable")
+                } else {
+                    logger.warning("father link: cannot change the proxy subscription now (\(error)); trying again")
+                }
                 pause = max(pause, settings.retryBackoff)
             }
             try? await Task.sleep(for: pause)
