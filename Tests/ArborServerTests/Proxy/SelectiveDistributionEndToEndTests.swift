@@ -140,7 +140,8 @@ import Testing
     }
 
     /// Two processes serve the branch; only the master runs the link. A load at the other one
-    /// requests its topics in the database and waits until the master received them.
+    /// requests its topics in the database and waits until the master received them. Then the
+    /// master is killed: the other takes over the link with the subscription the table holds.
     @Test(.timeLimit(.minutes(3)))
     func aLoadAtAProcessWithoutTheLinkWaitsForTheMaster() async throws {
         let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch"], father: nil)
@@ -148,7 +149,7 @@ import Testing
         var processes: [ServeProcess] = []
         do {
             try await center.start()
-            let site = try await Self.selectiveBranch(father: center, clients: ["edge-d"])
+            let site = try await Self.selectiveBranch(father: center, clients: ["edge-d", "edge-e"])
             branch = site
             processes.append(try await ServeProcess.start(["--config", site.configFile.path]))
             processes.append(try await ServeProcess.start(["--config", site.configFile.path]))
@@ -174,6 +175,29 @@ import Testing
                 received += try await edge.fetchDeltas().flatMap(\.deltas).map(\.key.techId)
             }
             #expect(received.contains(second), "a center write on the loaded topic did not reach the edge at the non-master process")
+
+            // SIGKILL the master: the other process takes the role and the subscription as the table holds it.
+            let master = other === processes[0] ? processes[1] : processes[0]
+            kill(master.process.processIdentifier, SIGKILL)
+            master.process.waitUntilExit()
+            try await eventually("the remaining process becomes the master", timeout: .seconds(15)) {
+                await BranchProxyProcessesTests.isMaster(other.baseURL) == true
+            }
+            let third = UUID(), fourth = UUID()
+            _ = try await writer.append([Samples.customerCreate(id: third, name: "D3", topics: try TopicsList(parsing: ",delta-topic,"))])
+            _ = try await writer.append([Samples.customerCreate(id: fourth, name: "E1", topics: try TopicsList(parsing: ",epsilon-topic,"))])
+            let afterFailover = ContinuousClock.now + .seconds(30)
+            while !received.contains(third), ContinuousClock.now < afterFailover {
+                received += try await edge.fetchDeltas().flatMap(\.deltas).map(\.key.techId)
+            }
+            #expect(received.contains(third), "after fail-over a center write on an active topic did not reach the edge")
+            #expect(!received.contains(fourth), "a topic nobody uses reached the edge")
+            // A topic first used after fail-over is taken up by the new master's link.
+            let late = try Edge(configuration: EdgeConfiguration(
+                servers: [other.baseURL], clientId: "edge-e", schema: Fixtures.retailSchema, requestTimeout: .seconds(30), fetchWait: .milliseconds(500)
+            ))
+            let lateLoad = try await late.fullLoad(slice: "epsilon-topic")
+            #expect(lateLoad.deltas.map(\.key.techId) == [fourth], "the new master did not subscribe to a newly used topic")
         } catch {
             for process in processes { if let text = try? String(contentsOf: process.logFile, encoding: .utf8) { print("--- branch process log:\n\(text.suffix(4_000))") } }
             for process in processes { await process.stop() }
