@@ -1,26 +1,10 @@
 import ArborCore
 
-/// The answer to a load: the entities as create-deltas, and the sequence of the snapshot.
-public struct EdgeLoad: Hashable, Sendable {
-    /// The delta buffers of the load, in order.
-    public var buffers: [DeltaBuffer]
-    /// The sequence the snapshot was taken at; steady-state fetches continue after it (§2.2).
-    public var sequence: Int64
-
-    public init(buffers: [DeltaBuffer], sequence: Int64) {
-        self.buffers = buffers
-        self.sequence = sequence
-    }
-
-    /// Every delta of every buffer, in order.
-    public var deltas: [Delta] { buffers.flatMap(\.deltas) }
-}
-
 /// Cache-server services: loads and select-minus (§2.2–§2.5).
 extension Edge {
     /// FullLoad (§2.2): every entity of `slice` as create-deltas. The edge then fetches with
     /// `slice` from the load's sequence.
-    public func fullLoad(slice: String) async throws -> EdgeLoad {
+    public func fullLoad(slice: String) async throws -> DeltaBatch {
         let load = try await load(cachePath("full-load"), LoadRequest(slice: slice))
         state.withLock { $0.loaded(slice: slice, sequence: load.sequence) }
         return load
@@ -28,7 +12,7 @@ extension Edge {
 
     /// PartialLoad (§2.3): the entities `newSlice` selects that the client is not registered on.
     /// The edge fetches with `newSlice` from then on, without skipping deltas not yet fetched.
-    public func partialLoad(newSlice: String) async throws -> EdgeLoad {
+    public func partialLoad(newSlice: String) async throws -> DeltaBatch {
         let load = try await load(cachePath("partial-load"), LoadRequest(slice: newSlice))
         state.withLock { $0.partiallyLoaded(newSlice: newSlice, sequence: load.sequence) }
         return load
@@ -44,13 +28,13 @@ extension Edge {
     /// SyncLoad without registration (§2.4): entities of `slice` (or registered) changed after
     /// `lastTransmissionTime`. Throws `NotRegistered` when the server does not know the client's
     /// registrations; then register, or use the registering overload.
-    public func syncLoad(slice: String, lastTransmissionTime: HybridTimestamp) async throws -> EdgeLoad {
+    public func syncLoad(slice: String, lastTransmissionTime: HybridTimestamp) async throws -> DeltaBatch {
         try await syncLoad(SyncLoadRequest(slice: slice, lastTransmissionTime: lastTransmissionTime.microseconds))
     }
 
     /// SyncLoad with registration (§2.4): registers `entities` first, then loads like
     /// ``syncLoad(slice:lastTransmissionTime:)``.
-    public func syncLoad(entities: [EntityRef], slice: String, lastTransmissionTime: HybridTimestamp) async throws -> EdgeLoad {
+    public func syncLoad(entities: [EntityRef], slice: String, lastTransmissionTime: HybridTimestamp) async throws -> DeltaBatch {
         try await syncLoad(SyncLoadRequest(slice: slice, lastTransmissionTime: lastTransmissionTime.microseconds, entities: entities))
     }
 
@@ -64,15 +48,15 @@ extension Edge {
         return sequence
     }
 
-    private func syncLoad(_ body: SyncLoadRequest) async throws -> EdgeLoad {
+    private func syncLoad(_ body: SyncLoadRequest) async throws -> DeltaBatch {
         let load = try await load(cachePath("sync-load"), body)
         state.withLock { $0.loaded(slice: body.slice, sequence: load.sequence) }
         return load
     }
 
-    private func load(_ path: String, _ body: some Encodable) async throws -> EdgeLoad {
+    private func load(_ path: String, _ body: some Encodable) async throws -> DeltaBatch {
         let reply = try await perform(try post(path, body, deltas: true))
         let decoded = try reply.deltaBuffers(schema: configuration.schema, requested: configuration.format)
-        return EdgeLoad(buffers: decoded.buffers, sequence: decoded.sequence)
+        return DeltaBatch(buffers: decoded.buffers, sequence: decoded.sequence)
     }
 }

@@ -8,7 +8,7 @@ extension Edge {
     /// A PartialLoad keeps the fetch position (deltas not yet fetched are not skipped, repeated
     /// ones merge idempotently); a client whose registrations the site does not know gets a
     /// FullLoad instead.
-    func reloadForProxy() async throws -> EdgeLoad {
+    func reloadForProxy() async throws -> DeltaBatch {
         guard let slice else {
             throw EdgeError(code: .invalidUse, message: "fetch before a load: call fullLoad, syncLoad or skipLoad first")
         }

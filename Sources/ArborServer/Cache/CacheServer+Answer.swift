@@ -5,7 +5,7 @@ import Foundation
 extension CacheServer {
     /// A built load answer and the tech-ids it carries (the entities to register).
     struct SentLoad {
-        var answer: LoadAnswer
+        var answer: DeltaBatch
         var sent: Set<UUID>
     }
 
@@ -38,7 +38,7 @@ extension CacheServer {
             throw error
         }
         await notifier.snapshotEnded(clientId: client.clientId, sequence: sequence, entityCount: sent.count)
-        return SentLoad(answer: LoadAnswer(buffers: buffers, sequence: sequence), sent: sent)
+        return SentLoad(answer: DeltaBatch(buffers: buffers, sequence: sequence), sent: sent)
     }
 
     /// Refuses to go on when the snapshot is aborted or the client is no longer enabled.

@@ -7,7 +7,7 @@ extension CacheServer {
     ///
     /// With registration the client becomes registered-synchronized on exactly the entities
     /// sent and unregistered on any others it had: a full load starts over.
-    public func fullLoad(clientId: String?, slice text: String) async throws(ServerError) -> LoadAnswer {
+    public func fullLoad(clientId: String?, slice text: String) async throws(ServerError) -> DeltaBatch {
         let (client, slice) = try await admitLoad(clientId, slice: text)
         let snapshot = try await loadedSnapshot()
         let selected = LoadSelector(slice: slice, now: now()).fullLoad(snapshot)
@@ -26,7 +26,7 @@ extension CacheServer {
     /// PartialLoad (§2.3): the entities the new slice selects that the client is not
     /// registered on; it becomes registered-synchronized on them. A client whose registrations
     /// the site does not know gets `NotRegistered`.
-    public func partialLoad(clientId: String?, slice text: String) async throws(ServerError) -> LoadAnswer {
+    public func partialLoad(clientId: String?, slice text: String) async throws(ServerError) -> DeltaBatch {
         let (client, slice) = try await admitLoad(clientId, slice: text)
         try await requireKnownRegistrations(of: client)
         let snapshot = try await loadedSnapshot()
@@ -53,7 +53,7 @@ extension CacheServer {
     /// not know gets `NotRegistered` and must register first.
     public func syncLoad(
         clientId: String?, slice text: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil
-    ) async throws(ServerError) -> LoadAnswer {
+    ) async throws(ServerError) -> DeltaBatch {
         let (client, slice) = try await admitLoad(clientId, slice: text)
         if let entities {
             let ids = try validated(entities)

@@ -11,7 +11,7 @@ extension DeltaServer {
     /// not before (DESIGN rule 3). The wait ends early when the task is cancelled, and with
     /// `ClientDisabled` (or `UnknownClient` for a registered fetch) as soon as the clients table
     /// shows the client disabled or removed (§2.7).
-    public func fetch(clientId: String?, request: FetchRequest) async throws(ServerError) -> FetchAnswer {
+    public func fetch(clientId: String?, request: FetchRequest) async throws(ServerError) -> DeltaBatch {
         let slice = try context.parseSlice(request.slice)
         try await context.requirePermit(clientId, slice)
         let (client, record) = try await routingClient(clientId: clientId, registered: request.registered, slice: slice)
@@ -37,9 +37,9 @@ extension DeltaServer {
     /// Transactions that deliver nothing still advance the answer's sequence.
     private func routeWhenAvailable(
         _ ticket: inout FetchTicket, fromSequence: Int64, until deadline: ContinuousClock.Instant, watching record: ClientRecord?
-    ) async throws(ServerError) -> FetchAnswer {
+    ) async throws(ServerError) -> DeltaBatch {
         let limit = max(1, context.settings.maximumBuffersPerAnswer)
-        var answer = FetchAnswer(buffers: [], sequence: fromSequence)
+        var answer = DeltaBatch(buffers: [], sequence: fromSequence)
         while true {
             if context.logTail.lastSequence <= answer.sequence {
                 let remaining = deadline - ContinuousClock.now
@@ -58,7 +58,7 @@ extension DeltaServer {
             let batch = ticket.machine.route(buffers: buffers, acknowledged: { states[$0] ?? .unregistered })
             sessions.complete(ticket)
             let advanced = batch.lastSequence > answer.sequence
-            answer = FetchAnswer(buffers: batch.buffers, sequence: batch.lastSequence)
+            answer = DeltaBatch(buffers: batch.buffers, sequence: batch.lastSequence)
             if try servedNoLonger(record, registered: ticket.machine.client.isRegistered) { return answer }
             if !batch.isEmpty || buffers.count >= limit || !advanced { return answer }
         }

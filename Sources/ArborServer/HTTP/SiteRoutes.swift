@@ -36,7 +36,7 @@ public struct SiteRoutes: Sendable {
             let clientId = exchange.clientId(request)
             let answer = try await Self.untilGracefulShutdown {
                 try await delta.fetch(clientId: clientId, request: body)
-            } ?? FetchAnswer(buffers: [], sequence: body.fromSequence)
+            } ?? DeltaBatch(buffers: [], sequence: body.fromSequence)
             return try exchange.deltas(answer.buffers, sequence: answer.sequence, json: exchange.wantsJSON(request))
         }
         post(paths.delta("register"), on: router) { request in

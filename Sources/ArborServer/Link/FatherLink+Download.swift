@@ -83,7 +83,7 @@ extension FatherLink {
 
     /// Merges a load's buffers; the last one records the load's sequence (an interrupted load
     /// is loaded again, never taken as done).
-    private func apply(_ load: EdgeLoad) async throws -> Int64 {
+    private func apply(_ load: DeltaBatch) async throws -> Int64 {
         for (index, buffer) in load.buffers.enumerated() {
             let recording = index == load.buffers.count - 1 ? (Self.appliedKey, String(load.sequence)) : nil
             try await context.entities.apply(buffer, from: .father, recording: recording)

@@ -117,7 +117,7 @@ struct CacheServerFollowTests {
                         try await Task.sleep(for: .milliseconds(15))
                     }
                 }
-                var loads: [LoadAnswer] = []
+                var loads: [DeltaBatch] = []
                 let deadline = ContinuousClock.now + .seconds(20)
                 while ContinuousClock.now < deadline {
                     loads.append(try await site.cache.fullLoad(clientId: client.clientId, slice: "A"))

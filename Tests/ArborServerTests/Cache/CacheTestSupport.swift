@@ -152,7 +152,7 @@ struct CacheHarness: Sendable {
 }
 
 /// The tech-ids of a load answer's create-deltas.
-func ids(_ answer: LoadAnswer) -> Set<UUID> { Set(answer.deltas.map(\.techId)) }
+func ids(_ answer: DeltaBatch) -> Set<UUID> { Set(answer.deltas.map(\.techId)) }
 
 /// Customer `n` with topics `topics`.
 func customer(_ n: Int, _ topics: String..., inCache: Bool = true, name: String = "Ada") -> EntityWrite {

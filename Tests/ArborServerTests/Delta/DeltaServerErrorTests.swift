@@ -27,7 +27,7 @@ import Testing
             #expect(registerUnknown?.code == .unknownClient)
             // An unregistered fetch with an id that is not in the table is served.
             let stranger = try await site.fetch("stranger", from: 0, slice: "A", registered: false)
-            #expect(stranger == FetchAnswer(buffers: [], sequence: 0))
+            #expect(stranger == DeltaBatch(buffers: [], sequence: 0))
         }
     }
 
@@ -47,7 +47,7 @@ import Testing
             #expect(error?.code == .notRegistered)
             #expect(error?.message.contains("RegisterEntities") == true)
             let sequence = try await site.registered("b1")
-            #expect(try await site.fetch("b1", from: sequence, slice: "A") == FetchAnswer(buffers: [], sequence: sequence))
+            #expect(try await site.fetch("b1", from: sequence, slice: "A") == DeltaBatch(buffers: [], sequence: sequence))
         }
     }
 

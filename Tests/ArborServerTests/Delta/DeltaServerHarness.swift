@@ -54,7 +54,7 @@ struct DeltaServerHarness {
     }
 
     /// A fetch that does not wait unless told.
-    func fetch(_ clientId: String?, from sequence: Int64, slice: String, registered: Bool = true, waitMilliseconds: Int = 0) async throws -> FetchAnswer {
+    func fetch(_ clientId: String?, from sequence: Int64, slice: String, registered: Bool = true, waitMilliseconds: Int = 0) async throws -> DeltaBatch {
         try await server.fetch(
             clientId: clientId,
             request: FetchRequest(fromSequence: sequence, slice: slice, registered: registered, waitMilliseconds: waitMilliseconds))
@@ -67,7 +67,7 @@ struct DeltaServerHarness {
     }
 }
 
-extension FetchAnswer {
+extension DeltaBatch {
     /// The delivered deltas as `OPERATION@sequence`, in order (readable in failures).
     var delivered: [String] {
         buffers.flatMap { buffer in buffer.deltas.map { "\($0.operation)@\(buffer.sequence)" } }

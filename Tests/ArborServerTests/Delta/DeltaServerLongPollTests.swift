@@ -65,7 +65,7 @@ import Testing
             let clock = ContinuousClock()
             let start = clock.now
             let answer = try await site.fetch(nil, from: 0, slice: "A", registered: false, waitMilliseconds: 60_000)
-            #expect(answer == FetchAnswer(buffers: [], sequence: 0))
+            #expect(answer == DeltaBatch(buffers: [], sequence: 0))
             #expect(clock.now - start < .seconds(5))
         }
     }
@@ -79,7 +79,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
             fetch.cancel()
             let answer = try await fetch.value
-            #expect(answer == FetchAnswer(buffers: [], sequence: 0))
+            #expect(answer == DeltaBatch(buffers: [], sequence: 0))
             #expect(clock.now - start < .seconds(5), "the wait outlived its cancellation")
         }
     }

@@ -77,7 +77,7 @@ struct Scenario {
     }
 
     /// The names in a load, sorted.
-    func names(in load: EdgeLoad) -> [String] {
+    func names(in load: DeltaBatch) -> [String] {
         load.deltas.map { name($0.techId) }.sorted()
     }
 }
