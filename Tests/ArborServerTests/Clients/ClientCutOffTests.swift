@@ -55,7 +55,7 @@ import Testing
         let ended = await poll.result
         let took = ContinuousClock.now - disabledAt
         #expect(code(of: ended) == .clientDisabled, "the open long poll ends with ClientDisabled: \(ended)")
-        #expect(took < .milliseconds(1_500), "the long poll ended \(took) after the client was disabled")
+        #expect(took < .seconds(1), "the long poll ended \(took) after the client was disabled (the issue asks for 1 s)")
 
         let refused = await outcome { try await shop.fetchDeltasOnce(waitMilliseconds: 0) }
         #expect(code(of: refused) == .clientDisabled, "a new fetch is refused: \(refused)")
