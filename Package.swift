@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // TLS for listeners and clients; already in the graph (hummingbird, async-http-client).
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Reads the common name of client certificates (already in the graph through swift-nio-extras).
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         // Already in the graph (postgres-nio, swift-certificates); 4.x is what resolves today.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"6.0.0"),
     ],
@@ -61,6 +63,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),

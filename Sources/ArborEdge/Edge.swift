@@ -1,5 +1,6 @@
 import ArborCore
 import AsyncHTTPClient
+import NIOSSL
 import Foundation
 import Logging
 import Synchronization
@@ -42,6 +43,9 @@ public final class Edge: Sendable {
         if let trustRoots = configuration.trustRoots, httpClient === HTTPClient.shared {
             logger.warning("arbor edge: trustRootsFile \(trustRoots.file) is not used by HTTPClient.shared; pass a client made with Edge.failoverClientConfiguration(trustRoots:)")
         }
+        if let certificate = configuration.clientCertificate, httpClient === HTTPClient.shared {
+            logger.warning("arbor edge: clientCertificateFile \(certificate.certificateFile) is not presented by HTTPClient.shared; pass a client made with Edge.failoverClientConfiguration(clientCertificate:)")
+        }
     }
 
     /// An AsyncHTTPClient configuration suited to fail-over: a failed connection fails the
@@ -49,9 +53,18 @@ public final class Edge: Sendable {
     /// and HTTP redirects are not followed (Arbor redirects use `X-Arbor-Redirect`).
     /// `https://` servers are verified against `trustRoots` (the system's roots when nil;
     /// pass ``EdgeConfiguration/trustRoots`` for an edge with a `trustRootsFile`).
-    public static func failoverClientConfiguration(connectTimeout: Duration = .seconds(3), trustRoots: EdgeTrustRoots? = nil) -> HTTPClient.Configuration {
+    /// With `clientCertificate`, the client presents it to sites that require client certificates.
+    public static func failoverClientConfiguration(
+        connectTimeout: Duration = .seconds(3), trustRoots: EdgeTrustRoots? = nil, clientCertificate: EdgeClientCertificate? = nil
+    ) -> HTTPClient.Configuration {
+        var tls = trustRoots?.clientTLSConfiguration
+        if let clientCertificate {
+            var withIdentity = tls ?? TLSConfiguration.makeClientConfiguration()
+            clientCertificate.present(in: &withIdentity)
+            tls = withIdentity
+        }
         var configuration = HTTPClient.Configuration(
-            tlsConfiguration: trustRoots?.clientTLSConfiguration,
+            tlsConfiguration: tls,
             redirectConfiguration: .disallow,
             timeout: .init(connect: .init(connectTimeout))
         )

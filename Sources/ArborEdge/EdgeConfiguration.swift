@@ -52,6 +52,10 @@ public struct EdgeConfiguration: Sendable {
     /// The certificates of ``trustRootsFile``. The HTTP client the edge sends through must
     /// use them: make it with `Edge.failoverClientConfiguration(trustRoots: configuration.trustRoots)`.
     public let trustRoots: EdgeTrustRoots?
+    /// The certificate and key presented to sites that require client certificates (its common
+    /// name must be ``clientId``); the HTTP client must be made with
+    /// `Edge.failoverClientConfiguration(trustRoots:clientCertificate:)` to present it.
+    public let clientCertificate: EdgeClientCertificate?
 
     /// The longest `waitMilliseconds` the protocol allows.
     public static let maxFetchWait = Duration.milliseconds(60_000)
@@ -70,7 +74,9 @@ public struct EdgeConfiguration: Sendable {
         fetchWait: Duration = .seconds(20),
         retryBackoff: Duration = .seconds(1),
         maxResponseBytes: Int = 256 << 20,
-        trustRootsFile: String? = nil
+        trustRootsFile: String? = nil,
+        clientCertificateFile: String? = nil,
+        clientKeyFile: String? = nil
     ) throws(EdgeError) {
         guard !servers.isEmpty else { throw Self.invalid("an edge needs at least one server URL") }
         var normalized: [String] = []
@@ -114,6 +120,11 @@ public struct EdgeConfiguration: Sendable {
         self.maxResponseBytes = maxResponseBytes
         self.trustRootsFile = trustRootsFile
         if let trustRootsFile { trustRoots = try EdgeTrustRoots.load(file: trustRootsFile) } else { trustRoots = nil }
+        switch (clientCertificateFile, clientKeyFile) {
+        case (nil, nil): clientCertificate = nil
+        case (let certificate?, let key?): clientCertificate = try EdgeClientCertificate.load(certificateFile: certificate, keyFile: key)
+        default: throw Self.invalid("clientCertificateFile and clientKeyFile go together: give both or neither")
+        }
     }
 
     /// ``fetchWait`` in whole milliseconds, as sent in fetch requests.

@@ -11,9 +11,13 @@ public struct ListenerTLS: Sendable {
     public let keyFile: String
     /// The server TLS configuration built from both files.
     public let configuration: TLSConfiguration
+    /// Whether clients must present a certificate signed by the client CA (`tlsClientCAFile`).
+    public var requiresClientCertificates: Bool { configuration.certificateVerification != .none }
 
     /// Reads and checks both files; the message names the file at fault and what to do.
-    public static func load(certificateFile: String, keyFile: String) throws(ServeConfigurationError) -> ListenerTLS {
+    /// With `clientCAFile`, every client must present a certificate that CA signed (the
+    /// certificate's common name then identifies the client, see `SiteContext`).
+    public static func load(certificateFile: String, keyFile: String, clientCAFile: String? = nil) throws(ServeConfigurationError) -> ListenerTLS {
         let certificateData = try read(certificateFile, setting: "tlsCertificateFile", what: "certificate")
         let keyData = try read(keyFile, setting: "tlsKeyFile", what: "private key")
         let chain: [NIOSSLCertificate]
@@ -29,7 +33,21 @@ public struct ListenerTLS: Sendable {
                 "tlsKeyFile: \(keyFile) holds no usable PEM private key (-----BEGIN PRIVATE KEY-----); give the unencrypted key of the certificate in \(certificateFile)"
             )
         }
-        let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        if let clientCAFile {
+            let authorities: [NIOSSLCertificate]
+            do { authorities = try NIOSSLCertificate.fromPEMBytes(Array(try read(clientCAFile, setting: "tlsClientCAFile", what: "client CA"))) } catch {
+                authorities = []
+            }
+            guard !authorities.isEmpty else {
+                throw ServeConfigurationError(
+                    "tlsClientCAFile: \(clientCAFile) is unreadable or holds no PEM certificate; give the CA certificate that signs the clients' certificates"
+                )
+            }
+            // Clients are not servers: their certificates name a client id, not a host.
+            configuration.certificateVerification = .noHostnameVerification
+            configuration.trustRoots = .certificates(authorities)
+        }
         // Building a context checks that the key belongs to the certificate.
         do { _ = try NIOSSLContext(configuration: configuration) } catch {
             throw ServeConfigurationError(

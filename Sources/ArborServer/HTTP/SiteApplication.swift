@@ -49,7 +49,7 @@ public struct SiteApplication: Sendable {
         }
         let delta = servers.contains(.delta) ? DeltaServer(context: context) : nil
         let cache = servers.contains(.cache) ? CacheServer(context: context) : nil
-        let router = Router()
+        let router = Router(context: ArborRequestContext.self)
         SiteRoutes(context: context, paths: paths, delta: delta, cache: cache).install(on: router)
         let watcher = ClientWatcher(
             clients: context.clients, registrations: context.registrations, logger: context.logger,

@@ -8,7 +8,7 @@ import Hummingbird
 /// heartbeat). Both need the son in the clients table.
 extension SiteRoutes {
     /// Adds the link routes next to the delta server's.
-    func installLink(_ delta: DeltaServer, on router: Router<BasicRequestContext>) {
+    func installLink(_ delta: DeltaServer, on router: Router<ArborRequestContext>) {
         let link = LinkServer(context: exchange.context)
         post(paths.delta("upload"), on: router) { request in
             var request = request

@@ -21,13 +21,13 @@ public struct SiteRoutes: Sendable {
     }
 
     /// Adds the routes to `router`.
-    public func install(on router: Router<BasicRequestContext>) {
+    public func install(on router: Router<ArborRequestContext>) {
         router.add(middleware: UnknownPathMiddleware(exchange: exchange, paths: paths))
         if let delta { installDelta(delta, on: router) }
         if let cache { installCache(cache, on: router) }
     }
 
-    private func installDelta(_ delta: DeltaServer, on router: Router<BasicRequestContext>) {
+    private func installDelta(_ delta: DeltaServer, on router: Router<ArborRequestContext>) {
         router.get(RouterPath(paths.deltaRoot)) { _, _ in exchange.json(status(server: "delta")) }
         post(paths.delta("fetch"), balanced: true, on: router) { request in
             var request = request
@@ -64,7 +64,7 @@ public struct SiteRoutes: Sendable {
         installLink(delta, on: router)
     }
 
-    private func installCache(_ cache: CacheServer, on router: Router<BasicRequestContext>) {
+    private func installCache(_ cache: CacheServer, on router: Router<ArborRequestContext>) {
         router.get(RouterPath(paths.cacheRoot)) { _, _ in exchange.json(status(server: "cache")) }
         post(paths.cache("full-load"), balanced: true, on: router) { request in
             var request = request
@@ -104,15 +104,18 @@ public struct SiteRoutes: Sendable {
     /// A POST route whose errors become the protocol's JSON error answers.
     /// With `balanced`, a successful answer may tell the edge to move to a less loaded server of the site.
     func post(
-        _ path: String, balanced: Bool = false, on router: Router<BasicRequestContext>, _ handle: @escaping @Sendable (Request) async throws -> Response
+        _ path: String, balanced: Bool = false, on router: Router<ArborRequestContext>, _ handle: @escaping @Sendable (Request) async throws -> Response
     ) {
-        router.post(RouterPath(path)) { request, _ in
+        router.post(RouterPath(path)) { request, requestContext in
             do {
                 try exchange.checkCompatibility(request)
-                // Before any handler: a request naming a client with a secret must carry it.
+                // Before any handler: a request naming a client must authenticate as it.
                 let secret = exchange.clientSecret(request)
-                try exchange.context.authenticate(exchange.clientId(request), secret: secret)
-                var response = try await ClientAuthenticator.$requestSecret.withValue(secret) { try await handle(request) }
+                let certificateName = exchange.context.settings.requiresClientCertificates ? await requestContext.clientCertificateName() : nil
+                try exchange.context.authenticate(exchange.clientId(request), secret: secret, certificateName: certificateName)
+                var response = try await ClientAuthenticator.$requestCertificateName.withValue(certificateName) {
+                    try await ClientAuthenticator.$requestSecret.withValue(secret) { try await handle(request) }
+                }
                 if balanced, let balancer = exchange.context.balancer, let clientId = exchange.clientId(request),
                    let target = balancer.noteRequest(clientId: clientId) {
                     response.headers[HTTPField.Name(ArborProtocol.Header.redirect)!] = target

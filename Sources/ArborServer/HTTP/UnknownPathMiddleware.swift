@@ -5,7 +5,7 @@ import Hummingbird
 /// `NotFound` error naming the instance it does serve (§7.2): several instances may run on
 /// one machine, and a request with another instance's name must not look like a server fault.
 struct UnknownPathMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = ArborRequestContext
 
     let exchange: HTTPExchange
     let paths: ServicePaths

@@ -99,7 +99,7 @@ public final class FatherLink: Service, Sendable {
 
     /// Runs the download, upload and health loops until graceful shutdown or cancellation.
     public func run() async throws {
-        let client = givenClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(trustRoots: settings.trustRoots))
+        let client = givenClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(trustRoots: settings.trustRoots, clientCertificate: settings.clientCertificate))
         let edge = Edge(configuration: edgeConfiguration, httpClient: client, logger: logger)
         let uploader = FatherUploader(
             client: client, servers: edgeConfiguration.servers, paths: paths, clientId: settings.clientId, clientSecret: settings.clientSecret,

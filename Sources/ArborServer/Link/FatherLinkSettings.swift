@@ -38,12 +38,15 @@ public struct FatherLinkSettings: Sendable, Hashable {
     public var uploadBatchBytes: Int
     /// The CAs trusted for an `https://` father (`fatherCAFile`); nil trusts the system's roots.
     public var trustRoots: EdgeTrustRoots?
+    /// The certificate the link presents when the father requires client certificates.
+    public var clientCertificate: EdgeClientCertificate?
 
     public init(
         servers: [String], instance: String = "1", clientId: String, clientSecret: String? = nil, slice: String,
         fetchWait: Duration = .seconds(20), retryBackoff: Duration = .seconds(1), heartbeatInterval: Duration = .seconds(5),
         refusedRetryInterval: Duration = .seconds(30), requestTimeout: Duration = .seconds(30),
-        uploadBatchBuffers: Int = 256, uploadBatchBytes: Int = 8 << 20, trustRoots: EdgeTrustRoots? = nil
+        uploadBatchBuffers: Int = 256, uploadBatchBytes: Int = 8 << 20, trustRoots: EdgeTrustRoots? = nil,
+        clientCertificate: EdgeClientCertificate? = nil
     ) {
         self.servers = servers
         self.instance = instance
@@ -58,6 +61,7 @@ public struct FatherLinkSettings: Sendable, Hashable {
         self.uploadBatchBuffers = uploadBatchBuffers
         self.uploadBatchBytes = uploadBatchBytes
         self.trustRoots = trustRoots
+        self.clientCertificate = clientCertificate
     }
 
     /// The slice the link fetches with: the subscription, minus everything this son sent up

@@ -10,6 +10,8 @@ import Synchronization
 public final class ClientAuthenticator: Sendable {
     /// The secret of the HTTP request being handled, set by the HTTP layer for the request's task.
     @TaskLocal public static var requestSecret: String?
+    /// The common name of the verified client certificate of the request being handled, if any.
+    @TaskLocal public static var requestCertificateName: String?
 
     private let verified = Mutex<Set<Data>>([])
     /// Bounds the cache; it is cleared when full (a rare re-verification is cheap enough).

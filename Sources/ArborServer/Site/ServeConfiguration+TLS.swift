@@ -6,6 +6,9 @@ extension ServeConfiguration {
     public func listenerTLS() throws(ServeConfigurationError) -> ListenerTLS? {
         switch (tlsCertificateFile, tlsKeyFile) {
         case (nil, nil):
+            guard tlsClientCAFile == nil else {
+                throw ServeConfigurationError("tlsClientCAFile needs TLS: set tlsCertificateFile and tlsKeyFile too (client certificates travel in the TLS handshake)")
+            }
             guard plainHTTP else {
                 throw ServeConfigurationError(
                     "no TLS: set tlsCertificateFile and tlsKeyFile (ARBOR_TLS_CERTIFICATE_FILE / ARBOR_TLS_KEY_FILE) to PEM files, or set plainHTTP to true (ARBOR_PLAIN_HTTP, --plain-http) to serve unencrypted HTTP on a trusted network"
@@ -16,7 +19,7 @@ extension ServeConfiguration {
             guard !plainHTTP else {
                 throw ServeConfigurationError("plainHTTP is set together with tlsCertificateFile and tlsKeyFile: remove plainHTTP to serve HTTPS, or the TLS files to serve plain HTTP")
             }
-            return try ListenerTLS.load(certificateFile: certificate, keyFile: key)
+            return try ListenerTLS.load(certificateFile: certificate, keyFile: key, clientCAFile: tlsClientCAFile)
         case (_?, nil):
             throw ServeConfigurationError("tlsCertificateFile is set but tlsKeyFile is not: give the certificate's private key too (ARBOR_TLS_KEY_FILE)")
         case (nil, _?):
@@ -29,5 +32,19 @@ extension ServeConfiguration {
     public func fatherTrustRoots() throws(ServeConfigurationError) -> EdgeTrustRoots? {
         guard let fatherCAFile else { return nil }
         do { return try EdgeTrustRoots.load(file: fatherCAFile) } catch { throw ServeConfigurationError("fatherCAFile: \(error.message)") }
+    }
+
+    /// This site's client certificate at its father (``fatherClientCertificateFile`` and
+    /// ``fatherClientKeyFile``), or nil when the link authenticates by secret only.
+    public func fatherClientCertificate() throws(ServeConfigurationError) -> EdgeClientCertificate? {
+        switch (fatherClientCertificateFile, fatherClientKeyFile) {
+        case (nil, nil): return nil
+        case (let certificate?, let key?):
+            do { return try EdgeClientCertificate.load(certificateFile: certificate, keyFile: key) } catch {
+                throw ServeConfigurationError("fatherClientCertificateFile: \(error.message)")
+            }
+        default:
+            throw ServeConfigurationError("fatherClientCertificateFile and fatherClientKeyFile go together: set both or neither")
+        }
     }
 }

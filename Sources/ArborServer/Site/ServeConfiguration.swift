@@ -33,6 +33,11 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// The listener's PEM certificate chain and PEM private key (issue 6); both or neither.
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
+    /// A PEM CA bundle: clients must present a certificate it signed; its common name is the client id.
+    public var tlsClientCAFile: String?
+    /// This site's PEM certificate and key for its father, when the father requires client certificates.
+    public var fatherClientCertificateFile: String?
+    public var fatherClientKeyFile: String?
     /// Serve plain HTTP: only when set explicitly, never as a fallback for missing TLS files.
     public var plainHTTP: Bool = false
     /// A PEM bundle of the CAs trusted for an `https://` father; nil trusts the system's roots.
@@ -61,6 +66,8 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_FATHER_CLIENT_SECRET_FILE": "fatherClientSecretFile",
         "ARBOR_ADVERTISED_URL": "advertisedURL",
         "ARBOR_TLS_CERTIFICATE_FILE": "tlsCertificateFile", "ARBOR_TLS_KEY_FILE": "tlsKeyFile", "ARBOR_PLAIN_HTTP": "plainHTTP",
+        "ARBOR_TLS_CLIENT_CA_FILE": "tlsClientCAFile", "ARBOR_FATHER_CLIENT_CERTIFICATE_FILE": "fatherClientCertificateFile",
+        "ARBOR_FATHER_CLIENT_KEY_FILE": "fatherClientKeyFile",
         "ARBOR_FATHER_CA_FILE": "fatherCAFile",
         "ARBOR_PERMITS_FILE": "permitsFile",
         "ARBOR_SELECTIVE_DISTRIBUTION": "selectiveDistribution", "ARBOR_FIXED_TOPICS": "fixedTopics",
@@ -112,6 +119,9 @@ public struct ServeConfiguration: Sendable, Equatable {
             advertisedURL = url
         case "tlsCertificateFile": tlsCertificateFile = value.isEmpty ? nil : value
         case "tlsKeyFile": tlsKeyFile = value.isEmpty ? nil : value
+        case "tlsClientCAFile": tlsClientCAFile = value.isEmpty ? nil : value
+        case "fatherClientCertificateFile": fatherClientCertificateFile = value.isEmpty ? nil : value
+        case "fatherClientKeyFile": fatherClientKeyFile = value.isEmpty ? nil : value
         case "fatherCAFile": fatherCAFile = value.isEmpty ? nil : value
         case "plainHTTP":
             switch value.lowercased() {

@@ -19,6 +19,10 @@ public struct SiteServerSettings: Sendable {
     /// Selective distribution to proxies (§8.3); nil (the default) receives everything the
     /// father subscription selects and serves any slice.
     public var selectiveDistribution: SelectiveDistributionSettings?
+    /// Whether the listener requires client certificates signed by its client CA (issue 6):
+    /// then a certificate whose common name is the client id authenticates the client, and a
+    /// client without a secret is only served with its own certificate.
+    public var requiresClientCertificates = false
 
     public init(
         instance: String = "1", useRegistration: Bool = true, retainedSequences: Int64 = 1_000_000,
@@ -112,7 +116,7 @@ public struct SiteContext: Sendable {
         guard let record = clients.client(clientId) else {
             throw ServerError(.unknownClient, "client '\(clientId)' is not in the clients table of site '\(siteName)': ask the operator to add it")
         }
-        try requireSecret(secret ?? ClientAuthenticator.requestSecret, for: record)
+        try requireSecret(secret ?? ClientAuthenticator.requestSecret, certificateName: ClientAuthenticator.requestCertificateName, for: record)
         guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
         return record
     }
@@ -121,13 +125,22 @@ public struct SiteContext: Sendable {
     /// it is enabled. The HTTP layer calls it before any handler, so a refused request (an
     /// append too) applies nothing. Unknown clients are left to ``requireClient(_:secret:)``
     /// (not every request needs a row).
-    public func authenticate(_ clientId: String?, secret: String?) throws(ServerError) {
+    public func authenticate(_ clientId: String?, secret: String?, certificateName: String? = nil) throws(ServerError) {
         guard let clientId, let record = clients.client(clientId) else { return }
-        try requireSecret(secret, for: record)
+        try requireSecret(secret, certificateName: certificateName, for: record)
         guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
     }
 
-    private func requireSecret(_ secret: String?, for record: ClientRecord) throws(ServerError) {
+    private func requireSecret(_ secret: String?, certificateName: String?, for record: ClientRecord) throws(ServerError) {
+        // A certificate the listener verified, issued to this very client, authenticates it.
+        if certificateName == record.clientId { return }
+        if settings.requiresClientCertificates, record.secretHash == nil {
+            let presented = certificateName.map { "a certificate for '\($0)'" } ?? "no certificate"
+            throw ServerError(
+                .notAuthenticated,
+                "a request for client '\(record.clientId)' came with \(presented): present the client's own certificate (common name '\(record.clientId)') or give the client a secret"
+            )
+        }
         guard authenticator.accepts(secret, for: record) else {
             let what = secret == nil ? "carries no \(ArborProtocol.Header.clientSecret) header" : "carries a wrong secret"
             throw ServerError(.notAuthenticated, "a request for client '\(record.clientId)' \(what): configure the client's secret")

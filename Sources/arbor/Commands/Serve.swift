@@ -51,11 +51,14 @@ struct Serve: AsyncParsableCommand {
         }
         let valid: (location: DatabaseLocation, prefix: TablePrefix, servers: SiteApplication.Servers, settings: SiteServerSettings)
         do { valid = try settings.validated() } catch { throw ValidationError(error.description) }
-        let listenerTLS: ListenerTLS?, fatherTrustRoots: EdgeTrustRoots?
+        let listenerTLS: ListenerTLS?, fatherTrustRoots: EdgeTrustRoots?, fatherCertificate: EdgeClientCertificate?
         do {
             listenerTLS = try settings.listenerTLS()
             fatherTrustRoots = try settings.fatherTrustRoots()
+            fatherCertificate = try settings.fatherClientCertificate()
         } catch { throw ValidationError(error.description) }
+        var serverSettings = valid.settings
+        serverSettings.requiresClientCertificates = listenerTLS?.requiresClientCertificates ?? false
         let schemaOptions = try StoreOptions.parse(["--db", settings.database ?? ""] + (settings.schemaFile.map { ["--schema", $0] } ?? []))
         let distributionSchema = try schemaOptions.loadSchema()
 
@@ -78,7 +81,7 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("cannot open the site's database \(valid.location): \(error.message)")
         }
         let connection = CenterConnection(isCenter: final.site == "center")
-        var context = SiteContext.standard(settings: valid.settings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
+        var context = SiteContext.standard(settings: serverSettings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
         var masterDuties: [any Service] = []
         // With selective distribution the link subscribes to fixed plus used topics, not to a fatherSlice.
         let fatherSlice = final.fatherSlice ?? (valid.settings.selectiveDistribution == nil ? nil : ProxySlice.nothingTopic)
@@ -92,7 +95,10 @@ struct Serve: AsyncParsableCommand {
                     throw ValidationError("fatherClientSecretFile: \(error.description)")
                 }
             }
-            let settings = FatherLinkSettings(servers: final.fatherServers, instance: final.instance, clientId: clientId, clientSecret: secret, slice: slice, trustRoots: fatherTrustRoots)
+            let settings = FatherLinkSettings(
+                servers: final.fatherServers, instance: final.instance, clientId: clientId, clientSecret: secret, slice: slice,
+                trustRoots: fatherTrustRoots, clientCertificate: fatherCertificate
+            )
             do {
                 masterDuties.append(try FatherLink(context: context, settings: settings, connection: connection))
             } catch {

@@ -43,6 +43,28 @@ struct TestCertificateAuthority {
         return authority
     }
 
+    /// Issues a client certificate (common name `commonName`) signed by this CA; returns the
+    /// certificate and key files.
+    func issueClientCertificate(commonName: String) async throws -> (certificateFile: String, keyFile: String) {
+        let path = { (name: String) in directory.appendingPathComponent(name).path }
+        let base = "client-\(commonName)"
+        let extensions = path("\(base).ext")
+        try """
+            basicConstraints = CA:FALSE
+            keyUsage = digitalSignature
+            extendedKeyUsage = clientAuth
+            """.write(toFile: extensions, atomically: true, encoding: .utf8)
+        try await Self.run([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", path("\(base).key"),
+            "-out", path("\(base).csr"), "-subj", "/O=Arbor Test/CN=\(commonName)",
+        ])
+        try await Self.run([
+            "x509", "-req", "-in", path("\(base).csr"), "-CA", caFile, "-CAkey", path("ca.key"), "-CAcreateserial",
+            "-out", path("\(base).pem"), "-days", "2", "-extfile", extensions,
+        ])
+        return (path("\(base).pem"), path("\(base).key"))
+    }
+
     /// Removes the directory.
     func remove() {
         try? FileManager.default.removeItem(at: directory)
