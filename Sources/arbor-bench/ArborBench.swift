@@ -18,6 +18,10 @@ struct ArborBench {
                 print(try await TreeLatencyBenchmark(arguments.dropFirst()).run())
                 return
             }
+            if arguments.first == "sqlite-wake" {
+                print(try await SQLiteWakeBenchmark(arguments.dropFirst()).run())
+                return
+            }
             if arguments.first == "site-latency" {
                 print(try await SiteLatencyBenchmark(SiteLatencyBenchmark.Options(arguments.dropFirst())).run())
                 return
@@ -45,6 +49,7 @@ struct Options {
         usage: arbor-bench store-write --db postgres://user:password@host:port/database [--writers 8] [--transactions 2000]
                arbor-bench site-latency [--db postgres://…|sqlite:PATH] [--writes 500] [--entities 5000]
                arbor-bench tree-latency [--writes 200]
+               arbor-bench sqlite-wake [--writes 300]
         """
 
     var location: PostgresLocation
@@ -53,7 +58,7 @@ struct Options {
 
     init(_ arguments: ArraySlice<String>) throws {
         var arguments = Array(arguments)
-        guard arguments.first == "store-write" else { throw UsageError(message: "benchmarks: store-write, site-latency, tree-latency") }
+        guard arguments.first == "store-write" else { throw UsageError(message: "benchmarks: store-write, site-latency, tree-latency, sqlite-wake") }
         arguments.removeFirst()
         var url: String?
         while !arguments.isEmpty {

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Each subscriber gets its own stream that buffers at most one pending signal: a burst of
 /// commits wakes a slow reader once, and it then reads everything committed so far. Other
-/// processes are not signalled; their readers poll.
+/// processes are woken by ``SQLiteWakeups``.
 final class SQLiteSignal: Sendable {
     private struct State {
         var subscribers: [UUID: AsyncStream<Void>.Continuation] = [:]

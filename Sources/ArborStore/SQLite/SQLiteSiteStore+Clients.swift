@@ -38,6 +38,7 @@ extension SQLiteSiteStore {
             return ClientRecord(clientId: id, bit: chosen, isDisabled: false, secretHash: secretHash)
         }
         clientsSignal.signal()
+        wakeups.notifyOthers(.clients)
         return record
     }
 
@@ -55,9 +56,11 @@ extension SQLiteSiteStore {
     }
 
     /// Yields the table at once, then whenever it differs from the last yield: checked every
-    /// `pollInterval` (changes by other connections or processes) and at once after a change
-    /// made through this store object. Ends when the store is closed.
+    /// `pollInterval` (changes by other connections), and at once after a change made through
+    /// this store object or another process's (`arbor clients` sends a wake-up datagram).
+    /// Ends when the store is closed.
     public func watchClients(pollInterval: Duration) -> AsyncThrowingStream<[ClientRecord], any Error> {
+        receiveWakeups()
         let (ticks, tick) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         clientsSignal.add(tick)
         tick.yield()  // the initial read
@@ -99,6 +102,7 @@ extension SQLiteSiteStore {
         }
         guard changed > 0 else { throw StoreError(.notFound, "no client '\(id)' in the clients table") }
         clientsSignal.signal()
+        wakeups.notifyOthers(.clients)
     }
 
     func fetchClients(_ db: Database) throws -> [ClientRecord] {

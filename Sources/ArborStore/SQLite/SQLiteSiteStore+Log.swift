@@ -53,9 +53,11 @@ extension SQLiteSiteStore {
         }
     }
 
-    /// Signals commits made through this store object only: another process's commits are
-    /// found by polling ``readLog(after:limit:)``. Pending signals coalesce into one.
+    /// Signals commits made through this store object and, by a datagram, through other
+    /// processes' store objects on this database (readers still poll: a datagram can be lost).
+    /// Pending signals coalesce into one.
     public func logAppended() -> AsyncStream<Void> {
-        logSignal.subscribe()
+        receiveWakeups()
+        return logSignal.subscribe()
     }
 }

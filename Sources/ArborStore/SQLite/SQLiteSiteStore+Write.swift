@@ -34,7 +34,10 @@ extension SQLiteSiteStore {
         } catch {
             throw failure(error, while: "write transaction")
         }
-        if receipt.sequence != nil { logSignal.signal() }
+        if receipt.sequence != nil {
+            logSignal.signal()
+            wakeups.notifyOthers(.log)
+        }
         return receipt
     }
 

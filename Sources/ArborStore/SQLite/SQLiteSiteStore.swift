@@ -27,6 +27,8 @@ public final class SQLiteSiteStore: SiteStore {
     let logSignal = SQLiteSignal()
     /// Wakes client watchers of this store object after a change made through it.
     let clientsSignal = SQLiteSignal()
+    /// Carries both wake-ups to and from the other processes on this database.
+    let wakeups: SQLiteWakeups
 
     /// How long a write waits for another connection's lock before failing.
     public static let busyTimeout: TimeInterval = 5
@@ -37,6 +39,7 @@ public final class SQLiteSiteStore: SiteStore {
         siteName = configuration.siteName
         self.path = path
         self.pool = pool
+        wakeups = SQLiteWakeups(databasePath: path, prefixValue: configuration.prefix.value)
         entityTables = layouts.map(SQLiteEntityTable.init)
         entityTablesByClass = Dictionary(entityTables.map { ($0.entityClass, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -70,6 +73,7 @@ public final class SQLiteSiteStore: SiteStore {
 
     /// Releases the connections and ends every `logAppended()` and `watchClients` stream.
     public func close() async {
+        wakeups.stop()
         logSignal.close()
         clientsSignal.close()
         // `DatabasePool.close()` blocks until in-flight reads end; those reads finish on the
@@ -146,5 +150,15 @@ public final class SQLiteSiteStore: SiteStore {
     static func describe(_ error: any Error) -> String {
         guard let error = error as? DatabaseError else { return "\(type(of: error))" }
         return "\(error.resultCode): \(error.message ?? "no message")"
+    }
+
+    /// Lets other processes' commits wake this object's log readers and client watchers.
+    func receiveWakeups() {
+        wakeups.startReceiving { [logSignal, clientsSignal] kind in
+            switch kind {
+            case .log: logSignal.signal()
+            case .clients: clientsSignal.signal()
+            }
+        }
     }
 }

@@ -89,8 +89,7 @@ import Testing
 
             // The operator disables e4 while its long poll is open, at whichever process serves it: cut within 1 s.
             let e4 = readers.first { $0.edge.configuration.clientId == "e4" }!
-            e4.stop()
-            try await Task.sleep(for: .milliseconds(300))
+            await e4.stopAndWait()
             let poll = Task { () -> EdgeError? in
                 do {
                     _ = try await e4.edge.fetchDeltasOnce(waitMilliseconds: 20_000)
@@ -106,7 +105,7 @@ import Testing
             let refusal = await poll.value
             let cut = ContinuousClock.now - disabledAt
             #expect(refusal?.code == .clientDisabled, "the long poll ended with \(String(describing: refusal))")
-            #expect(cut < .seconds(1), "the long poll of a disabled client ended \(cut) after the command")
+            #expect(cut < .seconds(1), "the long poll of a disabled client at \(e4.edge.currentServer) ended \(cut) after the command")
             print("branch on \(branchBackend): disabled client's long poll cut \(cut) after `arbor clients disable`")
         } catch {
             for reader in readers { reader.stop() }
@@ -171,6 +170,12 @@ final class EdgeReader: Sendable {
 
     func stop() {
         task.cancel()
+    }
+
+    /// Stops and waits until no fetch of this reader is in flight.
+    func stopAndWait() async {
+        task.cancel()
+        await task.value
     }
 }
 
