@@ -79,6 +79,21 @@ struct Options {
         self.location = location
     }
 
+    /// The `--writes N` of a benchmark that takes only that option.
+    static func writes(_ arguments: ArraySlice<String>, default standard: Int, benchmark: String) throws -> Int {
+        var arguments = Array(arguments)
+        var writes = standard
+        while !arguments.isEmpty {
+            let flag = arguments.removeFirst()
+            guard flag == "--writes", let value = arguments.first, let number = Int(value), number > 0 else {
+                throw UsageError(message: "\(benchmark) takes only --writes N")
+            }
+            arguments.removeFirst()
+            writes = number
+        }
+        return writes
+    }
+
     private static func positive(_ value: String, _ flag: String) throws -> Int {
         guard let number = Int(value), number > 0 else { throw UsageError(message: "\(flag) must be a positive integer, got '\(value)'") }
         return number

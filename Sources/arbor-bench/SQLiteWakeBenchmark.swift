@@ -14,17 +14,7 @@ struct SQLiteWakeBenchmark {
     static let pollInterval: Duration = .milliseconds(500)
 
     init(_ arguments: ArraySlice<String>) throws {
-        var arguments = Array(arguments)
-        var writes = 300
-        while !arguments.isEmpty {
-            let flag = arguments.removeFirst()
-            guard flag == "--writes", let value = arguments.first, let number = Int(value), number > 0 else {
-                throw ArborBenchOptions.UsageError(message: "sqlite-wake takes only --writes N")
-            }
-            arguments.removeFirst()
-            writes = number
-        }
-        self.writes = writes
+        writes = try Options.writes(arguments, default: 300, benchmark: "sqlite-wake")
     }
 
     func run() async throws -> String {

@@ -15,17 +15,7 @@ struct TreeLatencyBenchmark {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-tree-bench-\(UUID().uuidString)")
 
     init(_ arguments: ArraySlice<String>) throws {
-        var arguments = Array(arguments)
-        var writes = 200
-        while !arguments.isEmpty {
-            let flag = arguments.removeFirst()
-            guard flag == "--writes", let value = arguments.first, let number = Int(value), number > 0 else {
-                throw ArborBenchOptions.UsageError(message: "tree-latency takes only --writes N")
-            }
-            arguments.removeFirst()
-            writes = number
-        }
-        self.writes = writes
+        writes = try Options.writes(arguments, default: 200, benchmark: "tree-latency")
     }
 
     func run() async throws -> String {

@@ -72,21 +72,21 @@ import Testing
 
         let before = try await store.lastSequence()
         var codes: [ArborErrorCode: String] = [:]
-        let missing = await code { _ = try await edge("locked").append([Samples.customerCreate(id: Fixtures.id(2))]) }
+        let missing = await edgeErrorCode { _ = try await edge("locked").append([Samples.customerCreate(id: Fixtures.id(2))]) }
         #expect(missing == .notAuthenticated)
         codes[missing ?? .internalError] = "missing secret"
-        let wrong = await code { _ = try await edge("locked", secret: "wrong").append([Samples.customerCreate(id: Fixtures.id(3))]) }
+        let wrong = await edgeErrorCode { _ = try await edge("locked", secret: "wrong").append([Samples.customerCreate(id: Fixtures.id(3))]) }
         #expect(wrong == .notAuthenticated)
-        let wrongLoad = await code { _ = try await edge("locked", secret: "wrong").fullLoad(slice: "A") }
-        let missingFetch = await code { _ = try await edge("locked").digests(slice: "A") }
+        let wrongLoad = await edgeErrorCode { _ = try await edge("locked", secret: "wrong").fullLoad(slice: "A") }
+        let missingFetch = await edgeErrorCode { _ = try await edge("locked").digests(slice: "A") }
         #expect(wrongLoad == .notAuthenticated && missingFetch == .notAuthenticated)
         let twoAbsent = try await absent(2), threeAbsent = try await absent(3)
         #expect(twoAbsent && threeAbsent, "a refused append applied its writes")
         #expect(try await store.lastSequence() == before, "a refused append committed a transaction")
 
-        let unknown = await code { _ = try await edge("stranger").fullLoad(slice: "A") }
-        let disabled = await code { _ = try await edge("off").fullLoad(slice: "A") }
-        let unpermitted = await code { _ = try await edge("open").fullLoad(slice: "B") }
+        let unknown = await edgeErrorCode { _ = try await edge("stranger").fullLoad(slice: "A") }
+        let disabled = await edgeErrorCode { _ = try await edge("off").fullLoad(slice: "A") }
+        let unpermitted = await edgeErrorCode { _ = try await edge("open").fullLoad(slice: "B") }
         #expect(unknown == .unknownClient)
         #expect(disabled == .clientDisabled)
         #expect(unpermitted == .notPermitted)
@@ -106,16 +106,6 @@ import Testing
         #expect(!fourAbsent, "an authenticated upload applies")
     }
 
-    private static func code(_ body: () async throws -> Void) async -> ArborErrorCode? {
-        do {
-            try await body()
-            return nil
-        } catch let error as EdgeError {
-            return error.code
-        } catch {
-            return nil
-        }
-    }
 
     private static func eventually(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(5)

@@ -60,7 +60,7 @@ import Testing
         #expect(disabled.status == 0, "\(disabled)")
         let till = try edge(server, "till", secret: secret)
         try await eventually("the server sees 'till' disabled", timeout: .seconds(5)) {
-            await code { _ = try await till.fullLoad(slice: "A") } == .clientDisabled
+            await edgeErrorCode { _ = try await till.fullLoad(slice: "A") } == .clientDisabled
         }
 
         let before = try await store.lastSequence()
@@ -123,14 +123,4 @@ import Testing
         print("SecurityEndToEndTests[\(place.backend)]: long poll cut off after `arbor clients disable` in \(cutOffs.map { "\($0)" }.joined(separator: ", "))")
     }
 
-    private static func code(_ body: () async throws -> Void) async -> ArborErrorCode? {
-        do {
-            try await body()
-            return nil
-        } catch let error as EdgeError {
-            return error.code
-        } catch {
-            return nil
-        }
-    }
 }
