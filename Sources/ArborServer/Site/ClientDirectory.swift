@@ -73,9 +73,19 @@ public final class ClientDirectory: Service, Sendable {
         return nil
     }
 
+    /// Follows the table until shutdown. A failed read (the database restarting, say) keeps the
+    /// last table and watches again after a second, instead of stopping the server.
     public func run() async throws {
-        for try await table in store.watchClients(pollInterval: pollInterval).cancelOnGracefulShutdown() {
-            publish(table)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                for try await table in store.watchClients(pollInterval: pollInterval).cancelOnGracefulShutdown() {
+                    publish(table)
+                }
+                return
+            } catch {
+                logger.warning("watching the clients table failed (\(error)); serving with the last table read, watching again in 1 s")
+                try? await Task.sleep(for: .seconds(1))
+            }
         }
     }
 

@@ -53,7 +53,10 @@ public final class LogTail: Service, Sendable {
         try await catchUp()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [weak self] in
-                for await _ in wakeups.cancelOnGracefulShutdown() { try await self?.catchUp() }
+                for await _ in wakeups.cancelOnGracefulShutdown() {
+                    // A failed read (the database restarting, say) is retried by the poll below.
+                    do { try await self?.catchUp() } catch { self?.logger.warning("reading the log after a wake-up failed: \(error)") }
+                }
             }
             group.addTask { [weak self, pollInterval] in
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {

@@ -69,4 +69,23 @@ import Testing
             _ = try? await running.value
         }
     }
+
+    @Test func theDirectoryKeepsItsTableThroughAFailedReadAndWatchesAgain() async throws {
+        try await TestStores.withStore(.sqlite) { store in
+            let logger = Logger(label: "test.directory", factory: { _ in SwiftLogNoOpLogHandler() })
+            let directory = ClientDirectory(store: store, pollInterval: .milliseconds(50), logger: logger)
+            _ = try await store.addClient(id: "a", bit: nil)
+            let running = Task { try await directory.run() }
+            try await eventually("the directory reads the table", timeout: .seconds(3)) { directory.client("a") != nil }
+            // The tables vanish (as during a database restore): reads fail for a while.
+            try await store.uninstall()
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(directory.client("a") != nil, "the last table read is kept")
+            try await store.install(upgradingSchema: false)
+            _ = try await store.addClient(id: "b", bit: nil)
+            try await eventually("the directory watches again", timeout: .seconds(5)) { directory.client("b") != nil && directory.client("a") == nil }
+            running.cancel()
+            _ = try? await running.value
+        }
+    }
 }
