@@ -36,6 +36,10 @@ import Testing
                 return roles.filter { $0 == true }.count == 1 && roles.allSatisfy { $0 != nil }
             }
             let masterIndex = await Self.isMaster(urls[0]) == true ? 0 : 1
+            try await eventually("`arbor servers` lists both processes, one master", timeout: .seconds(10)) {
+                let listed = try await ArborCommand.run(["servers"] + ArborCommand.storeArguments(site.place, prefix: site.prefix))
+                return listed.status == 0 && listed.output.contains("2 live of 2; one master") && urls.allSatisfy { listed.output.contains($0) }
+            }
 
             // Four edges, each listing both servers with the same one first; loads and fetches spread them.
             for (id, slice) in Self.edgeSlices.sorted(by: { $0.key < $1.key }) {
