@@ -38,8 +38,16 @@ public final class LogTail: Service, Sendable {
     /// The last sequence read from the log.
     public var lastSequence: Int64 { state.withLock { $0.lastSequence } }
 
-    /// Reads the log up to its end once; `run()` keeps doing it.
+    /// Reads the log up to its end once; `run()` keeps doing it. The first read starts at the
+    /// newest window: older buffers are read from the store when someone asks for them, so a
+    /// long retained log is not decoded at start.
     public func catchUp() async throws {
+        if lastSequence == 0 {
+            let start = max(0, try await store.lastSequence() - Int64(windowSize))
+            state.withLock { state in
+                if state.lastSequence == 0, state.window.isEmpty { state.lastSequence = start }
+            }
+        }
         while true {
             let after = lastSequence
             let records = try await store.readLog(after: after, limit: 512)
