@@ -52,23 +52,45 @@ public final class LinkServer: Sendable {
         let key = Self.appliedKey(son: son)
         let context = context
         let position = try await serialized(son, "applying the uploads of son '\(son)'") {
-            var position = try await context.store.siteState(key).flatMap { Int64($0) } ?? 0
-            for buffer in buffers where buffer.sequence > position {
-                let receipt = try await context.entities.apply(buffer, from: .son(clientId: son), recording: (key, String(buffer.sequence)))
-                position = buffer.sequence
-                if !receipt.result.missing.isEmpty {
-                    // The son changed entities this site does not hold (purged here): nothing to merge into.
-                    context.logger.warning("son '\(son)' updated \(receipt.result.missing.count) entities this site does not hold; their changes are dropped")
+            // Each step commits only from the position it read: when another server process of
+            // this site applied the same upload meanwhile (`.conflict`), read it again and go on
+            // from there, so no buffer is applied twice.
+            var position = try await Self.position(key, in: context)
+            var index = buffers.startIndex
+            while index < buffers.endIndex {
+                let buffer = buffers[index]
+                index += 1
+                guard buffer.sequence > position else { continue }
+                do {
+                    let receipt = try await context.entities.apply(
+                        buffer, from: .son(clientId: son), recording: (key, String(buffer.sequence)), replacing: position
+                    )
+                    position = buffer.sequence
+                    if !receipt.result.missing.isEmpty {
+                        // The son changed entities this site does not hold (purged here): nothing to merge into.
+                        context.logger.warning("son '\(son)' updated \(receipt.result.missing.count) entities this site does not hold; their changes are dropped")
+                    }
+                } catch let error as StoreError where error.code == .conflict {
+                    position = try await Self.position(key, in: context)
+                    index = buffers.startIndex
                 }
             }
-            if let through, through > position {
-                try await context.store.setSiteState(key, String(through))
-                position = through
+            while let through, through > position {
+                do {
+                    try await context.entities.advancePosition(key, to: through, replacing: position)
+                    position = through
+                } catch let error as StoreError where error.code == .conflict {
+                    position = try await Self.position(key, in: context)
+                }
             }
             return position
         }
         await context.control.count("link.son.uploadedBuffers", by: buffers.count)
         return UploadResponse(appliedThrough: position)
+    }
+
+    private static func position(_ key: String, in context: SiteContext) async throws -> Int64 {
+        try await context.store.siteState(key).flatMap { Int64($0) } ?? 0
     }
 
     /// Upload-position: the son's position (0 before its first upload); the son calls it on

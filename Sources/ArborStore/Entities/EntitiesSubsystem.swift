@@ -69,10 +69,12 @@ public final class EntitiesSubsystem: Sendable {
     /// Merges a delta buffer received from the father or a son (§2.6.2, §2.6.3) in one
     /// transaction, appending what the merge emits. `position` (a site-state key and value, such
     /// as the link's applied sequence) commits with the data, so a buffer is never applied twice
-    /// across restarts.
+    /// across restarts. With `replacing` (the position's value read before), the transaction
+    /// rolls back with `.conflict` when another process moved the position meanwhile, so a
+    /// buffer is never applied twice by two processes either.
     @discardableResult
     public func apply(
-        _ buffer: DeltaBuffer, from source: DeltaSource, recording position: (key: String, value: String)? = nil
+        _ buffer: DeltaBuffer, from source: DeltaSource, recording position: (key: String, value: String)? = nil, replacing previous: Int64? = nil
     ) async throws(StoreError) -> WriteReceipt<ApplyReport> {
         guard buffer.schemaName == store.schema.name else {
             throw StoreError(
@@ -106,8 +108,19 @@ public final class EntitiesSubsystem: Sendable {
                 plan.deltas += merged.deltas
             }
             plan.upserts = changed.compactMap { working[$0] }
-            if let position { plan.siteState[position.key] = position.value }
+            if let position {
+                plan.siteState[position.key] = position.value
+                if let previous { plan.positionPreconditions[position.key] = previous }
+            }
             return plan
+        }
+    }
+
+    /// Sets the position `key` to `value` when it still holds `previous`; `.conflict` when
+    /// another process moved it meanwhile.
+    public func advancePosition(_ key: String, to value: Int64, replacing previous: Int64) async throws(StoreError) {
+        _ = try await run(reading: []) { _ in
+            TransactionPlan(siteState: [key: String(value)], positionPreconditions: [key: previous], result: ())
         }
     }
 

@@ -36,6 +36,7 @@ extension PostgresSiteStore {
                     throw PlanFailure(error: error)
                 }
                 try validate(decided)
+                try await checkPreconditions(decided, on: connection)
                 try await apply(decided, on: connection)
                 guard !decided.deltas.isEmpty else { return WriteReceipt(sequence: nil, result: decided.result) }
                 let sequence = try await appendLog(decided.deltas, on: connection)
@@ -49,6 +50,18 @@ extension PostgresSiteStore {
         }
         if receipt.sequence != nil { notifications.signal(logChannel) }
         return receipt
+    }
+
+    /// Checks the plan's positions under a transaction lock per key, so that of two processes
+    /// applying from the same position only the first commits.
+    private func checkPreconditions<Result>(_ plan: TransactionPlan<Result>, on connection: PostgresConnection) async throws {
+        for (key, expected) in plan.positionPreconditions.sorted(by: { $0.key < $1.key }) {
+            let lock = Int64(bitPattern: PostgresLockKey.fnv1a("arbor.position.\(prefix.value).\(key)"))
+            try await connection.run("SELECT pg_advisory_xact_lock(\(lock))", logger: logger)
+            let rows = try await connection.run("SELECT value FROM \(unescaped: table("site_state")) WHERE key = \(key)", logger: logger)
+            let found = try rows.first.map { Int64(try $0.decode(String.self)) ?? 0 } ?? 0
+            guard found == expected else { throw TransactionPlan<Result>.positionMoved(key, found: found, expected: expected) }
+        }
     }
 
     /// The entities named by `keys` that exist.

@@ -43,6 +43,11 @@ extension SQLiteSiteStore {
 
     /// Writes `plan` and returns the sequence of its log record (nil without deltas).
     private func apply<Result>(_ plan: TransactionPlan<Result>, in db: Database) throws -> Int64? {
+        // Checked first, inside the immediate transaction: no other writer can move them now.
+        for (key, expected) in plan.positionPreconditions {
+            let found = try String.fetchOne(db, sql: "SELECT value FROM \(siteStateTable) WHERE key = ?", arguments: [key]).flatMap { Int64($0) } ?? 0
+            guard found == expected else { throw TransactionPlan<Result>.positionMoved(key, found: found, expected: expected) }
+        }
         let upserts = try plan.upserts.map { (state) throws(StoreError) in (try table(for: state.entityClass), state) }
         for (table, state) in upserts { try validate(state, in: table.layout.entityClass) }
         let purges = try plan.purges.map { (key) throws(StoreError) in (try table(for: key.entityClass), key.techId) }

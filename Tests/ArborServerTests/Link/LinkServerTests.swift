@@ -48,6 +48,36 @@ import Testing
         try buffers.flatMap { try DeltaBufferCodec.encode($0, schema: Fixtures.retailSchema) }
     }
 
+    /// Two server processes of the father (one store, two servers) receive the same uploads at
+    /// once, as after a son's fail-over: both answer the position, and the data is whole.
+    @Test(arguments: TestStores.available)
+    func theSameUploadAtTwoProcessesAppliesOnce(backend: TestStores.Backend) async throws {
+        let first = try await LinkedSite.start(backend, siteName: "center", clients: ["c1"])
+        let second: LinkedSite
+        do { second = try await LinkedSite.start(backend, siteName: "center", reuse: (first.place, first.store.prefix)) } catch {
+            await first.stop()
+            throw error
+        }
+        do {
+            let buffers = try (1...12).map { try sonCreate($0, sequence: Int64($0)) }
+            let body = try encode(buffers)
+            async let atFirst = post(first, "upload", body: body, through: 15)
+            async let atSecond = post(second, "upload", body: body, through: 15)
+            let answers = try await [atFirst, atSecond]
+            for answer in answers { #expect(answer.status == 200 && answer.appliedThrough == 15, "\(answer.json)") }
+            for n in 1...12 { #expect(try await first.field("name", of: Fixtures.id(n)) == .text("s\(n)")) }
+            #expect(try await first.position(LinkServer.appliedKey(son: "c1")) == 15)
+            let creates = try await first.loggedDeltas().filter { $0.operation == .create }
+            #expect(creates.count == 12, "each son create is logged once at the father")
+        } catch {
+            await second.stop(keepData: true)
+            await first.stop()
+            throw error
+        }
+        await second.stop(keepData: true)
+        await first.stop()
+    }
+
     @Test(arguments: TestStores.available)
     func uploadsApplyOnceInOrderAndRecordThePosition(backend: TestStores.Backend) async throws {
         let father = try await LinkedSite.start(backend, siteName: "center", clients: ["c1"])
