@@ -101,7 +101,11 @@ extension FatherLink {
         var position = start
         var missing: [EntityKey: HybridTimestamp] = [:]
         for buffer in buffers where buffer.sequence > position {
-            let receipt = try await context.entities.apply(buffer, from: .father, recording: (Self.appliedKey, String(buffer.sequence)))
+            // From the position this process holds: a master that lost its role and another that
+            // took it cannot both apply the same buffer (the loser gets `.conflict` and re-reads).
+            let receipt = try await context.entities.apply(
+                buffer, from: .father, recording: (Self.appliedKey, String(buffer.sequence)), replacing: position
+            )
             count { $0.appliedBuffers += 1 }
             position = buffer.sequence
             for delta in buffer.deltas where receipt.result.missing.contains(delta.key) {
