@@ -27,7 +27,22 @@ enum PostgresLockKey {
     /// The two-part key (a key space apart from the entities' one-part keys) that serializes
     /// installs and uninstalls of one prefix.
     static func install(prefix: TablePrefix) -> (Int32, Int32) {
-        (Int32(truncatingIfNeeded: fnv1a("arbor.install")), Int32(truncatingIfNeeded: fnv1a(prefix.value)))
+        twoPart("arbor.install", prefix.value)
+    }
+
+    /// The two-part key of the master role of `prefix` (§8.1), held by one session at a time.
+    static func master(prefix: TablePrefix) -> (Int32, Int32) {
+        twoPart("arbor.master", prefix.value)
+    }
+
+    /// The two-part key that serializes the changes of one position (a site-state key) of `prefix`.
+    static func position(_ key: String, prefix: TablePrefix) -> (Int32, Int32) {
+        twoPart("arbor.position", "\(prefix.value).\(key)")
+    }
+
+    /// A key in the two-part key space: what it guards, then which one.
+    private static func twoPart(_ space: String, _ name: String) -> (Int32, Int32) {
+        (Int32(truncatingIfNeeded: fnv1a(space)), Int32(truncatingIfNeeded: fnv1a(name)))
     }
 
     /// 64-bit FNV-1a of the UTF-8 bytes: stable across runs and platforms (unlike `hashValue`).

@@ -6,12 +6,12 @@ import PostgresNIO
 /// ``isHeld()`` checks the session and reports a lost one as a lost role.
 public actor PostgresMasterLock: MasterLock {
     private let configuration: PostgresConnection.Configuration
-    private let key: Int64
+    private let key: (Int32, Int32)
     private let logger: Logger
     private var connection: PostgresConnection?
     private var held = false
 
-    init(configuration: PostgresConnection.Configuration, key: Int64, logger: Logger) {
+    init(configuration: PostgresConnection.Configuration, key: (Int32, Int32), logger: Logger) {
         self.configuration = configuration
         self.key = key
         self.logger = logger
@@ -27,7 +27,7 @@ public actor PostgresMasterLock: MasterLock {
                 session = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
                 connection = session
             }
-            let rows = try await session.query("SELECT pg_try_advisory_lock(\(key))", logger: logger).collect()
+            let rows = try await session.query("SELECT pg_try_advisory_lock(\(key.0), \(key.1))", logger: logger).collect()
             held = try rows.first?.decode(Bool.self) ?? false
             return held
         } catch {
@@ -50,7 +50,7 @@ public actor PostgresMasterLock: MasterLock {
 
     public func release() async {
         if held, let connection {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger).collect()
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(key.0), \(key.1))", logger: logger).collect()
         }
         await dropSession()
     }

@@ -3,7 +3,7 @@ import PostgresNIO
 
 extension PostgresSiteStore {
     public func masterLock() -> any MasterLock {
-        PostgresMasterLock(configuration: connectionConfiguration, key: MasterLockName.advisoryKey(prefix: prefix), logger: logger)
+        PostgresMasterLock(configuration: connectionConfiguration, key: PostgresLockKey.master(prefix: prefix), logger: logger)
     }
 
     public func announceServer(_ load: SiteServerLoad) async throws(StoreError) {

@@ -56,8 +56,8 @@ extension PostgresSiteStore {
     /// applying from the same position only the first commits.
     private func checkPreconditions<Result>(_ plan: TransactionPlan<Result>, on connection: PostgresConnection) async throws {
         for (key, expected) in plan.positionPreconditions.sorted(by: { $0.key < $1.key }) {
-            let lock = Int64(bitPattern: PostgresLockKey.fnv1a("arbor.position.\(prefix.value).\(key)"))
-            try await connection.run("SELECT pg_advisory_xact_lock(\(lock))", logger: logger)
+            let lock = PostgresLockKey.position(key, prefix: prefix)
+            try await connection.run("SELECT pg_advisory_xact_lock(\(lock.0), \(lock.1))", logger: logger)
             let rows = try await connection.run("SELECT value FROM \(unescaped: table("site_state")) WHERE key = \(key)", logger: logger)
             let found = try rows.first.map { Int64(try $0.decode(String.self)) ?? 0 } ?? 0
             guard found == expected else { throw TransactionPlan<Result>.positionMoved(key, found: found, expected: expected) }
