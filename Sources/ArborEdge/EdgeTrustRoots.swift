@@ -25,7 +25,7 @@ public struct EdgeTrustRoots: Sendable, Hashable {
         guard !certificates.isEmpty else {
             throw EdgeError(
                 code: .invalidConfiguration,
-                message: "the trust roots file \(file) holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate that signed the servers' certificates"
+                message: "the trust roots file \(file) holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the certificate of the CA to trust in PEM form"
             )
         }
         return EdgeTrustRoots(file: file, certificates: certificates)

@@ -1,3 +1,4 @@
+import ArborEdge
 import Foundation
 import NIOSSL
 
@@ -35,18 +36,13 @@ public struct ListenerTLS: Sendable {
         }
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         if let clientCAFile {
-            let authorities: [NIOSSLCertificate]
-            do { authorities = try NIOSSLCertificate.fromPEMBytes(Array(try read(clientCAFile, setting: "tlsClientCAFile", what: "client CA"))) } catch {
-                authorities = []
-            }
-            guard !authorities.isEmpty else {
-                throw ServeConfigurationError(
-                    "tlsClientCAFile: \(clientCAFile) is unreadable or holds no PEM certificate; give the CA certificate that signs the clients' certificates"
-                )
+            let authorities: EdgeTrustRoots
+            do { authorities = try EdgeTrustRoots.load(file: clientCAFile) } catch {
+                throw ServeConfigurationError("tlsClientCAFile (the CA that signs the clients' certificates): \(error.message)")
             }
             // Clients are not servers: their certificates name a client id, not a host.
             configuration.certificateVerification = .noHostnameVerification
-            configuration.trustRoots = .certificates(authorities)
+            configuration.trustRoots = .certificates(authorities.certificates)
         }
         // Building a context checks that the key belongs to the certificate.
         do { _ = try NIOSSLContext(configuration: configuration) } catch {
