@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -150,11 +153,26 @@ func withTestServer<T: Sendable>(
     }
 }
 
-/// A loopback base URL nothing listens on: a port that was bound, then closed.
+/// Sockets bound to a port without listening: connections to the port are refused, and no
+/// other test (parallel ones start servers on port 0) can take it while the process runs.
+private let reservedPorts = Mutex<[Int32]>([])
+
+/// The URL of a loopback port where nothing listens and nothing will: a refused connection.
 func closedPortURL() async throws -> String {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    guard let port = channel.localAddress?.port else { throw TestServerError("no port") }
-    try await channel.close()
-    return "http://127.0.0.1:\(port)"
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw TestServerError("no socket") }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+    }
+    guard bound else {
+        close(descriptor)
+        throw TestServerError("cannot reserve a loopback port")
+    }
+    reservedPorts.withLock { $0.append(descriptor) }
+    return "http://127.0.0.1:\(Int(UInt16(bigEndian: address.sin_port)))"
 }
