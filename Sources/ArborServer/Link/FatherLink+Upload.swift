@@ -71,7 +71,7 @@ extension FatherLink {
         let position = answer.appliedThrough
         guard state.withLock({ $0.recordedUpload != position }) else { return }
         do {
-            try await context.store.setSiteState(Self.uploadedKey, String(position))
+            try await context.store.setSiteCounter(Self.uploadedKey, position)
             state.withLock { $0.recordedUpload = position }
         } catch {
             logger.warning("father link: could not record the father's upload position \(position): \(error)")

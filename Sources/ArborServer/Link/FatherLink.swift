@@ -51,11 +51,11 @@ public final class FatherLink: Service, Sendable {
 
     /// The subsystem name used with `ControlAndParams.statusChanged`.
     public static let statusSubsystem = "father link"
-    /// Site-state key: the father sequence the son applied through.
+    /// Site counter: the father sequence the son applied through.
     public static let appliedKey = "link.father.applied"
-    /// Site-state key: this site's log position the father acknowledged (the log is kept after it).
+    /// Site counter: this site's log position the father acknowledged (the log is kept after it).
     public static let uploadedKey = "link.father.uploaded"
-    /// Site-state key: the wall-clock µs of the last answered fetch.
+    /// Site counter: the wall-clock µs of the last answered fetch.
     public static let transmittedKey = "link.father.transmitted"
 
     let context: SiteContext

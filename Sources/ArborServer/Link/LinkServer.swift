@@ -7,9 +7,9 @@ import Synchronization
 /// father-bound deltas here instead of being read by the father, and the father treats that
 /// stream exactly as the guide's unregistered edge reading the son's log (§2.6.3).
 ///
-/// Per son, uploads run one at a time. The son's applied position is kept in site state
-/// `link.son.<clientId>.applied` and recorded with each buffer's data, so a re-sent buffer is
-/// skipped and a restart loses nothing. Uploads and heartbeats also tell which sons are
+/// Per son, uploads run one at a time. The son's applied position is kept in the site counter
+/// `link.son.<clientId>.applied` and recorded with each buffer's data (``OrderedBufferApplier``),
+/// so a re-sent buffer is skipped and a restart loses nothing. Uploads and heartbeats also tell which sons are
 /// connected (`ControlAndParams.statusChanged(subsystem: "son <id>", …)`).
 public final class LinkServer: Sendable {
     /// How long a son may stay silent before it is reported disconnected (node/daemon: 30 s).
@@ -29,7 +29,7 @@ public final class LinkServer: Sendable {
         watchdog.withLock { $0?.cancel() }
     }
 
-    /// The site-state key of a son's applied position.
+    /// The site counter of a son's applied position.
     public static func appliedKey(son clientId: String) -> String { "link.son.\(clientId).applied" }
 
     /// Upload: merges the son's buffers it has not applied yet, in order, each with its position;
@@ -50,47 +50,18 @@ public final class LinkServer: Sendable {
         }
         await noteContact(son)
         let key = Self.appliedKey(son: son)
-        let context = context
+        let applier = OrderedBufferApplier(entities: context.entities, store: context.store, positionName: key, source: .son(clientId: son))
+        let logger = context.logger
         let position = try await serialized(son, "applying the uploads of son '\(son)'") {
-            // Each step commits only from the position it read: when another server process of
-            // this site applied the same upload meanwhile (`.conflict`), read it again and go on
-            // from there, so no buffer is applied twice.
-            var position = try await Self.position(key, in: context)
-            var index = buffers.startIndex
-            while index < buffers.endIndex {
-                let buffer = buffers[index]
-                index += 1
-                guard buffer.sequence > position else { continue }
-                do {
-                    let receipt = try await context.entities.apply(
-                        buffer, from: .son(clientId: son), recording: (key, String(buffer.sequence)), replacing: position
-                    )
-                    position = buffer.sequence
-                    if !receipt.result.missing.isEmpty {
-                        // The son changed entities this site does not hold (purged here): nothing to merge into.
-                        context.logger.warning("son '\(son)' updated \(receipt.result.missing.count) entities this site does not hold; their changes are dropped")
-                    }
-                } catch let error as StoreError where error.code == .conflict {
-                    position = try await Self.position(key, in: context)
-                    index = buffers.startIndex
-                }
+            let outcome = try await applier.apply(buffers, through: through)
+            if !outcome.missing.isEmpty {
+                // The son changed entities this site does not hold (purged here): nothing to merge into.
+                logger.warning("son '\(son)' updated \(outcome.missing.count) entities this site does not hold; their changes are dropped")
             }
-            while let through, through > position {
-                do {
-                    try await context.entities.advancePosition(key, to: through, replacing: position)
-                    position = through
-                } catch let error as StoreError where error.code == .conflict {
-                    position = try await Self.position(key, in: context)
-                }
-            }
-            return position
+            return outcome.position
         }
         await context.control.count("link.son.uploadedBuffers", by: buffers.count)
         return UploadResponse(appliedThrough: position)
-    }
-
-    private static func position(_ key: String, in context: SiteContext) async throws -> Int64 {
-        try await context.store.siteState(key).flatMap { Int64($0) } ?? 0
     }
 
     /// Upload-position: the son's position (0 before its first upload); the son calls it on
@@ -101,7 +72,7 @@ public final class LinkServer: Sendable {
         let key = Self.appliedKey(son: son)
         let store = context.store
         let position = try await serialized(son, "reading the position of son '\(son)'") {
-            try await store.siteState(key).flatMap { Int64($0) } ?? 0
+            try await store.siteCounter(key) ?? 0
         }
         return UploadResponse(appliedThrough: position)
     }
