@@ -21,7 +21,9 @@ extension FatherLink {
             do {
                 switch action {
                 case .readPosition:
-                    let applied = try await context.store.siteCounter(Self.appliedKey)
+                    // A restored copy reloads instead of resuming: what it lost never comes down otherwise.
+                    let reload = try await context.store.siteCounter(SiteIncarnation.reloadPendingCounter) == 1
+                    let applied = reload ? nil : try await context.store.siteCounter(Self.appliedKey)
                     let transmitted = try await context.store.siteCounter(Self.transmittedKey)
                     var holds = false
                     if applied == nil { holds = try await !heldEntities().isEmpty }
@@ -91,6 +93,9 @@ extension FatherLink {
         }
         if load.buffers.isEmpty { try await context.store.setSiteCounter(Self.appliedKey, load.sequence) }
         try await context.store.setSiteCounter(Self.transmittedKey, EntitiesSubsystem.systemMicroseconds())
+        if try await context.store.siteCounter(SiteIncarnation.reloadPendingCounter) == 1 {
+            try await context.store.setSiteCounter(SiteIncarnation.reloadPendingCounter, 0)
+        }
         state.withLock { $0.downloadReady = true }
         return load.sequence
     }

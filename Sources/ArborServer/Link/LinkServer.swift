@@ -29,13 +29,29 @@ public final class LinkServer: Sendable {
         watchdog.withLock { $0?.cancel() }
     }
 
-    /// The site counter of a son's applied position.
-    public static func appliedKey(son clientId: String) -> String { "link.son.\(clientId).applied" }
+    /// The site counter of a son's applied position: per incarnation of the son's database
+    /// (`X-Arbor-Site-Incarnation`), so a rebuilt or restored son starts cleanly; a son that
+    /// sends no incarnation (an older Arbor) keeps the one position of its client id.
+    public static func appliedKey(son clientId: String, incarnation: UUID? = nil) -> String {
+        guard let incarnation else { return "link.son.\(clientId).applied" }
+        return "link.son.\(clientId).\(incarnation.uuidString.lowercased()).applied"
+    }
+
+    /// The incarnation header's value, refused before anything is read or stored when it is no UUID.
+    public static func incarnation(_ text: String?) throws(ServerError) -> UUID? {
+        guard let text else { return nil }
+        guard let incarnation = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
+            throw ServerError(.badRequest, "\(ArborProtocol.Header.siteIncarnation) must be a UUID (got '\(text.prefix(64))'); it is the son database's incarnation made by `arbor init`")
+        }
+        return incarnation
+    }
 
     /// Upload: merges the son's buffers it has not applied yet, in order, each with its position;
     /// then records `throughSequence` (the son's log position the upload covers, default the
     /// last buffer's). Answers the son's position afterwards.
-    public func upload(clientId: String?, throughSequence: Int64?, body: some Collection<UInt8>) async throws(ServerError) -> UploadResponse {
+    public func upload(
+        clientId: String?, incarnation: UUID? = nil, throughSequence: Int64?, body: some Collection<UInt8>
+    ) async throws(ServerError) -> UploadResponse {
         let son = try context.requireClient(clientId).clientId
         let buffers = try Self.decode(body, schema: context.schema)
         if let throughSequence, throughSequence < 0 {
@@ -49,7 +65,7 @@ public final class LinkServer: Sendable {
             throw ServerError(.badRequest, "buffer \(last.sequence) lies beyond the upload's \(ArborProtocol.Header.sequence) \(through)")
         }
         await noteContact(son)
-        let key = Self.appliedKey(son: son)
+        let key = Self.appliedKey(son: son, incarnation: incarnation)
         let applier = OrderedBufferApplier(entities: context.entities, store: context.store, positionName: key, source: .son(clientId: son))
         let logger = context.logger
         let position = try await serialized(son, "applying the uploads of son '\(son)'") {
@@ -66,10 +82,10 @@ public final class LinkServer: Sendable {
 
     /// Upload-position: the son's position (0 before its first upload); the son calls it on
     /// connect and as its heartbeat.
-    public func uploadPosition(clientId: String?) async throws(ServerError) -> UploadResponse {
+    public func uploadPosition(clientId: String?, incarnation: UUID? = nil) async throws(ServerError) -> UploadResponse {
         let son = try context.requireClient(clientId).clientId
         await noteContact(son)
-        let key = Self.appliedKey(son: son)
+        let key = Self.appliedKey(son: son, incarnation: incarnation)
         let store = context.store
         let position = try await serialized(son, "reading the position of son '\(son)'") {
             try await store.siteCounter(key) ?? 0

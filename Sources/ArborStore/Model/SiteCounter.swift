@@ -5,6 +5,9 @@ public enum SiteCounter {
     /// The mask (a `UInt64` stored as its bit pattern) of client bits whose registrations the
     /// site holds; changed only with ``SiteStore/updateSiteCounterBits(_:setting:clearing:)``.
     public static let knownRegistrationBits = "registrations.known-bits"
+    /// 1 while a restored copy of the database waits to re-join its father as a new
+    /// incarnation (set in every copy `arbor backup` makes, and by `arbor init --restored`).
+    public static let rejoinPending = "site.rejoin-pending"
 
     /// Whether a `site_state` key written by an older Arbor holds what is now a counter of the
     /// same name: the known-registration mask and every `link.…` position.
