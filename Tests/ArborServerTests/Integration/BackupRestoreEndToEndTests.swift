@@ -113,6 +113,17 @@ import Testing
         for site in sites.reversed() { await site.remove() }
     }
 
+    /// A PostgreSQL site is not copied by `arbor backup`: the refusal says what to use instead.
+    @Test(.enabled(if: TestStores.available.contains(.postgres)))
+    func backingUpAPostgresSiteExplainsPgDump() async throws {
+        let place = try TestStores.place(.postgres)
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-backup-\(UUID().uuidString).sqlite")
+        let run = try await ArborCommand.run(["backup"] + ArborCommand.storeArguments(place, prefix: TestStores.randomPrefix()) + [target.path])
+        #expect(run.status != 0)
+        #expect(run.errors.contains("pg_dump") && run.errors.contains("arbor init --restored"), "\(run)")
+        #expect(!FileManager.default.fileExists(atPath: target.path), "nothing is written")
+    }
+
     /// Copies an SQLite database file (and its WAL, when there is one) over another.
     func copyDatabase(from source: String, to target: String) throws {
         for suffix in ["", "-wal", "-shm"] {
