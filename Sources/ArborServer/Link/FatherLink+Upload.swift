@@ -8,7 +8,7 @@ import ArborStore
 /// The father keeps the son's position; the son asks for it on connect and after any failure,
 /// so nothing is lost or applied twice. While idle, asking is the heartbeat.
 extension FatherLink {
-    func runUpload(_ uploader: FatherUploader) async {
+    func runUpload(_ uploader: FatherUploader, edge: Edge) async {
         var position: Int64?
         var lastAnswer = ContinuousClock.now
         while !Task.isCancelled {
@@ -43,6 +43,7 @@ extension FatherLink {
                 let answer = try await uploader.upload(batch)
                 count { $0.uploads += 1; $0.uploadedBuffers += batch.buffers.count }
                 await answered(answer)
+                await dropBlockedEntities(uploaded: batch, appliedThrough: answer.appliedThrough, edge: edge)
                 position = answer.appliedThrough
                 lastAnswer = .now
             } catch is CancellationError {

@@ -34,6 +34,10 @@ public final class FatherLink: Service, Sendable {
         public var refusals = 0
         /// Changes of the subscription by selective distribution (§8.3).
         public var subscriptionChanges = 0
+        /// Changes of the configured slice carried out at start (§2.3).
+        public var sliceChanges = 0
+        /// Entities removed locally because this site no longer selects them (§2.3, DESIGN rule 1).
+        public var droppedEntities = 0
     }
 
     struct LinkState: Sendable {
@@ -57,6 +61,9 @@ public final class FatherLink: Service, Sendable {
     public static let uploadedKey = "link.father.uploaded"
     /// Site-state key: the wall-clock µs of the last answered fetch.
     public static let transmittedKey = "link.father.transmitted"
+    /// Site-state key: the link slice this son last subscribed with (§2.3), so a start with
+    /// another configured slice changes the subscription instead of silently resuming.
+    public static let subscribedSliceKey = "link.father.slice"
 
     let context: SiteContext
     let settings: FatherLinkSettings
@@ -111,7 +118,7 @@ public final class FatherLink: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.runDownload(edge) }
                 if self.context.settings.selectiveDistribution != nil { group.addTask { await self.runSelectiveDistribution(edge) } }
-                group.addTask { await self.runUpload(uploader) }
+                group.addTask { await self.runUpload(uploader, edge: edge) }
                 group.addTask { await self.watchHealth() }
                 await group.waitForAll()
             }

@@ -124,7 +124,7 @@ public final class EntitiesSubsystem: Sendable {
         }
     }
 
-    private func run<Result: Sendable>(
+    func run<Result: Sendable>(
         reading keys: Set<EntityKey>,
         _ plan: @escaping @Sendable ([EntityKey: EntityState]) throws -> TransactionPlan<Result>
     ) async throws(StoreError) -> WriteReceipt<Result> {
