@@ -10,9 +10,11 @@ import Testing
 @Suite(.serialized) struct NegatedTopicLinkTests {
     func id(_ n: Int) -> UUID { Fixtures.id(n) }
 
-    /// Runs `body` with a center and son `b1` subscribed to `slice`; always stops both.
-    func withPair(slice: String, _ body: (_ father: LinkedSite, _ son: LinkedSite) async throws -> Void) async throws {
-        let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["b1"])
+    /// Runs `body` with a center on `backend` and SQLite son `b1` subscribed to `slice`; always stops both.
+    func withPair(
+        _ backend: TestStores.Backend, slice: String, _ body: (_ father: LinkedSite, _ son: LinkedSite) async throws -> Void
+    ) async throws {
+        let father = try await LinkedSite.start(backend, siteName: "center", clients: ["b1"])
         let son: LinkedSite
         do {
             son = try await LinkedSite.start(.sqlite, siteName: "branch1", father: testLinkSettings(father: father.baseURL, slice: slice))
@@ -35,9 +37,9 @@ import Testing
         try await site.context.entities.write([EntityWrite(.update, entityClass: "Customer", techId: id, topics: try TopicsList(parsing: topics))])
     }
 
-    @Test("A*!X: an entity moved to ,B,X,, renamed, then moved back to ,A, arrives renamed at the son")
-    func blockedEntityComesBackWhole() async throws {
-        try await withPair(slice: "A*!X") { father, son in
+    @Test("A*!X: an entity moved to ,B,X,, renamed, then moved back to ,A, arrives renamed at the son", arguments: TestStores.available)
+    func blockedEntityComesBackWhole(father backend: TestStores.Backend) async throws {
+        try await withPair(backend, slice: "A*!X") { father, son in
             try await father.create(id(1), name: "first")
             try await eventually("the son loads the entity") { try await son.field("name", of: id(1)) == .text("first") }
             try await move(father, id(1), to: ",B,X,")
@@ -54,9 +56,9 @@ import Testing
         }
     }
 
-    @Test("T1*!T2+T3: an entity created with ,T2,T3, reaches the son in steady state, as the load gives it")
-    func selectedDespiteNegationInSteadyState() async throws {
-        try await withPair(slice: "T1*!T2+T3") { father, son in
+    @Test("T1*!T2+T3: an entity created with ,T2,T3, reaches the son in steady state, as the load gives it", arguments: TestStores.available)
+    func selectedDespiteNegationInSteadyState(father backend: TestStores.Backend) async throws {
+        try await withPair(backend, slice: "T1*!T2+T3") { father, son in
             try await father.create(id(3), name: "loaded", topics: ",T2,T3,")
             try await eventually("the load brings it") { try await son.field("name", of: id(3)) == .text("loaded") }
             try await father.create(id(4), name: "fetched", topics: ",T2,T3,")
@@ -68,9 +70,9 @@ import Testing
         }
     }
 
-    @Test("A*!X: an entity the son moves to ,B,X, itself is dropped there once uploaded, and the father keeps it")
-    func sonDropsWhatItBlocks() async throws {
-        try await withPair(slice: "A*!X") { father, son in
+    @Test("A*!X: an entity the son moves to ,B,X, itself is dropped there once uploaded, and the father keeps it", arguments: TestStores.available)
+    func sonDropsWhatItBlocks(father backend: TestStores.Backend) async throws {
+        try await withPair(backend, slice: "A*!X") { father, son in
             try await son.create(id(6), name: "made at the branch")
             try await eventually("it reaches the father") { try await father.field("name", of: id(6)) == .text("made at the branch") }
             try await move(son, id(6), to: ",B,X,")

@@ -47,8 +47,10 @@ import Testing
         }
     }
 
-    func withTree(slice: String, beforeSon: (LinkedSite) async throws -> Void, _ body: (Tree) async throws -> Void) async throws {
-        let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["b1"])
+    func withTree(
+        _ backend: TestStores.Backend, slice: String, beforeSon: (LinkedSite) async throws -> Void, _ body: (Tree) async throws -> Void
+    ) async throws {
+        let father = try await LinkedSite.start(backend, siteName: "center", clients: ["b1"])
         let tree: Tree
         do {
             try await beforeSon(father)
@@ -65,9 +67,9 @@ import Testing
         await tree.stopAll()
     }
 
-    @Test("widening A → A+B brings every B entity at once, and narrowing back drops them without losing a write")
-    func widenThenNarrow() async throws {
-        try await withTree(slice: "A", beforeSon: { father in
+    @Test("widening A → A+B brings every B entity at once, and narrowing back drops them without losing a write", arguments: TestStores.available)
+    func widenThenNarrow(father backend: TestStores.Backend) async throws {
+        try await withTree(backend, slice: "A", beforeSon: { father in
             try await father.create(id(1), name: "a1", topics: ",A,")
             for n in 10..<20 { try await father.create(id(n), name: "b\(n)", topics: ",B,") }
             try await father.create(id(2), name: "ab", topics: ",A,B,")
@@ -106,6 +108,33 @@ import Testing
             try await tree.father.create(id(3), name: "marker", topics: ",A,")
             try await eventually("the son fetched past the update") { try await tree.current.field("name", of: id(3)) == .text("marker") }
             #expect(try await tree.current.customer(id(13)) == nil)
+        }
+    }
+
+    @Test("narrowing A+B → A drops the B-only entities once the son's last write to one is uploaded", arguments: TestStores.available)
+    func narrow(father backend: TestStores.Backend) async throws {
+        try await withTree(backend, slice: "A+B", beforeSon: { father in
+            try await father.create(id(1), name: "a1", topics: ",A,")
+            for n in 10..<15 { try await father.create(id(n), name: "b\(n)", topics: ",B,") }
+        }) { tree in
+            try await eventually("the son loads A+B") {
+                for n in 10..<15 where try await tree.current.field("name", of: id(n)) != .text("b\(n)") { return false }
+                return true
+            }
+            try await tree.restartSon(slice: "A") { store in
+                try await EntitiesSubsystem(store: store).write([EntityWrite(.update, entityClass: "Customer", techId: id(14), fields: ["email": .text("pending")])])
+            }
+            try await eventually("the B-only entities leave the son") {
+                for n in 10..<15 where try await tree.current.customer(id(n)) != nil { return false }
+                return true
+            }
+            #expect(try await tree.father.field("email", of: id(14)) == .text("pending"), "uploaded before the drop")
+            #expect(try await tree.current.field("name", of: id(1)) == .text("a1"))
+            #expect(tree.current.link?.counters.droppedEntities == 5)
+            try await tree.father.update(id(10), ["name": .text("b10 renamed")])
+            try await tree.father.create(id(3), name: "marker", topics: ",A,")
+            try await eventually("the son fetched past the update") { try await tree.current.field("name", of: id(3)) == .text("marker") }
+            #expect(try await tree.current.customer(id(10)) == nil, "updates of entities that left no longer arrive")
         }
     }
 
