@@ -13,12 +13,31 @@ public enum DeltaRouter {
         // A purge is local maintenance; cache servers read it from the log themselves (§2.5, rule 8).
         if delta.operation == .delete { return .skip(.purgeOnly) }
         let topics = delta.topics.deltaServerTopics
-        // `!T` wins over selection and registration alike (§2.1.3, rule 1).
-        if !client.negatedTopics.isDisjoint(with: topics) { return .skip(.blockedByNegation) }
+        // Selection is the slice evaluator's answer, as for loads (rule 1): `T1*!T2+T3`
+        // selects `,T2,T3,`, so `!T` is no global block.
         // Same as `selectsInSteadyState(delta.topics)`, reusing the topics set built above.
         let selected = client.slice.selects(topics: topics, updateTime: .zero, mode: .steadyState)
         guard client.isRegistered else { return routeUnregistered(delta.operation, selected: selected) }
+        if !selected, registration != .unregistered, delta.operation != .register,
+           let withheld = withholdByNegation(topics: topics, client: client) {
+            return withheld
+        }
         return routeRegistered(delta, topics: topics, to: client, registration: registration, selected: selected)
+    }
+
+    /// The `!T` exception of §2.1.3 (rule 1), for a delta the client would get only because it
+    /// is registered on an entity its slice does not select: nil when the delta carries none of
+    /// the slice's negated topics.
+    ///
+    /// A negated site topic (`arbor.notson.<id>`, loop prevention) means the delta came from
+    /// that very son, which holds the change: it is withheld and nothing changes. A negated
+    /// application topic withholds the delta and makes the client registered-unsynchronized,
+    /// so its next delivery on the entity is a FULL (a later PARTIAL alone would leave it stale).
+    static func withholdByNegation(topics: Set<String>, client: RoutingClient) -> RoutingDecision? {
+        let carried = client.negatedTopics.intersection(topics)
+        guard !carried.isEmpty else { return nil }
+        if carried.contains(where: SiteTopics.isSiteTopic) { return .skip(.fromThisSon) }
+        return .withhold(.desynchronize)
     }
 
     /// An unregistered edge counts as synchronized on what it selects: it gets the changes

@@ -75,14 +75,26 @@ public struct FetchRoutingStateMachine: Sendable {
         for buffer in buffers where buffer.sequence > acknowledgedSequence {
             lastSequence = max(lastSequence, buffer.sequence)
             var kept: [Delta] = []
+            // Entities whose change in this transaction came from the client itself (a son).
+            var ownChanges = Set<UUID>()
             for delta in buffer.deltas {
                 let state = client.isRegistered ? overlay[delta.techId] ?? acknowledged(delta.techId) : .unregistered
-                switch DeltaRouter.route(delta, to: client, registration: state) {
+                var decision = DeltaRouter.route(delta, to: client, registration: state)
+                if decision == .skip(.fromThisSon) { ownChanges.insert(delta.techId) }
+                // The FULL after a son's own PARTIAL is the same change (it carries no site
+                // topic): withholding it changes nothing either (rule 1).
+                if case .withhold = decision, delta.operation == .full, ownChanges.contains(delta.techId) {
+                    decision = .skip(.fromThisSon)
+                }
+                switch decision {
                 case .deliver(let change):
                     kept.append(delta)
                     if let change, client.isRegistered { overlay[delta.techId] = change.applied(to: state) }
                 case .skip(let reason):
                     skipped[reason, default: 0] += 1
+                case .withhold(let change):
+                    skipped[.blockedByNegation, default: 0] += 1
+                    overlay[delta.techId] = change.applied(to: state)
                 }
             }
             if !kept.isEmpty {

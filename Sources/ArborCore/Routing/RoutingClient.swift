@@ -19,7 +19,8 @@ public struct RoutingClient: Hashable, Sendable {
     /// For a registered son site: its naming topic in slice form (`arbor.son.b1`), which
     /// addresses REGISTER deltas to it (§2.6.3). Nil for other clients.
     public let namingTopic: String?
-    /// The topics the slice negates with `!T`: deltas carrying any of them are never sent (§2.1.3).
+    /// The topics the slice negates with `!T`: they withhold deltas the client would get only
+    /// because it is registered on an entity its slice does not select (§2.1.3, rule 1).
     public let negatedTopics: Set<String>
 
     /// A client reading with an unregistered edge.

@@ -5,6 +5,10 @@ public enum RoutingDecision: Hashable, Sendable, CustomStringConvertible {
     case deliver(RegistrationChange?)
     /// Do not send the delta, for the given reason.
     case skip(SkipReason)
+    /// Do not send the delta (a `!T` of the slice blocks it, ``SkipReason/blockedByNegation``),
+    /// but change the client's registration on the entity — once the client acknowledges the
+    /// batch, like a delivery's change (DESIGN rules 1 and 3).
+    case withhold(RegistrationChange)
 
     /// Whether the delta is sent.
     public var isDelivered: Bool {
@@ -12,10 +16,14 @@ public enum RoutingDecision: Hashable, Sendable, CustomStringConvertible {
         return false
     }
 
-    /// The registration change of a delivery; nil for a skip or a delivery without change.
+    /// The registration change of a delivery or a withholding; nil for a skip or a delivery
+    /// without change.
     public var registrationChange: RegistrationChange? {
-        if case .deliver(let change) = self { return change }
-        return nil
+        switch self {
+        case .deliver(let change): return change
+        case .withhold(let change): return change
+        case .skip: return nil
+        }
     }
 
     /// `deliver`, `deliver(synchronize)` or `skip(reason)`, for logs and test failures.
@@ -24,6 +32,7 @@ public enum RoutingDecision: Hashable, Sendable, CustomStringConvertible {
         case .deliver(nil): return "deliver"
         case .deliver(let change?): return "deliver(\(change))"
         case .skip(let reason): return "skip(\(reason))"
+        case .withhold(let change): return "withhold(\(change))"
         }
     }
 }

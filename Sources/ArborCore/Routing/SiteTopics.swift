@@ -16,4 +16,10 @@ public enum SiteTopics {
     public static func sliceName(_ siteTopic: String) -> String {
         siteTopic.hasPrefix("#") ? String(siteTopic.dropFirst()) : siteTopic
     }
+
+    /// Whether a topic, as a slice names it, is a site topic: application topics may not start
+    /// with `arbor.` (``LocalWrite/reservedTopicPrefixes``), so every `arbor.…` name is Arbor's.
+    public static func isSiteTopic(_ sliceName: String) -> Bool {
+        sliceName.hasPrefix("#") || sliceName.hasPrefix("arbor.")
+    }
 }

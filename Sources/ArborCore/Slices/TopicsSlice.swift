@@ -62,8 +62,9 @@ extension TopicsSlice {
         selects(topics: topics.cacheServerTopics, updateTime: updateTime, mode: .load(now: now))
     }
 
-    /// Every topic the slice negates with `!`: deltas carrying any of them are never sent to
-    /// the client, even for entities it is registered on (§2.1.3).
+    /// Every topic the slice negates with `!`. Selection is the evaluator's answer; these only
+    /// withhold deltas a client would get because it is registered on an entity the slice does
+    /// not select (§2.1.3, DESIGN rule 1; see ``DeltaRouter``).
     public var negatedTopics: Set<String> {
         switch self {
         case .topic, .timeWindow: return []

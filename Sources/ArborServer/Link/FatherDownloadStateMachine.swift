@@ -35,6 +35,9 @@ struct FatherDownloadStateMachine: Sendable {
         case syncLoadRegistering
         /// A known son resumes where it stopped.
         case skipLoad(lastSequence: Int64)
+        /// A known son whose configured slice differs from the one it last subscribed with
+        /// (`oldSlice`): resume at `lastSequence` on the old slice, then change it (§2.3).
+        case changeSlice(oldSlice: String, lastSequence: Int64)
         /// Everything of the slice or registered changed since `since`.
         case syncLoad(since: HybridTimestamp)
         /// Fetch deltas after the edge's sequence and apply them.
@@ -73,12 +76,20 @@ struct FatherDownloadStateMachine: Sendable {
     }
 
     /// Event: the site state was read. `applied` is the father sequence the son applied through
-    /// (nil before its first load), `transmitted` the µs time of its last answered fetch.
-    mutating func positionRead(applied: Int64?, transmitted: Int64?, holdsEntities: Bool) -> Action {
+    /// (nil before its first load), `transmitted` the µs time of its last answered fetch,
+    /// `subscribed` the slice it last subscribed with (nil when unknown) and `configured` the one
+    /// it is to use now (nil when the link manages its subscription itself, §8.3).
+    mutating func positionRead(
+        applied: Int64?, transmitted: Int64?, holdsEntities: Bool, subscribed: String? = nil, configured: String? = nil
+    ) -> Action {
         lastTransmission = transmitted
         let action: Action
         if let applied {
-            action = .skipLoad(lastSequence: applied)
+            if let subscribed, let configured, subscribed != configured {
+                action = .changeSlice(oldSlice: subscribed, lastSequence: applied)
+            } else {
+                action = .skipLoad(lastSequence: applied)
+            }
         } else {
             // A son that already holds entities (it ran standalone first) must tell the father.
             action = holdsEntities ? .syncLoadRegistering : .fullLoad

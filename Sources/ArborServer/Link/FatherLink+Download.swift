@@ -28,17 +28,22 @@ extension FatherLink {
                     var holds = false
                     if applied == nil { holds = try await !heldEntities().isEmpty }
                     position = applied ?? 0
-                    action = machine.positionRead(applied: applied, transmitted: transmitted, holdsEntities: holds)
+                    let subscribed = try await context.store.siteState(Self.subscribedSliceKey)
+                    action = machine.positionRead(
+                        applied: applied, transmitted: transmitted, holdsEntities: holds, subscribed: subscribed, configured: configuredSlice
+                    )
                 case .fullLoad:
                     let load = try await withLinkSlice { try await edge.fullLoad(slice: $0) }
                     count { $0.fullLoads += 1 }
                     position = try await apply(load)
+                    try await recordSubscribedSlice()
                     action = machine.loaded()
                 case .syncLoadRegistering:
                     let held = try await heldEntities()
                     let load = try await withLinkSlice { try await edge.syncLoad(entities: held, slice: $0, lastTransmissionTime: .zero) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
+                    try await recordSubscribedSlice()
                     action = machine.loaded()
                 case .syncLoad(let since):
                     let load = try await withLinkSlice { try await edge.syncLoad(slice: $0, lastTransmissionTime: since) }
@@ -53,6 +58,18 @@ extension FatherLink {
                     }
                     count { $0.skipLoads += 1 }
                     state.withLock { $0.downloadReady = true }
+                    // A son from before slices were recorded: the one it resumes with is its slice.
+                    if try await context.store.siteState(Self.subscribedSliceKey) == nil { try await recordSubscribedSlice() }
+                    action = machine.loaded()
+                case .changeSlice(let oldSlice, let lastSequence):
+                    do {
+                        try await edge.skipLoad(slice: oldSlice, lastSequence: lastSequence)
+                    } catch let error as EdgeError where error.code == .badRequest {
+                        throw PositionUnknown(message: error.message)
+                    }
+                    count { $0.skipLoads += 1 }
+                    state.withLock { $0.downloadReady = true }
+                    try await changeSlice(edge, from: oldSlice)
                     action = machine.loaded()
                 case .fetch:
                     guard let buffers = try await interruptibleFetch(edge) else { continue }
@@ -138,6 +155,6 @@ extension FatherLink {
 }
 
 /// The father's log does not hold the position the son asked to resume from.
-private struct PositionUnknown: Error {
+struct PositionUnknown: Error {
     var message: String
 }

@@ -9,7 +9,7 @@ import ArborStore
 /// so nothing is lost or applied twice. While idle, asking is the heartbeat.
 extension FatherLink {
     /// Returns ``HalvesEnd/rejoin`` when the father's position lies beyond this site's log.
-    func runUpload(_ uploader: FatherUploader) async -> HalvesEnd {
+    func runUpload(_ uploader: FatherUploader, edge: Edge) async -> HalvesEnd {
         var position: Int64?
         var lastAnswer = ContinuousClock.now
         while !Task.isCancelled {
@@ -46,6 +46,7 @@ extension FatherLink {
                 let answer = try await uploader.upload(batch)
                 count { $0.uploads += 1; $0.uploadedBuffers += batch.buffers.count }
                 await answered(answer)
+                await dropBlockedEntities(uploaded: batch, appliedThrough: answer.appliedThrough, edge: edge)
                 position = answer.appliedThrough
                 lastAnswer = .now
             } catch is CancellationError {

@@ -35,6 +35,10 @@ public final class FatherLink: Service, Sendable {
         public var refusals = 0
         /// Changes of the subscription by selective distribution (§8.3).
         public var subscriptionChanges = 0
+        /// Changes of the configured slice carried out at start (§2.3).
+        public var sliceChanges = 0
+        /// Entities removed locally because this site no longer selects them (§2.3, DESIGN rule 1).
+        public var droppedEntities = 0
     }
 
     struct LinkState: Sendable {
@@ -58,6 +62,9 @@ public final class FatherLink: Service, Sendable {
     public static let uploadedKey = "link.father.uploaded"
     /// Site counter: the wall-clock µs of the last answered fetch.
     public static let transmittedKey = "link.father.transmitted"
+    /// Site-state key: the link slice this son last subscribed with (§2.3), so a start with
+    /// another configured slice changes the subscription instead of silently resuming.
+    public static let subscribedSliceKey = "link.father.slice"
 
     let context: SiteContext
     let settings: FatherLinkSettings
@@ -230,7 +237,7 @@ extension FatherLink {
         return await withTaskGroup(of: HalvesEnd.self) { group in
             group.addTask { await self.runDownload(edge); return .stopped }
             if self.context.settings.selectiveDistribution != nil { group.addTask { await self.runSelectiveDistribution(edge); return .stopped } }
-            group.addTask { await self.runUpload(uploader) }
+            group.addTask { await self.runUpload(uploader, edge: edge) }
             group.addTask { await self.watchHealth(); return .stopped }
             for await end in group where end == .rejoin {
                 group.cancelAll()

@@ -122,7 +122,7 @@ public final class EntitiesSubsystem: Sendable {
         try await store.advanceSiteCounter(key, to: value, from: previous)
     }
 
-    private func run<Result: Sendable>(
+    func run<Result: Sendable>(
         reading keys: Set<EntityKey>,
         _ plan: @escaping @Sendable ([EntityKey: EntityState]) throws -> TransactionPlan<Result>
     ) async throws(StoreError) -> WriteReceipt<Result> {

@@ -82,7 +82,7 @@ struct FetchRoutingStateMachineTests {
             F.buffer(13, [try F.delta(.delete, ["A"]), try F.delta(.partial, ["A", "B"])]),
         ]) { _ in .unregistered }
         #expect(batch.isEmpty && batch.lastSequence == 13)
-        #expect(batch.skipped == [.notSelected: 1, .purgeOnly: 1, .blockedByNegation: 1])
+        #expect(batch.skipped == [.notSelected: 2, .purgeOnly: 1])
         #expect(machine.fetchRequested(fromSequence: 13) == .commit([:]))
         #expect(machine.acknowledgedSequence == 13)
     }

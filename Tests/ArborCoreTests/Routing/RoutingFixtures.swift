@@ -41,6 +41,20 @@ enum RoutingFixtures {
             namingTopic: SiteTopics.naming(son: id))
     }
 
+    /// `T1*!T2+T3`, which is `(T1*!T2)+T3` and selects `,T2,T3,` (DESIGN rule 1).
+    static let t1NotT2OrT3 = TopicsSlice.or(.and(.topic("T1"), .not("T2")), .topic("T3"))
+    /// `T1+!T2`: selects `,T1,T2,` and every entity without `T2`.
+    static let t1OrNotT2 = TopicsSlice.or(.topic("T1"), .not("T2"))
+    /// An unregistered edge subscribed to `T1*!T2+T3`.
+    static let plainT1NotT2OrT3 = RoutingClient.unregistered(slice: t1NotT2OrT3)
+    /// A registered edge (bit 6) subscribed to `T1*!T2+T3`.
+    static let registeredT1NotT2OrT3 = RoutingClient.registered(bit(6), slice: t1NotT2OrT3)
+
+    /// Son b1 (bit 1) subscribed to `X*!Y*!arbor.notson.b1`: it negates the application topic Y.
+    static let sonB1NotY = RoutingClient.registered(
+        bit(1), slice: .and(.and(.topic("X"), .not("Y")), .not(SiteTopics.sliceName(SiteTopics.negation(son: "b1")))),
+        namingTopic: SiteTopics.naming(son: "b1"))
+
     static let sonB1 = son("b1", bit: 1)
     static let sonB2 = son("b2", bit: 2)
 }

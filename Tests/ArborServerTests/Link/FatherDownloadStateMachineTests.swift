@@ -25,6 +25,25 @@ import Testing
         #expect(link.fetched(atMicroseconds: 2_000) == .fetch)
     }
 
+    @Test("a known son started with another slice changes it (§2.3); the same slice or an unknown one resumes")
+    func changedSliceIsChanged() {
+        var link = machine()
+        _ = link.start()
+        let changed = link.positionRead(applied: 42, transmitted: 1_000, holdsEntities: true, subscribed: "(A)*!x", configured: "(A+B)*!x")
+        #expect(changed == .changeSlice(oldSlice: "(A)*!x", lastSequence: 42))
+        #expect(link.failed(.unreachable("down")) == .wait(.seconds(1), then: changed), "an unreachable father: the change is tried again")
+        #expect(link.loaded() == .fetch)
+        _ = link.start()
+        #expect(link.positionRead(applied: 42, transmitted: nil, holdsEntities: true, subscribed: "(A)*!x", configured: "(A)*!x") == .skipLoad(lastSequence: 42))
+        _ = link.start()
+        #expect(link.positionRead(applied: 42, transmitted: nil, holdsEntities: true, subscribed: nil, configured: "(A)*!x") == .skipLoad(lastSequence: 42))
+        _ = link.start()
+        #expect(link.positionRead(applied: 42, transmitted: nil, holdsEntities: true, subscribed: "(A)*!x", configured: nil) == .skipLoad(lastSequence: 42),
+                "selective distribution manages its subscription itself")
+        _ = link.start()
+        #expect(link.positionRead(applied: nil, transmitted: nil, holdsEntities: false, subscribed: "(A)*!x", configured: "(B)*!x") == .fullLoad)
+    }
+
     @Test func unreachableRepeatsTheSameStepAfterBackoff() {
         var link = machine()
         _ = link.start()

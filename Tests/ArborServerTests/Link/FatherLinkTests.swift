@@ -71,7 +71,7 @@ import Testing
             let sonAtFather = RoutingClient.registered(
                 ClientBit(0)!, slice: try TopicsSlice(parsing: testLinkSettings(father: "").linkSlice), namingTopic: SiteTopics.naming(son: "b1")
             )
-            #expect(DeltaRouter.route(fatherCreate, to: sonAtFather, registration: .synchronized) == .skip(.blockedByNegation))
+            #expect(DeltaRouter.route(fatherCreate, to: sonAtFather, registration: .synchronized) == .skip(.fromThisSon))
 
             try await son.update(id(10), ["email": .text("s10@branch")])
             try await eventually("the son's update reaches the father") { try await father.field("email", of: id(10)) == .text("s10@branch") }

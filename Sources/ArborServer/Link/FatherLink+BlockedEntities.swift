@@ -1,0 +1,44 @@
+import ArborCore
+import ArborEdge
+import ArborStore
+
+/// A son lets go of entities its own writes move out of reach (DESIGN rule 1): when an uploaded
+/// write gives an entity one of the link slice's negated application topics while the slice
+/// does not select it, the father withholds every later change of it from this son, so a copy
+/// kept here would go stale. Once the father has applied the write, the son removes the entity
+/// physically and locally (no logical delete travels up) and unregisters it at the father.
+/// Negated site topics (`arbor.notson.<id>`) never count.
+extension FatherLink {
+    /// After the father acknowledged `batch` through `appliedThrough`: drops the entities its
+    /// writes blocked, unless a write not yet uploaded (or any later change) touched them.
+    func dropBlockedEntities(uploaded batch: UploadBatch, appliedThrough: Int64, edge: Edge) async {
+        guard let slice = try? TopicsSlice(parsing: linkSlice), !slice.negatedApplicationTopics.isEmpty else { return }
+        // The newest uploaded write time per entity whose uploaded topics block it.
+        var written: [EntityKey: HybridTimestamp] = [:]
+        for buffer in batch.buffers where buffer.sequence <= appliedThrough {
+            for delta in buffer.deltas where delta.operation != .register && delta.operation != .delete {
+                written[delta.key] = max(written[delta.key] ?? delta.updateTime, delta.updateTime)
+                if !slice.dropsRegistered(delta.topics) { written[delta.key] = nil }
+            }
+        }
+        guard !written.isEmpty else { return }
+        do {
+            let current = try await context.store.entities(Set(written.keys))
+            var expected: [EntityKey: HybridTimestamp] = [:]
+            for entity in current where slice.dropsRegistered(entity.topics) {
+                let key = EntityKey(entity.entityClass, entity.techId)
+                // A newer time means a change the father has not acknowledged yet: keep it for now.
+                if let time = written[key], entity.updateTime <= time { expected[key] = entity.updateTime }
+            }
+            let dropped = try await context.entities.dropLocally(expected)
+            guard !dropped.isEmpty else { return }
+            let refs = dropped.map { EntityRef($0.entityClass, $0.techId) }
+            try await edge.unregisterEntities(refs, sequence: edge.sequence)
+            count { $0.droppedEntities += dropped.count }
+            logger.notice("father link: dropped \(dropped.count) entities this site's writes gave a topic its slice negates")
+        } catch {
+            // Kept for now: the entity stays (stale at worst) and its registration too.
+            logger.warning("father link: could not drop entities blocked by a negated topic: \(error)")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArborCore
+import ArborEdge
+import ArborStore
+
+/// A change of the son's configured `fatherSlice` (§2.3), carried out when the link starts with
+/// a slice other than the one it last subscribed with (kept in site state next to the positions):
+/// PartialLoad of what the new slice adds, the entities leaving it dropped here — only once this
+/// site's writes to them are uploaded, so none is lost — and unregistered at the father.
+extension FatherLink {
+    /// How often a slice change looks whether the upload half caught up.
+    static let uploadCatchUpPollInterval: Duration = .milliseconds(50)
+
+    /// The link slice to record and compare; nil with selective distribution, whose
+    /// subscription the link changes itself (§8.3).
+    var configuredSlice: String? {
+        context.settings.selectiveDistribution == nil ? settings.linkSlice : nil
+    }
+
+    /// Records the slice the link now subscribes with.
+    func recordSubscribedSlice() async throws {
+        guard let configuredSlice else { return }
+        try await context.store.setSiteState(Self.subscribedSliceKey, configuredSlice)
+    }
+
+    /// Changes the subscription from `oldSlice` (the edge resumed on it) to the configured one.
+    /// Interrupted anywhere, it is done again at the next start: loads merge idempotently, and
+    /// dropped entities are gone from the next SelectMinus.
+    func changeSlice(_ edge: Edge, from oldSlice: String) async throws {
+        guard let newSlice = configuredSlice else { return }
+        let old = try TopicsSlice(parsing: oldSlice)
+        let new = try TopicsSlice(parsing: newSlice)
+        logger.notice("father link: the slice changed from \(oldSlice) to \(newSlice); loading what it adds")
+        // Fetches then go on with the new slice from the older position, so nothing is skipped.
+        let load = try await edge.partialLoad(newSlice: newSlice)
+        for buffer in load.buffers {
+            try await context.entities.apply(buffer, from: .father)
+            count { $0.appliedBuffers += 1 }
+        }
+        // SelectMinus on this site's own data: what it holds that only the old slice selects.
+        let snapshot = try await context.store.snapshot()
+        var leaving: [EntityKey: HybridTimestamp] = [:]
+        for entity in snapshot.entities where SliceChange.leaves(entity.topics, old: old, new: new) {
+            leaving[EntityKey(entity.entityClass, entity.techId)] = entity.updateTime
+        }
+        for header in snapshot.headers where SliceChange.leaves(header.topics, old: old, new: new) {
+            leaving[header.key] = header.updateTime
+        }
+        if !leaving.isEmpty {
+            try await waitForUploads(through: snapshot.sequence)
+            // Only those unchanged since the snapshot: a newer write waits to go up, so they stay.
+            let dropped = try await context.entities.dropLocally(leaving)
+            if !dropped.isEmpty {
+                try await edge.unregisterEntities(dropped.map { EntityRef($0.entityClass, $0.techId) }, sequence: edge.sequence)
+            }
+            count { $0.droppedEntities += dropped.count }
+            logger.notice("father link: dropped \(dropped.count) entities the new slice does not select")
+        }
+        try await recordSubscribedSlice()
+        count { $0.sliceChanges += 1 }
+    }
+
+    /// Waits until the father acknowledged this site's log through `sequence` (the upload half
+    /// records each answer).
+    private func waitForUploads(through sequence: Int64) async throws {
+        while true {
+            let uploaded = try await context.store.siteState(Self.uploadedKey).flatMap { Int64($0) } ?? 0
+            if uploaded >= sequence { return }
+            try await Task.sleep(for: Self.uploadCatchUpPollInterval)
+        }
+    }
+}

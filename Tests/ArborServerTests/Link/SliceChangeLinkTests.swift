@@ -1,0 +1,177 @@
+import ArborCore
+import ArborEdge
+import ArborServer
+import ArborStore
+import ArborTesting
+import Foundation
+import Synchronization
+import Testing
+
+/// Changing a son's `fatherSlice` (§2.3, issue 10 item 2): restarted with another slice, the
+/// son loads what the new slice adds and drops what leaves it, without losing its own writes.
+@Suite(.serialized) struct SliceChangeLinkTests {
+    func id(_ n: Int) -> UUID { Fixtures.id(n) }
+
+    /// A center and son b1 that the test restarts with new slices; always stops both.
+    final class Tree: Sendable {
+        let father: LinkedSite
+        let son: Mutex<LinkedSite?>
+
+        init(father: LinkedSite, son: LinkedSite) {
+            self.father = father
+            self.son = Mutex(son)
+        }
+
+        var current: LinkedSite { son.withLock { $0! } }
+
+        /// Stops the son, runs `whileStopped` on its closed-link store, restarts it with `slice`.
+        func restartSon(slice: String, whileStopped: (any SiteStore) async throws -> Void = { _ in }) async throws {
+            let old = current
+            son.withLock { $0 = nil }
+            await old.stop(keepData: true)
+            let store = try await TestStores.open(old.place, prefix: old.store.prefix, siteName: "branch1")
+            do { try await whileStopped(store) } catch {
+                await store.close()
+                throw error
+            }
+            await store.close()
+            let new = try await LinkedSite.start(
+                .sqlite, siteName: "branch1", reuse: (old.place, old.store.prefix), father: testLinkSettings(father: father.baseURL, slice: slice)
+            )
+            son.withLock { $0 = new }
+        }
+
+        func stopAll() async {
+            if let son = son.withLock({ $0 }) { await son.stop() }
+            await father.stop()
+        }
+    }
+
+    func withTree(
+        _ backend: TestStores.Backend, slice: String, beforeSon: (LinkedSite) async throws -> Void, _ body: (Tree) async throws -> Void
+    ) async throws {
+        let father = try await LinkedSite.start(backend, siteName: "center", clients: ["b1"])
+        let tree: Tree
+        do {
+            try await beforeSon(father)
+            let son = try await LinkedSite.start(.sqlite, siteName: "branch1", father: testLinkSettings(father: father.baseURL, slice: slice))
+            tree = Tree(father: father, son: son)
+        } catch {
+            await father.stop()
+            throw error
+        }
+        do { try await body(tree) } catch {
+            await tree.stopAll()
+            throw error
+        }
+        await tree.stopAll()
+    }
+
+    @Test("widening A → A+B brings every B entity at once, and narrowing back drops them without losing a write", arguments: TestStores.available)
+    func widenThenNarrow(father backend: TestStores.Backend) async throws {
+        try await withTree(backend, slice: "A", beforeSon: { father in
+            try await father.create(id(1), name: "a1", topics: ",A,")
+            for n in 10..<20 { try await father.create(id(n), name: "b\(n)", topics: ",B,") }
+            try await father.create(id(2), name: "ab", topics: ",A,B,")
+        }) { tree in
+            try await eventually("the son loads A") { try await tree.current.field("name", of: id(2)) == .text("ab") }
+            #expect(try await tree.current.customer(id(10)) == nil)
+
+            try await tree.restartSon(slice: "A+B")
+            try await eventually("every B entity arrives without being updated") {
+                for n in 10..<20 where try await tree.current.field("name", of: id(n)) != .text("b\(n)") { return false }
+                return true
+            }
+            #expect(tree.current.link?.counters.sliceChanges == 1)
+            try await tree.father.update(id(10), ["name": .text("b10 renamed")])
+            try await eventually("and their updates") { try await tree.current.field("name", of: id(10)) == .text("b10 renamed") }
+
+            // A write at the son not yet uploaded when the slice narrows: made while it is stopped.
+            try await tree.restartSon(slice: "A") { store in
+                try await EntitiesSubsystem(store: store).write([EntityWrite(.update, entityClass: "Customer", techId: id(11), fields: ["email": .text("last word")])])
+            }
+            try await eventually("the son's last write to a leaving entity reaches the father") {
+                try await tree.father.field("email", of: id(11)) == .text("last word")
+            }
+            try await eventually("the B-only entities leave the son") {
+                for n in 10..<20 where try await tree.current.customer(id(n)) != nil { return false }
+                return true
+            }
+            #expect(try await tree.current.field("name", of: id(1)) == .text("a1"), "A stays")
+            #expect(try await tree.current.field("name", of: id(2)) == .text("ab"), "A+B entities stay")
+            #expect(try await tree.father.field("name", of: id(12)) == .text("b12"), "the father keeps them (a local drop)")
+            try await eventually("the son is unregistered on them at the father") {
+                try await tree.father.store.registrations([id(12)])[id(12)].map(\.isEmpty) ?? true
+            }
+            // Updates to entities that left no longer arrive; a marker shows the son fetched past them.
+            try await tree.father.update(id(13), ["name": .text("b13 renamed")])
+            try await tree.father.create(id(3), name: "marker", topics: ",A,")
+            try await eventually("the son fetched past the update") { try await tree.current.field("name", of: id(3)) == .text("marker") }
+            #expect(try await tree.current.customer(id(13)) == nil)
+        }
+    }
+
+    @Test("narrowing A+B → A drops the B-only entities once the son's last write to one is uploaded", arguments: TestStores.available)
+    func narrow(father backend: TestStores.Backend) async throws {
+        try await withTree(backend, slice: "A+B", beforeSon: { father in
+            try await father.create(id(1), name: "a1", topics: ",A,")
+            for n in 10..<15 { try await father.create(id(n), name: "b\(n)", topics: ",B,") }
+        }) { tree in
+            try await eventually("the son loads A+B") {
+                for n in 10..<15 where try await tree.current.field("name", of: id(n)) != .text("b\(n)") { return false }
+                return true
+            }
+            try await tree.restartSon(slice: "A") { store in
+                try await EntitiesSubsystem(store: store).write([EntityWrite(.update, entityClass: "Customer", techId: id(14), fields: ["email": .text("pending")])])
+            }
+            try await eventually("the B-only entities leave the son") {
+                for n in 10..<15 where try await tree.current.customer(id(n)) != nil { return false }
+                return true
+            }
+            #expect(try await tree.father.field("email", of: id(14)) == .text("pending"), "uploaded before the drop")
+            #expect(try await tree.current.field("name", of: id(1)) == .text("a1"))
+            #expect(tree.current.link?.counters.droppedEntities == 5)
+            try await tree.father.update(id(10), ["name": .text("b10 renamed")])
+            try await tree.father.create(id(3), name: "marker", topics: ",A,")
+            try await eventually("the son fetched past the update") { try await tree.current.field("name", of: id(3)) == .text("marker") }
+            #expect(try await tree.current.customer(id(10)) == nil, "updates of entities that left no longer arrive")
+        }
+    }
+
+    @Test("Edge.changeSlice: PartialLoad of what is added, SelectMinus and unregister of what left")
+    func edgeChangesSlice() async throws {
+        let site = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["app"])
+        do {
+            try await site.create(id(1), name: "a", topics: ",A,")
+            try await site.create(id(2), name: "b", topics: ",B,")
+            let edge = try Edge(configuration: EdgeConfiguration(
+                servers: [site.baseURL], clientId: "app", useRegistration: true, schema: Fixtures.retailSchema, fetchWait: .milliseconds(200)
+            ))
+            let load = try await edge.fullLoad(slice: "A")
+            #expect(load.buffers.flatMap(\.deltas).map(\.techId) == [id(1)])
+            let widened = try await edge.changeSlice(to: "A+B")
+            #expect(widened.added.buffers.flatMap(\.deltas).map(\.techId) == [id(2)])
+            #expect(widened.left.isEmpty)
+            let narrowed = try await edge.changeSlice(to: "B")
+            #expect(narrowed.added.buffers.isEmpty)
+            #expect(narrowed.left.map(\.techId) == [id(1)])
+            #expect(edge.slice == "B")
+            try await site.update(id(1), ["name": .text("a renamed")])
+            try await site.update(id(2), ["name": .text("b renamed")])
+            var received: [UUID] = []
+            try await eventually("the update of b arrives") {
+                received += try await edge.fetchDeltasOnce(waitMilliseconds: 200).flatMap(\.deltas).map(\.techId)
+                return received.contains(id(2))
+            }
+            #expect(!received.contains(id(1)), "a left the slice and is unregistered")
+            await #expect(throws: EdgeError.self) {
+                let fresh = try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], schema: Fixtures.retailSchema))
+                _ = try await fresh.changeSlice(to: "A")
+            }
+        } catch {
+            await site.stop()
+            throw error
+        }
+        await site.stop()
+    }
+}
