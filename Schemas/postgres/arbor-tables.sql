@@ -107,3 +107,17 @@ CREATE TABLE IF NOT EXISTS {{prefix}}site_counters (
     name text PRIMARY KEY,
     value bigint NOT NULL
 );
+
+-- A registered client's fetch acknowledgement (DESIGN rule 3, issue 10 item 4), shared by the
+-- site's server processes: the sequence it acknowledged (NULL after a load), the last sequence
+-- of the batch sent and not yet acknowledged (NULL: none) with that batch's per-entity
+-- registration states (17 bytes each), and a generation every change increments
+-- (compare-and-set between concurrent fetches).
+CREATE TABLE IF NOT EXISTS {{prefix}}fetch_acknowledgements (
+    client_id text PRIMARY KEY,
+    bit_number integer NOT NULL,
+    acknowledged_sequence bigint,
+    pending_last_sequence bigint,
+    pending_states bytea NOT NULL,
+    generation bigint NOT NULL
+);

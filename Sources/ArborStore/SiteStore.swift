@@ -129,6 +129,22 @@ public protocol SiteStore: AnyObject, Sendable {
     @discardableResult
     func removeProxyTopics(_ topics: Set<String>, unusedBefore cutoff: Int64) async throws(StoreError) -> Set<String>
 
+    /// The stored fetch acknowledgement state of registered client `clientId` (DESIGN rule 3,
+    /// issue 10 item 4), nil when none was stored.
+    func fetchAcknowledgement(clientId: String) async throws(StoreError) -> FetchAcknowledgementRecord?
+    /// Compare-and-set: when the stored generation of `record.clientId` is `expectedGeneration`
+    /// (nil: no row is stored), stores `record` with generation `(expectedGeneration ?? 0) + 1`
+    /// and, in the same transaction, sets `committing` for `record.bit` as
+    /// ``setRegistrations(_:for:)`` does. Returns the new generation, or nil (nothing changed)
+    /// when another change came first.
+    func replaceFetchAcknowledgement(
+        _ record: FetchAcknowledgementRecord, expectedGeneration: Int64?, committing: [UUID: RegistrationState]
+    ) async throws(StoreError) -> Int64?
+    /// Forgets the acknowledged sequence and pending batch of `clientId` (a load or an
+    /// unregistration gave the client a new starting point), incrementing the generation so a
+    /// fetch still in flight stores nothing; nothing happens when no row is stored.
+    func resetFetchAcknowledgement(clientId: String) async throws(StoreError)
+
     /// Releases connections. The store is unusable afterwards.
     func close() async
 }

@@ -6,8 +6,11 @@ import Foundation
 /// A client acknowledges a batch by fetching again from the batch's last sequence. Until then
 /// the batch's registration changes are pending; a client that re-fetches from an older
 /// sequence lost the batch, so the changes are dropped and routing starts again from the
-/// acknowledged states — a FULL it never received is sent again. The machine does no I/O:
-/// the caller reads buffers, persists committed states and answers rejections.
+/// acknowledged states — a FULL it never received is sent again. A fetch from before the
+/// acknowledged sequence is refused (those changes are persisted; routing from there would
+/// send PARTIALs of entities the client lacks), one from past what was sent starts again
+/// there. The machine does no I/O: the caller reads buffers, persists the machine's state
+/// (``acknowledgedSequence``, ``pending``) and committed states, and answers the refusal.
 public struct FetchRoutingStateMachine: Sendable {
     /// A routed batch whose registration changes wait for the client's acknowledgement.
     public struct PendingBatch: Hashable, Sendable {
@@ -37,25 +40,35 @@ public struct FetchRoutingStateMachine: Sendable {
         self.acknowledgedSequence = acknowledgedSequence
     }
 
+    /// Resumes a session from its persisted state (the site's store keeps it, so any server
+    /// process of the site takes the client's next fetch): `client` is the routing client of
+    /// the fetch now asking, which may have another slice than the one that routed `pending`
+    /// (what the client acknowledges does not depend on its slice).
+    public init(client: RoutingClient, acknowledgedSequence: Int64, pending: PendingBatch?) {
+        self.client = client
+        self.acknowledgedSequence = acknowledgedSequence
+        self.pending = pending
+    }
+
     /// Event: the client asks for the deltas after `fromSequence`.
     ///
-    /// - Returns: `.commit` when it acknowledges the pending batch (the acknowledged sequence
-    ///   advances); `.discardPending` when it re-fetches at or after the acknowledged sequence
-    ///   but before the batch's end (the batch was lost; the acknowledged sequence becomes
-    ///   `fromSequence`, registrations stay as acknowledged); `.proceed` when nothing is pending
-    ///   and it fetches from the acknowledged sequence; a rejection otherwise (state unchanged).
-    ///   After `.proceed`, `.commit` or `.discardPending` the caller reads the buffers after
-    ///   `fromSequence` and calls ``route(buffers:acknowledged:)``.
+    /// - Returns: `.rejectBehindAcknowledged` before the acknowledged sequence (state
+    ///   unchanged); `.restartAhead` past the pending batch's end (or past the acknowledged
+    ///   sequence with nothing pending); `.commit` at the pending batch's end (the acknowledged
+    ///   sequence advances); `.discardPending` at or after the acknowledged sequence but before
+    ///   the batch's end (the batch was lost; registrations stay as acknowledged); `.proceed` at
+    ///   the acknowledged sequence with nothing pending. After any but the rejection the machine
+    ///   is at `fromSequence` with nothing pending, and the caller reads the buffers after it and
+    ///   calls ``route(buffers:acknowledged:)``.
     public mutating func fetchRequested(fromSequence: Int64) -> FetchAction {
         if fromSequence < acknowledgedSequence {
             return .rejectBehindAcknowledged(acknowledgedSequence: acknowledgedSequence)
         }
-        guard let batch = pending else {
-            return fromSequence == acknowledgedSequence ? .proceed : .rejectAhead(latestSequence: acknowledgedSequence)
-        }
-        if fromSequence > batch.lastSequence { return .rejectAhead(latestSequence: batch.lastSequence) }
+        let (batch, acknowledged) = (pending, acknowledgedSequence)
         pending = nil
         acknowledgedSequence = fromSequence
+        guard let batch else { return fromSequence == acknowledged ? .proceed : .restartAhead }
+        if fromSequence > batch.lastSequence { return .restartAhead }
         return fromSequence == batch.lastSequence ? .commit(batch.states) : .discardPending
     }
 

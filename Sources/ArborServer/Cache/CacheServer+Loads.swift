@@ -6,7 +6,8 @@ extension CacheServer {
     /// FullLoad (§2.2): every selected entity that is not logically deleted, as of one sequence.
     ///
     /// With registration the client becomes registered-synchronized on exactly the entities
-    /// sent and unregistered on any others it had: a full load starts over.
+    /// sent and unregistered on any others it had: a full load starts over, its fetch
+    /// acknowledgement too.
     public func fullLoad(clientId: String?, slice text: String) async throws(ServerError) -> DeltaBatch {
         let (client, slice) = try await admitLoad(clientId, slice: text)
         let snapshot = try await loadedSnapshot()
@@ -18,6 +19,7 @@ extension CacheServer {
             for id in registered.subtracting(load.sent) { changes[id] = .unregistered }
             for id in load.sent { changes[id] = .synchronized }
             try await register(changes, for: client, markKnown: true)
+            try await startOver(client)
         }
         await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
         return load.answer
@@ -74,9 +76,20 @@ extension CacheServer {
         let load = try await send(selected, sequence: snapshot.sequence, to: client)
         if context.settings.useRegistration {
             try await register(Dictionary(uniqueKeysWithValues: load.sent.map { ($0, .synchronized) }), for: client, markKnown: false)
+            try await startOver(client)
         }
         await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
         return load.answer
+    }
+
+    /// After a FullLoad or SyncLoad the client fetches from the load's sequence, which may be
+    /// before what it acknowledged earlier (another process's cache may lag a little): what it
+    /// acknowledged or was sent before is forgotten, and an older fetch still in flight stores
+    /// nothing (issue 10 items 4, 12). A PartialLoad keeps it: the client goes on fetching from
+    /// its own position.
+    private func startOver(_ client: ClientRecord) async throws(ServerError) {
+        let store = context.store
+        try await serverCall("resetting the fetch acknowledgement") { try await store.resetFetchAcknowledgement(clientId: client.clientId) }
     }
 
     /// The checks every cache request starts with: a known, enabled client (§2.7), a slice

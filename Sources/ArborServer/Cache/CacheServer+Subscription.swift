@@ -38,7 +38,20 @@ extension CacheServer {
                 "sequence \(lastSequence) is older than the \(context.settings.retainedSequences) sequences site '\(context.siteName)' retains (last is \(newest)): sync-load instead"
             )
         }
+        try await refuseBehindAcknowledged(client, lastSequence)
         await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
         return lastSequence
+    }
+
+    /// A SkipLoad from before the sequence the client already acknowledged is refused like a
+    /// fetch from there (issue 10 item 12): the client was restored from an older copy, and
+    /// only a SyncLoad brings back the FULLs it lost.
+    private func refuseBehindAcknowledged(_ client: ClientRecord, _ lastSequence: Int64) async throws(ServerError) {
+        guard context.settings.useRegistration else { return }
+        let store = context.store
+        let stored = try await serverCall("reading the fetch acknowledgement") { try await store.fetchAcknowledgement(clientId: client.clientId) }
+        if let stored, stored.bit == client.bit, let acknowledged = stored.acknowledgedSequence, lastSequence < acknowledged {
+            throw DeltaServer.behindAcknowledged(lastSequence, acknowledged, client.clientId, site: context.siteName)
+        }
     }
 }

@@ -103,19 +103,23 @@ public final class CacheServer: Service, Sendable {
     }
 
     /// The cache for a load, refusing while the store has not been read yet. It includes every
-    /// transaction committed before the load began, so a client loading right after its own
-    /// write sees it.
+    /// transaction committed before the load began (read your writes, issue 10 item 6): the
+    /// store's committed horizon is one cheap query, and only when the cache is behind it are
+    /// the log tail and the cache brought up to it. A failure to check is an error, never a
+    /// load that silently misses a write the client was told had committed.
     func loadedSnapshot() async throws(ServerError) -> CacheSnapshot {
         guard state.withLock({ $0.isLoaded }) else {
             throw ServerError(.internalError, "the cache server of site '\(context.siteName)' is still loading; retry shortly")
         }
-        if let committed = try? await context.store.lastSequence(), sequence < committed {
-            do {
-                try await context.logTail.catchUp()
+        do {
+            let committed = try await context.store.lastSequence()
+            if sequence < committed {
+                try await context.logTail.catchUp(through: committed)
                 try await catchUp()
-            } catch {
-                context.logger.warning("cache server could not catch up before a load: \(error)")
             }
+        } catch {
+            context.logger.warning("cache server could not catch up before a load: \(error)")
+            throw ServerError(.internalError, "the cache server of site '\(context.siteName)' could not read its log before the load; retry shortly")
         }
         return snapshot()
     }

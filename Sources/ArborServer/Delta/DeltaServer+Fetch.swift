@@ -18,18 +18,41 @@ extension DeltaServer {
         // A proxy with selective distribution (§8.3) serves only the topics it receives.
         try await context.proxyTopics?.admitFetch(slice)
         let fromSequence = request.fromSequence
+        try await catchUpWithCommits()
         try await checkPosition(fromSequence)
-        var ticket = sessions.begin(clientId: clientId, client: client, fromSequence: fromSequence)
-        if let bit = client.bit, !ticket.committed.isEmpty {
-            do {
-                try await context.registrations.set(ticket.committed, for: bit)
-            } catch {
-                sessions.drop(ticket)
-                throw failure("saving the registrations acknowledged by client '\(clientId ?? "")'", error)
-            }
+        let start: FetchStart
+        do {
+            start = try await sessions.begin(clientId: clientId, client: client, fromSequence: fromSequence)
+        } catch {
+            throw failure("saving the fetch acknowledgement of client '\(clientId ?? "")'", error)
+        }
+        guard case .route(var ticket) = start else {
+            if case .behindAcknowledged(let acknowledged) = start { throw Self.behindAcknowledged(fromSequence, acknowledged, clientId, site: context.siteName) }
+            throw ServerError(.internalError, "unexpected fetch start")
         }
         let deadline = ContinuousClock.now + waitDuration(request.waitMilliseconds)
         return try await routeWhenAvailable(&ticket, fromSequence: fromSequence, until: deadline, watching: record)
+    }
+
+    /// The refusal of a fetch from before the acknowledged sequence (issue 10 item 12): the
+    /// registration changes up to there are persisted, so routing from the older position would
+    /// skip FULLs the client needs and send PARTIALs of entities it lacks.
+    static func behindAcknowledged(_ fromSequence: Int64, _ acknowledged: Int64, _ clientId: String?, site: String) -> ServerError {
+        ServerError(
+            .tooFarBehind,
+            "client '\(clientId ?? "")' fetches from sequence \(fromSequence), before sequence \(acknowledged) it already acknowledged at site '\(site)' (was it restored from an older copy?): SyncLoad to catch up")
+    }
+
+    /// Read your writes (issue 10 item 6): asks the store for its committed horizon (one cheap
+    /// query) and, when this process's log tail is behind it — the tail is woken after a commit,
+    /// not at it, and another process of the site may have committed — reads the log up to there,
+    /// so every append acknowledged before this request is routed by it.
+    func catchUpWithCommits() async throws(ServerError) {
+        do {
+            try await context.logTail.catchUp(through: try await context.store.lastSequence())
+        } catch {
+            throw failure("reading the log up to its last commit", error)
+        }
     }
 
     /// Waits for transactions after the client's position and routes them, until something is
@@ -56,7 +79,11 @@ extension DeltaServer {
             }
             let states = try await registrationStates(of: ticket.machine.client, in: buffers)
             let batch = ticket.machine.route(buffers: buffers, acknowledged: { states[$0] ?? .unregistered })
-            sessions.complete(ticket)
+            do {
+                try await sessions.complete(&ticket)
+            } catch {
+                throw failure("saving the fetch acknowledgement of client '\(ticket.clientId ?? "")'", error)
+            }
             let advanced = batch.lastSequence > answer.sequence
             answer = DeltaBatch(buffers: batch.buffers, sequence: batch.lastSequence)
             if try servedNoLonger(record, registered: ticket.machine.client.isRegistered) { return answer }

@@ -12,15 +12,17 @@ public final class DeltaServer: Sendable {
     public static let defaultWait: Duration = .seconds(25)
 
     let context: SiteContext
-    let sessions = FetchSessions()
+    let sessions: FetchSessions
 
     /// A delta server over the site's shared parts.
     public init(context: SiteContext) {
         self.context = context
+        sessions = FetchSessions(store: context.store)
     }
 
     /// RegisterEntities (§2.4, §2.5): the client holds these entities, synchronized. Afterwards
-    /// the site knows the client's registrations, so its registered fetches are served.
+    /// the site knows the client's registrations, so its registered fetches are served; what it
+    /// acknowledged or was sent before is forgotten (it fetches from the returned sequence).
     ///
     /// - Returns: the site's current log sequence.
     public func register(clientId: String?, entities: [EntityRef]) async throws(ServerError) -> Int64 {
@@ -30,6 +32,7 @@ public final class DeltaServer: Sendable {
         do {
             try await context.registrations.set(states, for: record.bit)
             try await context.registrations.markKnown(record.bit)
+            try await sessions.reset(clientId: record.clientId)
         } catch {
             throw failure("registering \(entities.count) entities for client '\(record.clientId)'", error)
         }
@@ -45,8 +48,8 @@ public final class DeltaServer: Sendable {
         let record = try context.requireClient(clientId)
         try checkClasses(of: entities)
         let states = Dictionary(entities.map { ($0.techId, RegistrationState.unregistered) }, uniquingKeysWith: { $1 })
-        sessions.drop(clientId: record.clientId)
         do {
+            try await sessions.reset(clientId: record.clientId)
             try await context.registrations.set(states, for: record.bit)
         } catch {
             throw failure("unregistering \(entities.count) entities for client '\(record.clientId)'", error)
@@ -64,12 +67,6 @@ public final class DeltaServer: Sendable {
         } catch {
             throw failure("appending \(writes.count) writes", error)
         }
-    }
-
-    /// Forgets the fetch session of `clientId` (a removed or disabled client); its next fetch
-    /// starts a new one.
-    public func forgetSession(clientId: String) {
-        sessions.drop(clientId: clientId)
     }
 
     /// The highest committed sequence: the store's, which may be ahead of the log tail.

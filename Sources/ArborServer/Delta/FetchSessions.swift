@@ -1,74 +1,92 @@
 import ArborCore
+import ArborStore
 import Foundation
-import Synchronization
 
 /// One fetch in progress: a working copy of the client's routing state machine, already past
-/// `fetchRequested`, routed by the fetch and handed back with ``FetchSessions/complete(_:)``.
+/// `fetchRequested`, routed by the fetch and stored back with ``FetchSessions/complete(_:)``.
 struct FetchTicket: Sendable {
-    /// The registered client's id; nil for an unregistered fetch, which keeps no session.
+    /// The registered client's id and bit; nil for an unregistered fetch, which stores nothing.
     let clientId: String?
-    /// Which `begin` produced this ticket; a later `begin` for the same client supersedes it.
-    let generation: UInt64
+    let bit: ClientBit?
+    /// The stored generation this fetch may replace; nil once a newer change (another fetch of
+    /// the client, a load, an unregistration) superseded it.
+    var generation: Int64?
     /// The machine; the fetch calls `route` on it.
     var machine: FetchRoutingStateMachine
-    /// States the client acknowledged with this fetch, to persist before routing.
-    let committed: [UUID: RegistrationState]
+    /// The pending batch as stored, so an unchanged one is not written again.
+    var storedPending: FetchRoutingStateMachine.PendingBatch?
 }
 
-/// The fetch routing sessions of registered clients, one per client id (DESIGN rule 3).
+/// What ``FetchSessions/begin(clientId:client:fromSequence:)`` decided.
+enum FetchStart: Sendable {
+    /// Route on the ticket's machine (the acknowledged batch, if any, is committed already).
+    case route(FetchTicket)
+    /// The fetch is before the sequence the client acknowledged: refuse it (issue 10 item 12).
+    case behindAcknowledged(Int64)
+}
+
+/// The fetch routing sessions of registered clients (DESIGN rule 3), kept in the site's store
+/// (`fetch_acknowledgements`), so whichever server process of the site takes a client's next
+/// fetch acknowledges its last answer (§8.1, issue 10 item 4).
 ///
-/// A fetch takes a ticket (`begin`), routes on its copy of the machine while no lock is held,
-/// and stores it back (`complete`) unless another fetch of the same client began meanwhile (a
-/// retry while a long poll still waited): then the newer one's state stands and the older
-/// result's pending changes are never committed, which only costs a FULL sent again. Unregistered
-/// clients have no registration state, so their fetches route on a fresh machine each time.
-final class FetchSessions: Sendable {
-    private struct Entry {
-        var machine: FetchRoutingStateMachine
-        var generation: UInt64
-    }
+/// A fetch reads the client's row, feeds the fetch to a ``FetchRoutingStateMachine`` resumed
+/// from it, and stores the outcome — with an acknowledged batch's registration states, in the
+/// same transaction — by compare-and-set on the row's generation; a conflict (another fetch
+/// of the client got there first) is retried from the new row. After routing it stores the
+/// pending batch the same way, which fails harmlessly when a newer fetch, a load or an
+/// unregistration changed the row meanwhile: the newer state stands, and the older answer's
+/// changes are never committed, which costs at most a FULL sent again.
+struct FetchSessions: Sendable {
+    let store: any SiteStore
 
-    private struct State {
-        var entries: [String: Entry] = [:]
-        var nextGeneration: UInt64 = 0
-    }
+    /// How often a begin is retried when concurrent fetches of one client keep changing its row.
+    static let maximumAttempts = 8
 
-    private let state = Mutex(State())
-
-    /// Event: `client` fetches from `fromSequence`.
-    ///
-    /// The client's session (a new one at `fromSequence` if it has none, or if its bit changed)
-    /// takes the fetch as an acknowledgement or a re-fetch; a changed slice then only replaces
-    /// the routing client, since what the client acknowledged does not depend on its slice. A
-    /// fetch before the acknowledged sequence (a client restarted from older data) or beyond what
-    /// this session sent (the client moved on by a load, SkipLoad or an answer whose session
-    /// was superseded) starts a fresh session at `fromSequence`: the batch pending then was never
-    /// acknowledged, so routing from the persisted states is correct. The caller has checked that
-    /// `fromSequence` is in the log.
-    func begin(clientId: String?, client: RoutingClient, fromSequence: Int64) -> FetchTicket {
-        guard let clientId, client.isRegistered else {
-            return FetchTicket(clientId: nil, generation: 0, machine: Self.fresh(client, at: fromSequence), committed: [:])
+    /// Event: `client` fetches from `fromSequence`; the caller has checked that it is in the log.
+    func begin(clientId: String?, client: RoutingClient, fromSequence: Int64) async throws(StoreError) -> FetchStart {
+        guard let clientId, let bit = client.bit else {
+            return .route(FetchTicket(clientId: nil, bit: nil, generation: nil, machine: Self.fresh(client, at: fromSequence)))
         }
-        return state.withLock { state in
+        for _ in 0..<Self.maximumAttempts {
+            let stored = try await store.fetchAcknowledgement(clientId: clientId)
             var machine = Self.fresh(client, at: fromSequence)
             var committed: [UUID: RegistrationState] = [:]
-            if let entry = state.entries[clientId], entry.machine.client.bit == client.bit {
-                var existing = entry.machine
-                switch existing.fetchRequested(fromSequence: fromSequence) {
-                case .proceed, .discardPending:
-                    machine = existing
-                case .commit(let states):
-                    machine = existing
-                    committed = states
-                case .rejectBehindAcknowledged, .rejectAhead:
-                    break
+            var unchanged = false
+            // A row stored for another bit (the client was removed and added again) does not apply.
+            if let stored, stored.bit == bit, let acknowledged = stored.acknowledgedSequence {
+                machine = FetchRoutingStateMachine(client: client, acknowledgedSequence: acknowledged, pending: stored.pending)
+                switch machine.fetchRequested(fromSequence: fromSequence) {
+                case .rejectBehindAcknowledged(let sequence): return .behindAcknowledged(sequence)
+                case .commit(let states): committed = states
+                case .proceed: unchanged = true
+                case .discardPending, .restartAhead: break
                 }
-                if machine.client != client { machine = Self.fresh(client, at: fromSequence) }
             }
-            state.nextGeneration += 1
-            state.entries[clientId] = Entry(machine: machine, generation: state.nextGeneration)
-            return FetchTicket(clientId: clientId, generation: state.nextGeneration, machine: machine, committed: committed)
+            if unchanged, let stored {
+                return .route(FetchTicket(clientId: clientId, bit: bit, generation: stored.generation, machine: machine))
+            }
+            let record = FetchAcknowledgementRecord(clientId: clientId, bit: bit, acknowledgedSequence: fromSequence)
+            if let generation = try await store.replaceFetchAcknowledgement(record, expectedGeneration: stored?.generation, committing: committed) {
+                return .route(FetchTicket(clientId: clientId, bit: bit, generation: generation, machine: machine))
+            }
         }
+        throw StoreError(.conflict, "concurrent fetches of client '\(clientId)' kept changing its fetch acknowledgement; retry the fetch")
+    }
+
+    /// Stores the routed machine's pending batch, unless a newer change superseded the ticket.
+    func complete(_ ticket: inout FetchTicket) async throws(StoreError) {
+        guard let clientId = ticket.clientId, let bit = ticket.bit, let generation = ticket.generation else { return }
+        guard ticket.machine.pending != ticket.storedPending else { return }
+        let record = FetchAcknowledgementRecord(
+            clientId: clientId, bit: bit, acknowledgedSequence: ticket.machine.acknowledgedSequence, pending: ticket.machine.pending)
+        ticket.generation = try await store.replaceFetchAcknowledgement(record, expectedGeneration: generation, committing: [:])
+        ticket.storedPending = ticket.machine.pending
+    }
+
+    /// Forgets what `clientId` acknowledged and was sent (a load, RegisterEntities or
+    /// UnregisterEntities gave it a new starting point); fetches in flight store nothing.
+    func reset(clientId: String) async throws(StoreError) {
+        try await store.resetFetchAcknowledgement(clientId: clientId)
     }
 
     /// A machine for `client` that has taken a fetch from `sequence` (nothing pending).
@@ -76,33 +94,5 @@ final class FetchSessions: Sendable {
         var machine = FetchRoutingStateMachine(client: client, acknowledgedSequence: sequence)
         _ = machine.fetchRequested(fromSequence: sequence)
         return machine
-    }
-
-    /// Stores the routed machine back, unless a newer fetch of the client began since.
-    func complete(_ ticket: FetchTicket) {
-        guard let clientId = ticket.clientId else { return }
-        state.withLock { state in
-            guard state.entries[clientId]?.generation == ticket.generation else { return }
-            state.entries[clientId]?.machine = ticket.machine
-        }
-    }
-
-    /// Forgets the session of `clientId`; in-flight fetches of it no longer store their result.
-    func drop(clientId: String) {
-        _ = state.withLock { $0.entries.removeValue(forKey: clientId) }
-    }
-
-    /// Forgets the session begun by `ticket` (its commit could not be persisted), unless a newer
-    /// fetch replaced it.
-    func drop(_ ticket: FetchTicket) {
-        guard let clientId = ticket.clientId else { return }
-        state.withLock { state in
-            if state.entries[clientId]?.generation == ticket.generation { state.entries[clientId] = nil }
-        }
-    }
-
-    /// The acknowledged sequence of `clientId`'s session, nil without one (for tests and status).
-    func acknowledgedSequence(of clientId: String) -> Int64? {
-        state.withLock { $0.entries[clientId]?.machine.acknowledgedSequence }
     }
 }

@@ -51,10 +51,9 @@ public struct SiteApplication: Sendable {
         let cache = servers.contains(.cache) ? CacheServer(context: context) : nil
         let router = Router(context: ArborRequestContext.self)
         SiteRoutes(context: context, paths: paths, delta: delta, cache: cache).install(on: router)
-        let watcher = ClientWatcher(
-            clients: context.clients, registrations: context.registrations, logger: context.logger,
-            forgetSession: { clientId in delta?.forgetSession(clientId: clientId) }
-        )
+        // A removed client's fetch acknowledgement needs no forgetting: the client must load or
+        // register again before a registered fetch, and both reset it in the store.
+        let watcher = ClientWatcher(clients: context.clients, registrations: context.registrations, logger: context.logger)
         var services: [any Service] = [context.logTail, context.clients, watcher]
         if let cache { services.append(cache) }
         services += extraServices

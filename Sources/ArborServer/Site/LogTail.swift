@@ -56,6 +56,14 @@ public final class LogTail: Service, Sendable {
         }
     }
 
+    /// Reads the log when this tail is behind `committed`, a sequence the store reported as
+    /// committed: afterwards ``lastSequence`` is at least `committed` (read your writes, issue
+    /// 10 item 6). Costs nothing when the tail is already there.
+    public func catchUp(through committed: Int64) async throws {
+        guard lastSequence < committed else { return }
+        try await catchUp()
+    }
+
     public func run() async throws {
         let wakeups = store.logAppended()
         try await catchUp()

@@ -84,6 +84,20 @@ CREATE TABLE IF NOT EXISTS {{prefix}}site_counters (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
+
+-- A registered client's fetch acknowledgement (DESIGN rule 3, issue 10 item 4), shared by the
+-- site's server processes: the sequence it acknowledged (NULL after a load), the last sequence
+-- of the batch sent and not yet acknowledged (NULL: none) with that batch's per-entity
+-- registration states (17 bytes each), and a generation every change increments
+-- (compare-and-set between concurrent fetches).
+CREATE TABLE IF NOT EXISTS {{prefix}}fetch_acknowledgements (
+    client_id TEXT PRIMARY KEY,
+    bit_number INTEGER NOT NULL,
+    acknowledged_sequence INTEGER,
+    pending_last_sequence INTEGER,
+    pending_states BLOB NOT NULL,
+    generation INTEGER NOT NULL
+);
 """
 
     /// The Arbor tables of `prefix`, ready to run. The prefix is validated (letters, digits, `_`).
@@ -93,6 +107,6 @@ CREATE TABLE IF NOT EXISTS {{prefix}}site_counters (
 
     /// The names of the Arbor tables of `prefix` (their triggers and indexes go with them).
     static func arborTableNames(prefix: TablePrefix) -> [String] {
-        ["delta_log", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters"].map(prefix.table)
+        ["delta_log", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters", "fetch_acknowledgements"].map(prefix.table)
     }
 }

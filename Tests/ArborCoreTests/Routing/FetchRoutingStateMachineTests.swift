@@ -16,13 +16,14 @@ struct FetchRoutingStateMachineTests {
         #expect(machine.acknowledgedSequence == 10 && machine.pending == nil)
     }
 
-    @Test("fetches behind or ahead of the acknowledged sequence are rejected without a change")
-    func rejectsWithoutPending() {
+    @Test("a fetch behind the acknowledged sequence is refused without a change; one ahead restarts there")
+    func behindIsRefusedAheadRestarts() {
         var machine = FetchRoutingStateMachine(client: F.registeredEdge, acknowledgedSequence: 10)
         #expect(machine.fetchRequested(fromSequence: 9) == .rejectBehindAcknowledged(acknowledgedSequence: 10))
-        #expect(machine.fetchRequested(fromSequence: 11) == .rejectAhead(latestSequence: 10))
         #expect(machine.acknowledgedSequence == 10)
         #expect(machine.fetchRequested(fromSequence: 10) == .proceed)
+        #expect(machine.fetchRequested(fromSequence: 11) == .restartAhead)
+        #expect(machine.acknowledgedSequence == 11 && machine.pending == nil)
     }
 
     @Test("acknowledging a batch commits its final states and advances the sequence")
@@ -64,14 +65,39 @@ struct FetchRoutingStateMachineTests {
         #expect(machine.fetchRequested(fromSequence: 10) == .rejectBehindAcknowledged(acknowledgedSequence: 11))
     }
 
-    @Test("with a batch pending, fetches behind the acknowledged sequence or past the batch are rejected")
-    func rejectsWithPending() throws {
+    @Test("with a batch pending, a fetch behind is refused and keeps it; one past the batch drops it uncommitted")
+    func behindAndAheadWithPending() throws {
         var machine = FetchRoutingStateMachine(client: F.registeredEdge, acknowledgedSequence: 10)
         _ = machine.route(buffers: [F.buffer(14, [try F.delta(.full, ["A"])])]) { _ in .unregistered }
         #expect(machine.fetchRequested(fromSequence: 9) == .rejectBehindAcknowledged(acknowledgedSequence: 10))
-        #expect(machine.fetchRequested(fromSequence: 15) == .rejectAhead(latestSequence: 14))
-        #expect(machine.pending?.lastSequence == 14, "a rejected fetch leaves the pending batch in place")
+        #expect(machine.pending?.lastSequence == 14, "a refused fetch leaves the pending batch in place")
         #expect(machine.fetchRequested(fromSequence: 14) == .commit([F.entity: .synchronized]))
+
+        _ = machine.route(buffers: [F.buffer(16, [try F.delta(.full, ["A"], id: other)])]) { _ in .unregistered }
+        #expect(machine.fetchRequested(fromSequence: 17) == .restartAhead, "never commits what it was not told the client holds")
+        #expect(machine.acknowledgedSequence == 17 && machine.pending == nil)
+    }
+
+    @Test("a client restored from an older copy is refused, not sent PARTIALs of entities it lacks (issue 10 item 12)")
+    func restoredClientIsRefused() throws {
+        // The client was sent a FULL at 13 and acknowledged it by fetching from 13; the site
+        // persisted it synchronized. Restored from a copy at 12, it fetches from 12: routing
+        // from the persisted state would skip the FULL at 13 and send the PARTIAL at 14 alone.
+        var machine = FetchRoutingStateMachine(client: F.registeredEdge, acknowledgedSequence: 12)
+        _ = machine.route(buffers: [F.buffer(13, [try F.delta(.full, ["A"])])]) { _ in .unregistered }
+        #expect(machine.fetchRequested(fromSequence: 13) == .commit([F.entity: .synchronized]))
+        #expect(machine.fetchRequested(fromSequence: 12) == .rejectBehindAcknowledged(acknowledgedSequence: 13))
+        #expect(machine.acknowledgedSequence == 13)
+    }
+
+    @Test("a machine resumed from its persisted state acknowledges as the one that routed the batch")
+    func resumesFromPersistedState() throws {
+        var router = FetchRoutingStateMachine(client: F.registeredEdge, acknowledgedSequence: 4)
+        _ = router.route(buffers: [F.buffer(6, [try F.delta(.full, ["A"])])]) { _ in .unregistered }
+        let otherSlice = RoutingClient.registered(F.bit(3), slice: .topic("A"))
+        var resumed = FetchRoutingStateMachine(client: otherSlice, acknowledgedSequence: router.acknowledgedSequence, pending: router.pending)
+        #expect(resumed.fetchRequested(fromSequence: 6) == .commit([F.entity: .synchronized]))
+        #expect(resumed.client == otherSlice && resumed.acknowledgedSequence == 6)
     }
 
     @Test("a batch with nothing deliverable still advances lastSequence and is acknowledged")

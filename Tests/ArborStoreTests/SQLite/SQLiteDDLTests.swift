@@ -25,6 +25,7 @@ import Testing
             }
             let expected: Set<String> = [
                 "arbor_delta_log", "arbor_clients", "arbor_schema", "arbor_registrations", "arbor_site_servers", "arbor_site_state", "arbor_proxy_topics", "arbor_site_counters",
+                "arbor_fetch_acknowledgements",
                 "arbor_e_customer", "arbor_e_order", "arbor_s_order__lines", "arbor_s_order__lines__taxes",
             ]
             #expect(tables == expected)
