@@ -31,17 +31,20 @@ extension FatherLink {
                     let load = try await withLinkSlice { try await edge.fullLoad(slice: $0) }
                     count { $0.fullLoads += 1 }
                     position = try await apply(load)
+                    await answeredDownload(edge)
                     action = machine.loaded()
                 case .syncLoadRegistering:
                     let held = try await heldEntities()
                     let load = try await withLinkSlice { try await edge.syncLoad(entities: held, slice: $0, lastTransmissionTime: .zero) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
+                    await answeredDownload(edge)
                     action = machine.loaded()
                 case .syncLoad(let since):
                     let load = try await withLinkSlice { try await edge.syncLoad(slice: $0, lastTransmissionTime: since) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
+                    await answeredDownload(edge)
                     action = machine.loaded()
                 case .skipLoad(let lastSequence):
                     do {
@@ -51,11 +54,12 @@ extension FatherLink {
                     }
                     count { $0.skipLoads += 1 }
                     state.withLock { $0.downloadReady = true }
+                    await answeredDownload(edge)
                     action = machine.loaded()
                 case .fetch:
                     guard let buffers = try await interruptibleFetch(edge) else { continue }
                     let now = EntitiesSubsystem.systemMicroseconds()
-                    await note { $0.answered(.download, at: .now, connectedToCenter: edge.connectedToCenter) }
+                    await answeredDownload(edge)
                     position = try await apply(buffers, answeredThrough: edge.sequence, from: position, edge: edge)
                     if transmissionRecorded.map({ ContinuousClock.now - $0 >= Self.transmissionRecordInterval }) ?? true {
                         try await context.store.setSiteState(Self.transmittedKey, String(now))
@@ -79,6 +83,12 @@ extension FatherLink {
                 action = machine.failed(failure)
             }
         }
+    }
+
+    /// The father answered a load or fetch: a load counts like a fetch, so a (re)started link is
+    /// connected as soon as the father answers, not after the first long poll ends.
+    private func answeredDownload(_ edge: Edge) async {
+        await note { $0.answered(.download, at: .now, connectedToCenter: edge.connectedToCenter) }
     }
 
     /// Merges a load's buffers; the last one records the load's sequence (an interrupted load

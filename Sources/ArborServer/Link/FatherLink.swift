@@ -105,6 +105,8 @@ public final class FatherLink: Service, Sendable {
             client: client, servers: edgeConfiguration.servers, paths: paths, clientId: settings.clientId, clientSecret: settings.clientSecret,
             schemaName: context.schema.name, timeout: settings.requestTimeout
         )
+        // Until both halves answer, this process's edges hear "not connected", not a stale view.
+        connection.set(false)
         logger.info("father link starts", metadata: ["father": "\(settings.servers.joined(separator: ","))", "slice": "\(settings.linkSlice)"])
         await restoreProxyTopics()
         await cancelWhenGracefulShutdown {
@@ -119,6 +121,7 @@ public final class FatherLink: Service, Sendable {
         if givenClient == nil { try? await client.shutdown() }
         health.withLock { $0.failed(.download); $0.failed(.upload) }
         await reportHealth()
+        connection.linkStopped()
         logger.info("father link stopped")
     }
 
