@@ -2,12 +2,21 @@ import ArborCore
 
 /// Cache-server digests, for comparing two sites (`arbor verify`).
 extension Edge {
-    /// The digest of every entity `slice` selects at the site (steady-state selection: time
-    /// windows disregarded, logically deleted entities included), ordered by class and tech-id,
+    /// The digest of every live entity `slice` selects at the site (steady-state selection: time
+    /// windows disregarded, logically deleted entities left out), ordered by class and tech-id,
     /// with the sequence of the snapshot they were computed from. Needs a client id the site
     /// knows; nothing about the edge's session (slice, sequence, registrations) changes.
     public func digests(slice: String) async throws -> DigestResponse {
         let request = try post(cachePath("digests"), DigestRequest(slice: slice))
         return try await perform(request).json(DigestResponse.self)
+    }
+
+    /// A targeted load (`arbor verify --repair`): those of `entities` the site holds and `slice`
+    /// selects, whole (logically deleted ones included), as of one snapshot. Nothing about the
+    /// edge's session changes and nothing is registered at the site.
+    public func entityLoad(entities: [EntityRef], slice: String) async throws -> DeltaBatch {
+        let reply = try await perform(try post(cachePath("entity-load"), EntityLoadRequest(slice: slice, entities: entities), deltas: true))
+        let decoded = try reply.deltaBuffers(schema: configuration.schema, requested: configuration.format)
+        return DeltaBatch(buffers: decoded.buffers, sequence: decoded.sequence)
     }
 }

@@ -3,9 +3,12 @@ import ArborStore
 import Foundation
 
 extension CacheServer {
-    /// Digests (`arbor verify`): the digest of every entity `slice` selects in the cache's
-    /// snapshot, logically deleted ones included (they must match too), ordered by class and
-    /// tech-id, with the snapshot's sequence.
+    /// Digests (`arbor verify`): the digest of every live entity `slice` selects in the cache's
+    /// snapshot, ordered by class and tech-id, with the snapshot's sequence.
+    ///
+    /// Logically deleted entities are left out, at every site alike: a son that (re)loaded
+    /// never receives them (loads send live entities only), and a purge removes them anyway,
+    /// so comparing them would flag a reloaded branch forever.
     ///
     /// Selection is steady-state: time windows are disregarded and the slice is evaluated on
     /// the entity's application topics, as the cache server reads them (`#` topics ignored), so
@@ -16,7 +19,7 @@ extension CacheServer {
     public func digests(clientId: String?, slice text: String) async throws(ServerError) -> DigestResponse {
         let (client, slice) = try await admit(clientId, slice: text)
         let snapshot = try await loadedSnapshot()
-        let selected = snapshot.entities.values.filter { Self.digestSelects(slice, $0) }
+        let selected = snapshot.entities.values.filter { !$0.isDeleted && Self.digestSelects(slice, $0) }
         var digests: [EntityDigest] = []
         digests.reserveCapacity(selected.count)
         let size = max(1, context.settings.maximumDeltasPerLoadBuffer)

@@ -37,6 +37,7 @@ extension FatherLink {
                     count { $0.fullLoads += 1 }
                     position = try await apply(load)
                     try await recordSubscribedSlice()
+                    await answeredDownload(edge)
                     action = machine.loaded()
                 case .syncLoadRegistering:
                     let held = try await heldEntities()
@@ -44,11 +45,13 @@ extension FatherLink {
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
                     try await recordSubscribedSlice()
+                    await answeredDownload(edge)
                     action = machine.loaded()
                 case .syncLoad(let since):
                     let load = try await withLinkSlice { try await edge.syncLoad(slice: $0, lastTransmissionTime: since) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
+                    await answeredDownload(edge)
                     action = machine.loaded()
                 case .skipLoad(let lastSequence):
                     do {
@@ -58,6 +61,7 @@ extension FatherLink {
                     }
                     count { $0.skipLoads += 1 }
                     state.withLock { $0.downloadReady = true }
+                    await answeredDownload(edge)
                     // A son from before slices were recorded: the one it resumes with is its slice.
                     if try await context.store.siteState(Self.subscribedSliceKey) == nil { try await recordSubscribedSlice() }
                     action = machine.loaded()
@@ -69,12 +73,13 @@ extension FatherLink {
                     }
                     count { $0.skipLoads += 1 }
                     state.withLock { $0.downloadReady = true }
+                    await answeredDownload(edge)
                     try await changeSlice(edge, from: oldSlice)
                     action = machine.loaded()
                 case .fetch:
                     guard let buffers = try await interruptibleFetch(edge) else { continue }
                     let now = EntitiesSubsystem.systemMicroseconds()
-                    await note { $0.answered(.download, at: .now, connectedToCenter: edge.connectedToCenter) }
+                    await answeredDownload(edge)
                     position = try await apply(buffers, answeredThrough: edge.sequence, from: position, edge: edge)
                     if transmissionRecorded.map({ ContinuousClock.now - $0 >= Self.transmissionRecordInterval }) ?? true {
                         try await context.store.setSiteCounter(Self.transmittedKey, now)
@@ -98,6 +103,12 @@ extension FatherLink {
                 action = machine.failed(failure)
             }
         }
+    }
+
+    /// The father answered a load or fetch: a load counts like a fetch, so a (re)started link is
+    /// connected as soon as the father answers, not after the first long poll ends.
+    private func answeredDownload(_ edge: Edge) async {
+        await note { $0.answered(.download, at: .now, connectedToCenter: edge.connectedToCenter) }
     }
 
     /// Merges a load's buffers; the last one records the load's sequence (an interrupted load

@@ -119,6 +119,8 @@ public final class FatherLink: Service, Sendable {
     /// copy re-joins as a new one, and every request of the run carries it.
     public func run() async throws {
         let client = givenClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(trustRoots: settings.trustRoots, clientCertificate: settings.clientCertificate))
+        // Until both halves answer, this process's edges hear "not connected", not a stale view.
+        connection.set(false)
         logger.info("father link starts", metadata: ["father": "\(settings.servers.joined(separator: ","))", "slice": "\(settings.linkSlice)"])
         await restoreProxyTopics()
         await cancelWhenGracefulShutdown {
@@ -129,6 +131,7 @@ public final class FatherLink: Service, Sendable {
         if givenClient == nil { try? await client.shutdown() }
         health.withLock { $0.failed(.download); $0.failed(.upload) }
         await reportHealth()
+        connection.linkStopped()
         logger.info("father link stopped")
     }
 

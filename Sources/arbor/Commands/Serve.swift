@@ -83,6 +83,7 @@ struct Serve: AsyncParsableCommand {
         let connection = CenterConnection(isCenter: final.site == "center")
         var context = SiteContext.standard(settings: serverSettings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
         var masterDuties: [any Service] = []
+        var linkConnection: CenterConnection?
         // With selective distribution the link subscribes to fixed plus used topics, not to a fatherSlice.
         let fatherSlice = final.fatherSlice ?? (valid.settings.selectiveDistribution == nil ? nil : ProxySlice.nothingTopic)
         if !final.fatherServers.isEmpty, let clientId = final.fatherClientId, let slice = fatherSlice {
@@ -101,6 +102,7 @@ struct Serve: AsyncParsableCommand {
             )
             do {
                 masterDuties.append(try FatherLink(context: context, settings: settings, connection: connection))
+                linkConnection = connection
             } catch {
                 await store.close()
                 throw ValidationError("father link: \(error.message)")
@@ -110,7 +112,8 @@ struct Serve: AsyncParsableCommand {
             LogTrimmer(store: store, retainedSequences: valid.settings.retainedSequences, keepsUnacknowledgedUploads: !final.fatherServers.isEmpty, logger: logger)
         )
         // The father link and log trimming run in the one process holding the site's master role (§8.1).
-        let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: final.advertisedURL)
+        // Every process reports the master's link state to its edges (§8.2).
+        let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: final.advertisedURL, centerConnection: linkConnection)
         let application = SiteApplication(
             context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: scaling.services,
             tls: listenerTLS?.configuration

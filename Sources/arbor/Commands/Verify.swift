@@ -1,5 +1,7 @@
 import ArborCore
 import ArborEdge
+import ArborServer
+import ArborStore
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
@@ -11,14 +13,21 @@ struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare two sites (or a son with its father) on a slice by per-entity digests.",
         discussion: """
-            Both sites compute a digest of every entity the slice selects (steady-state: time windows \
-            are ignored; logically deleted entities are included) over its class, topics, fields, \
+            Both sites compute a digest of every live entity the slice selects (steady-state: time windows \
+            are ignored; logically deleted entities are left out at both sites, since a reloaded site never \
+            receives them) over its class, topics, fields, \
             sub-entities and every write time, and verify prints each entity that is only at A, only at B, \
             or differs, then a summary line. Exit status: 0 equal, 1 different, 2 error (64 for missing or malformed options).
 
             Son against father: pass the son's own slice. The same slice is evaluated at both sites, so \
             what the father holds outside it is not compared; entities the son holds outside its slice \
             because it is registered on them are not compared either.
+
+            With --repair, site A must be a son of site B: the entities that differ are loaded from B \
+            (a targeted load of exactly those ids) and replace A's copies in A's database (--son-db, \
+            --son-prefix, --son-name); entities B does not send are removed at A. Then both sites are \
+            compared again, and the exit status is that of the second comparison. Repair when A's uploads \
+            have caught up: A's writes to those entities not yet at B are lost.
 
             The client id must be in the clients table of both sites (and enabled). Writes in flight can \
             make the sites differ for a moment: compare when quiet, or re-run and look at what persists.
@@ -34,6 +43,17 @@ struct Verify: AsyncParsableCommand {
     var schema: String?
     @Option(name: .long, help: "Seconds one site may take to answer.") var timeout: Int = 120
     @Option(name: .long, help: "A PEM file of the CAs trusted for https:// sites (default: the system's roots).") var caFile: String?
+    @Flag(name: .long, help: "Replace A's copies of the entities that differ with B's (A must be a son of B); needs --son-db.")
+    var repair = false
+    @Option(name: .long, help: "With --repair: site A's database (postgres://… or sqlite:PATH).") var sonDb: String?
+    @Option(name: .long, help: "With --repair: the table prefix of site A's database.") var sonPrefix: String = TablePrefix.standard.value
+    @Option(name: .long, help: "With --repair: site A's name (stamped on the log records the repair writes).") var sonName: String?
+
+    func validate() throws {
+        guard repair else { return }
+        guard sonDb != nil else { throw ValidationError("--repair needs --son-db: the database of site A (the son) to repair") }
+        guard let sonName, !sonName.isEmpty else { throw ValidationError("--repair needs --son-name: site A's name") }
+    }
 
     func run() async throws {
         var trustRoots: EdgeTrustRoots?
@@ -57,12 +77,19 @@ struct Verify: AsyncParsableCommand {
             print("B: \(against) at sequence \(b.sequence), \(b.entities.count) entities selected")
             let report = VerifyReport(a: a, b: b)
             print(report.description)
-            if !report.isEqual { throw ExitCode(1) }
+            guard !report.isEqual else { return }
+            guard repair else { throw ExitCode(1) }
+            let repaired: Bool
+            do { repaired = try await repairAndCompare(report, trustRoots: trustRoots) } catch {
+                FileHandle.standardError.write(Data("arbor verify: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            if !repaired { throw ExitCode(1) }
         }
     }
 
     /// Asks both sites for their digests at once.
-    private func fetchBoth(_ client: HTTPClient) async throws(CommandFailure) -> (DigestResponse, DigestResponse) {
+    func fetchBoth(_ client: HTTPClient) async throws(CommandFailure) -> (DigestResponse, DigestResponse) {
         let schema = try loadSchema()
         guard timeout > 0 else { throw CommandFailure("--timeout must be at least 1 second") }
         let edgeA = try edge(site, schema: schema, option: "--site", client: client)
@@ -88,7 +115,7 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    private func edge(_ url: String, schema: DistributionSchema, option: String, client: HTTPClient) throws(CommandFailure) -> Edge {
+    func edge(_ url: String, schema: DistributionSchema, option: String, client: HTTPClient) throws(CommandFailure) -> Edge {
         do {
             let configuration = try EdgeConfiguration(
                 servers: [url], instance: instance, clientId: clientId, schema: schema, format: .json,
@@ -102,7 +129,7 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    private func loadSchema() throws(CommandFailure) -> DistributionSchema {
+    func loadSchema() throws(CommandFailure) -> DistributionSchema {
         guard let schema else { return .exampleRetail }
         guard let data = FileManager.default.contents(atPath: schema) else {
             throw CommandFailure("--schema: cannot read '\(schema)': check the path")

@@ -21,7 +21,7 @@ import Testing
             let elapsed = clock.now - start
             #expect(answer.delivered == ["CREATE@1"])
             #expect(answer.sequence == 1)
-            #expect(elapsed < .seconds(5), "returned after \(elapsed), the wait was 20 s")
+            #expect(elapsed < .seconds(10), "returned after \(elapsed), the wait was 20 s")
         }
     }
 
@@ -50,7 +50,7 @@ import Testing
             let elapsed = clock.now - start
             #expect(answer.buffers.isEmpty)
             #expect(answer.sequence == created)
-            #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(5), "returned after \(elapsed)")
+            #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(10), "returned after \(elapsed)")
             // Skipped transactions still advance the client when the wait ends.
             try await site.createCustomer(2, topics: "B")
             let skipped = try await site.fetch("b1", from: created, slice: "A", waitMilliseconds: 100)
@@ -66,7 +66,7 @@ import Testing
             let start = clock.now
             let answer = try await site.fetch(nil, from: 0, slice: "A", registered: false, waitMilliseconds: 60_000)
             #expect(answer == DeltaBatch(buffers: [], sequence: 0))
-            #expect(clock.now - start < .seconds(5))
+            #expect(clock.now - start < .seconds(10))
         }
     }
 
@@ -80,7 +80,7 @@ import Testing
             fetch.cancel()
             let answer = try await fetch.value
             #expect(answer == DeltaBatch(buffers: [], sequence: 0))
-            #expect(clock.now - start < .seconds(5), "the wait outlived its cancellation")
+            #expect(clock.now - start < .seconds(10), "the wait outlived its cancellation")
         }
     }
 

@@ -31,12 +31,13 @@ import Testing
         "/cache/sync-load": #"{"slice":"A","lastTransmissionTime":0}"#,
         "/cache/skip-load": #"{"slice":"A","lastSequence":1}"#,
         "/cache/digests": #"{"slice":"A"}"#,
+        "/cache/entity-load": #"{"slice":"A","entities":[{"class":"Customer","techId":"00000000-0000-4000-8000-000000000001"}]}"#,
     ]
 
     /// The documented operations, in an order where each valid request makes sense.
     static let order = ["/delta/append", "/delta/upload", "/delta/upload-position", "/cache/full-load", "/delta/fetch", "/delta/register", "/delta/unregister",
                         "/cache/partial-load", "/cache/select-minus", "/cache/sync-load", "/cache/skip-load",
-                        "/cache/digests"]
+                        "/cache/digests", "/cache/entity-load"]
 
     @Test func everyDocumentedOperationMatchesTheServer() async throws {
         let paths = try #require(Self.document["paths"] as? [String: Any])

@@ -84,7 +84,7 @@ import Testing
             let start = clock.now
             try await raw.write { db in try db.execute(sql: "INSERT INTO arbor_clients (client_id, bit_number, is_disabled) VALUES ('b', 9, 0)") }
             #expect(try await updates.next()?.map(\.clientId) == ["a", "b"])
-            #expect(clock.now - start < .seconds(1))
+            #expect(clock.now - start < .seconds(10), "a 100 ms poll, with room for a loaded machine")
             try await raw.write { db in try db.execute(sql: "UPDATE arbor_clients SET is_disabled = 1 WHERE client_id = 'b'") }
             #expect(try await updates.next()?.last?.isDisabled == true)
 
@@ -94,7 +94,7 @@ import Testing
             let before = clock.now
             try await store.removeClient(id: "a")
             #expect(try await slow.next()?.map(\.clientId) == ["b"])
-            #expect(clock.now - before < .seconds(1))
+            #expect(clock.now - before < .seconds(10), "far below the hour-long poll, with room for a loaded machine")
             try raw.close()
         }
     }

@@ -28,7 +28,7 @@ import Testing
     }
 
     /// The first element of `stream` after `action`, or nil after `timeout`.
-    func firstWake(of stream: AsyncStream<Void>, after action: () async throws -> Void, timeout: Duration = .seconds(2)) async throws -> Duration? {
+    func firstWake(of stream: AsyncStream<Void>, after action: () async throws -> Void, timeout: Duration = .seconds(15)) async throws -> Duration? {
         let started = ContinuousClock.now
         let waiter = Task { () -> Bool in
             for await _ in stream { return true }
@@ -51,7 +51,9 @@ import Testing
                 try await EntitiesSubsystem(store: writer).write([Samples.customerCreate(id: Fixtures.id(1))])
             }
             #expect(took != nil, "the other store object's log reader was not woken")
-            #expect(took.map { $0 < .seconds(1) } ?? false)
+            // Only the datagram wakes this stream (readers poll on their own), so any wake proves
+            // it; the bound is wide for a loaded machine. Speed: `arbor-bench sqlite-wake`.
+            #expect(took.map { $0 < .seconds(10) } ?? false, "woken after \(String(describing: took))")
         }
     }
 
@@ -64,11 +66,12 @@ import Testing
             try await writer.setClientDisabled(id: "shop", disabled: true)
             // The watcher polls only every 60 s: only the datagram can deliver this in time.
             let next = Task { try await changes.next() }
-            let timer = Task { try? await Task.sleep(for: .seconds(2)); next.cancel() }
+            let timer = Task { try? await Task.sleep(for: .seconds(15)); next.cancel() }
             let table = try? await next.value
             timer.cancel()
-            #expect(table?.first?.isDisabled == true, "the change was not seen within 2 s")
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(table?.first?.isDisabled == true, "the change was not seen within 15 s")
+            // Far below the 60 s poll, with room for a loaded machine.
+            #expect(ContinuousClock.now - started < .seconds(15))
         }
     }
 
