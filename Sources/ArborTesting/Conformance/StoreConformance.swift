@@ -28,6 +28,7 @@ public enum StoreConformance {
 
     /// All checks.
     public static let checks: [Check] = installChecks + logChecks + entityChecks + inputChecks + clientChecks + stateChecks + serverChecks + trimChecks + proxyTopicChecks
+        + schemaHistoryChecks
 }
 
 /// A conformance violation.
