@@ -27,6 +27,10 @@ public protocol SiteStore: AnyObject, Sendable {
     /// The schema name and text stored in the database (§4.4), nil before `install`.
     func storedSchema() async throws(StoreError) -> StoredSchema?
 
+    /// Every schema this database has held, in the order applied, the current one last (empty
+    /// before `install`). Log records are decoded with the schema they name (issue 10 item 9).
+    func schemaHistory() async throws(StoreError) -> [StoredSchema]
+
     /// Runs one write transaction: locks and loads the entities named by `keys` (absent ones
     /// are missing from the dictionary), asks `plan` what to write, writes it, appends the
     /// plan's deltas to the log as one buffer with the next sequence, and commits. The log

@@ -22,14 +22,32 @@ struct HTTPExchange: Sendable {
         request.headers[HTTPField.Name(ArborProtocol.Header.clientSecret)!]
     }
 
-    /// Refuses another protocol version or schema name, when the edge states them.
-    func checkCompatibility(_ request: Request) throws(ServerError) {
+    /// The schema the edge of the request being answered runs (set by ``SiteRoutes``), when it
+    /// is an older one of the site's history: delta answers are cut down to it.
+    @TaskLocal static var peerSchema: DistributionSchema?
+
+    /// Refuses another protocol version, and a schema name the site never held; answers the
+    /// older schema the edge runs, nil when it runs the site's (or does not say).
+    ///
+    /// A son or edge on an older schema of the history is served (an additive upgrade rolls
+    /// through the tree center first, issue 10 item 9); one on a schema this site does not know
+    /// (a newer one: its father must be upgraded first) is `SchemaMismatch`.
+    func checkCompatibility(_ request: Request) async throws(ServerError) -> DistributionSchema? {
         if let version = request.headers[HTTPField.Name(ArborProtocol.Header.protocolVersion)!], version != String(ArborProtocol.version) {
             throw ServerError(.protocolVersion, "edge speaks protocol version \(version), site '\(context.siteName)' speaks \(ArborProtocol.version): upgrade the older side")
         }
-        if let schema = request.headers[HTTPField.Name(ArborProtocol.Header.schemaName)!], schema != context.schema.name {
-            throw ServerError(.schemaMismatch, "edge expects schema '\(schema)', site '\(context.siteName)' uses '\(context.schema.name)'")
+        guard let schema = request.headers[HTTPField.Name(ArborProtocol.Header.schemaName)!], schema != context.schema.name else { return nil }
+        let history: SchemaHistory
+        do { history = try await context.schemas.history() } catch {
+            throw ServerError(.internalError, "site '\(context.siteName)' could not read its schema history; retry later")
         }
+        guard history.isOlder(schema), let older = history.schema(named: schema) else {
+            throw ServerError(
+                .schemaMismatch,
+                "edge expects schema '\(schema)', site '\(context.siteName)' uses '\(context.schema.name)' and knows only [\(history.schemas.map(\.name).joined(separator: ", "))]: upgrade this site (a father before its sons) or configure the edge with '\(context.schema.name)'"
+            )
+        }
+        return older
     }
 
     /// The JSON body decoded as `T`; malformed bodies are `BadRequest`.
@@ -65,18 +83,21 @@ struct HTTPExchange: Sendable {
         return Response(status: status, headers: headers(contentType: ArborProtocol.jsonMediaType), body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 
-    /// Delta buffers as concatenated binary buffers, or as JSON when asked.
+    /// Delta buffers as concatenated binary buffers, or as JSON when asked; cut down to the
+    /// edge's older schema (``peerSchema``) when it runs one.
     func deltas(_ buffers: [DeltaBuffer], sequence: Int64, json: Bool) throws(ServerError) -> Response {
+        let schema = Self.peerSchema ?? context.schema
+        let buffers = schema.name == context.schema.name ? buffers : buffers.map { $0.projected(onto: schema) }
         var fields = headers(contentType: json ? ArborProtocol.jsonMediaType : ArborProtocol.deltaBuffersMediaType)
         fields[HTTPField.Name(ArborProtocol.Header.sequence)!] = String(sequence)
         do {
             if json {
                 let body = try DeltaBuffersJSONResponse(sequence: sequence, connectedToCenter: context.connectedToCenter(), buffers: buffers)
-                    .encodeJSON(schema: context.schema)
+                    .encodeJSON(schema: schema)
                 return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(data: body)))
             }
             var bytes: [UInt8] = []
-            for buffer in buffers { bytes += try DeltaBufferCodec.encode(buffer, schema: context.schema) }
+            for buffer in buffers { bytes += try DeltaBufferCodec.encode(buffer, schema: schema) }
             return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         } catch {
             throw ServerError(.internalError, "could not encode delta buffers: \(error)")

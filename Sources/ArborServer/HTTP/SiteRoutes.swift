@@ -108,13 +108,15 @@ public struct SiteRoutes: Sendable {
     ) {
         router.post(RouterPath(path)) { request, requestContext in
             do {
-                try exchange.checkCompatibility(request)
+                let peerSchema = try await exchange.checkCompatibility(request)
                 // Before any handler: a request naming a client must authenticate as it.
                 let secret = exchange.clientSecret(request)
                 let certificateName = exchange.context.settings.requiresClientCertificates ? await requestContext.clientCertificateName() : nil
                 try exchange.context.authenticate(exchange.clientId(request), secret: secret, certificateName: certificateName)
-                var response = try await ClientAuthenticator.$requestCertificateName.withValue(certificateName) {
-                    try await ClientAuthenticator.$requestSecret.withValue(secret) { try await handle(request) }
+                var response = try await HTTPExchange.$peerSchema.withValue(peerSchema) {
+                    try await ClientAuthenticator.$requestCertificateName.withValue(certificateName) {
+                        try await ClientAuthenticator.$requestSecret.withValue(secret) { try await handle(request) }
+                    }
                 }
                 if balanced, let balancer = exchange.context.balancer, let clientId = exchange.clientId(request),
                    let target = balancer.noteRequest(clientId: clientId) {

@@ -53,7 +53,12 @@ public final class LinkServer: Sendable {
         clientId: String?, incarnation: UUID? = nil, throughSequence: Int64?, body: some Collection<UInt8>
     ) async throws(ServerError) -> UploadResponse {
         let son = try context.requireClient(clientId).clientId
-        let buffers = try Self.decode(body, schema: context.schema)
+        let history: SchemaHistory
+        do { history = try await context.schemas.history() } catch {
+            context.logger.error("link server: reading the schema history failed: \(error)")
+            throw ServerError(.internalError, "reading the schema history failed at site '\(context.siteName)'; retry later")
+        }
+        let buffers = try Self.decode(body, history: history)
         if let throughSequence, throughSequence < 0 {
             throw ServerError(.badRequest, "\(ArborProtocol.Header.sequence) must not be negative (got \(throughSequence))")
         }
@@ -93,14 +98,21 @@ public final class LinkServer: Sendable {
         return UploadResponse(appliedThrough: position)
     }
 
-    /// Splits and decodes an upload body (concatenated binary delta buffers).
+    /// Splits and decodes an upload body (concatenated binary delta buffers) of `schema` only.
     public static func decode(_ body: some Collection<UInt8>, schema: DistributionSchema) throws(ServerError) -> [DeltaBuffer] {
+        try decode(body, history: SchemaHistory(current: schema))
+    }
+
+    /// Splits and decodes an upload body, each buffer with the schema of `history` it names
+    /// (a son still on an older schema uploads buffers of that schema), read as buffers of the
+    /// current schema.
+    public static func decode(_ body: some Collection<UInt8>, history: SchemaHistory) throws(ServerError) -> [DeltaBuffer] {
         var framer = DeltaBufferFramer()
         framer.append(body)
         var buffers: [DeltaBuffer] = []
         do {
             while let frame = try framer.nextFrame() {
-                buffers.append(try DeltaBufferCodec.decode(frame, schema: schema))
+                buffers.append(try DeltaBufferCodec.decode(frame, history: history))
             }
             try framer.finish()
         } catch {

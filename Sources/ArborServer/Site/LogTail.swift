@@ -20,6 +20,8 @@ public final class LogTail: Service, Sendable {
     }
 
     private let store: any SiteStore
+    /// Every schema the log's records may name: each is decoded with its own (issue 10 item 9).
+    private let schemas: SchemaCatalog
     private let windowSize: Int
     private let pollInterval: Duration
     private let logger: Logger
@@ -30,6 +32,7 @@ public final class LogTail: Service, Sendable {
     ///   - pollInterval: how often the log is read without a wake-up.
     public init(store: any SiteStore, windowSize: Int = 4096, pollInterval: Duration = .milliseconds(500), logger: Logger) {
         self.store = store
+        schemas = SchemaCatalog(store: store)
         self.windowSize = max(1, windowSize)
         self.pollInterval = pollInterval
         self.logger = logger
@@ -52,7 +55,8 @@ public final class LogTail: Service, Sendable {
             let after = lastSequence
             let records = try await store.readLog(after: after, limit: 512)
             if records.isEmpty { return }
-            publish(records.map(decode))
+            let history = try await schemas.history()
+            publish(records.map { decode($0, history: history) })
         }
     }
 
@@ -133,14 +137,17 @@ public final class LogTail: Service, Sendable {
     /// Buffers after `sequence` from memory, or decoded from the store when older.
     public func buffers(after sequence: Int64, limit: Int) async throws -> [DeltaBuffer] {
         if let fromWindow = windowBuffers(after: sequence, limit: limit) { return fromWindow }
-        return try await store.readLog(after: sequence, limit: limit).map(decode)
+        let records = try await store.readLog(after: sequence, limit: limit)
+        let history = try await schemas.history()
+        return records.map { decode($0, history: history) }
     }
 
-    /// The record's buffer; one this schema cannot read becomes an empty placeholder so
-    /// readers still advance past its sequence (it is logged).
-    private func decode(_ record: LogRecord) -> DeltaBuffer {
+    /// The record's buffer, decoded with the schema it names (the current one or an older one
+    /// of the history) and read as a buffer of the current schema; one that cannot be read
+    /// becomes an empty placeholder so readers still advance past its sequence (it is logged).
+    private func decode(_ record: LogRecord, history: SchemaHistory) -> DeltaBuffer {
         do {
-            return try DeltaBufferCodec.decode(record.buffer, schema: store.schema)
+            return try DeltaBufferCodec.decode(record.buffer, history: history)
         } catch {
             logger.error("log record \(record.sequence) cannot be decoded: \(error)")
             return DeltaBuffer(schemaName: "?", originSite: store.siteName, sequence: record.sequence, deltas: [])

@@ -60,6 +60,9 @@ public struct SiteContext: Sendable {
     public var balancer: SiteBalancer?
     /// Whether this process holds the site's master role (§8.1).
     public var isMaster: @Sendable () -> Bool = { true }
+    /// Every schema the site's database held: buffers and requests of an older one are
+    /// understood (issue 10 item 9).
+    public let schemas: SchemaCatalog
 
     public init(
         settings: SiteServerSettings, store: any SiteStore, entities: EntitiesSubsystem, logTail: LogTail,
@@ -79,6 +82,7 @@ public struct SiteContext: Sendable {
         self.permit = permit
         self.connectedToCenter = connectedToCenter
         self.logger = logger
+        schemas = SchemaCatalog(store: store)
         proxyTopics = settings.selectiveDistribution.map { ProxyTopicsGuard(settings: $0, store: store, siteName: store.siteName) }
     }
 

@@ -3,7 +3,10 @@ import Foundation
 import PostgresNIO
 
 extension PostgresSiteStore {
-    /// Creates the Arbor tables, triggers and entity tables in one transaction under an advisory lock (see ``SiteStore/install(upgradingSchema:)``).
+    /// Brings Arbor's tables up to date and installs the schema in one transaction under an
+    /// advisory lock (see ``SiteStore/install(upgradingSchema:)``): the idempotent baseline,
+    /// the named migrations (``PostgresMigrations``), then the schema decision
+    /// (``SchemaInstallDecision``). A refused schema rolls everything back.
     public func install(upgradingSchema: Bool) async throws(StoreError) {
         let schemaText = String(decoding: schema.encodeJSON(), as: UTF8.self)
         try await transaction("installing the tables of prefix '\(prefix)'") { connection in
@@ -11,29 +14,33 @@ extension PostgresSiteStore {
             for statement in PostgresDDL.arborTableStatements(prefix: prefix) {
                 try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
+            try await PostgresMigrations.run(on: connection, prefix: prefix, logger: logger)
             try await moveLegacyCounters(on: connection)
-            let stored = try await storedSchema(on: connection)
-            if let stored, stored.name != schema.name, !upgradingSchema {
-                throw StoreError(
-                    .schemaMismatch,
-                    "database holds schema '\(stored.name)', this site is configured with '\(schema.name)': run `arbor schema apply` to upgrade"
-                )
-            }
+            let stored = try await schemaHistory(on: connection)
+            let decision = try SchemaInstallDecision.decide(stored: stored, configured: schema, upgrading: upgradingSchema)
             let existing = try await existingColumns(on: connection)
             for table in orderedEntityTables {
                 for statement in try PostgresEntityDDL.statements(for: table.layout, existing: existing) {
                     try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
             }
-            if stored == nil || upgradingSchema {
-                try await connection.run(
-                    """
-                    INSERT INTO \(unescaped: table("schema")) (id, name, text) VALUES (1, \(schema.name), \(schemaText))
-                    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, text = EXCLUDED.text
-                    """,
-                    logger: logger
-                )
+            let position: Int
+            switch decision {
+            case .unchanged: return
+            case .fresh: position = 1
+            case .upgrade(let history, _): position = history.schemas.count
             }
+            try await connection.run(
+                "INSERT INTO \(unescaped: table("schema_history")) (position, name, text) VALUES (\(position), \(schema.name), \(schemaText))",
+                logger: logger
+            )
+            try await connection.run(
+                """
+                INSERT INTO \(unescaped: table("schema")) (id, name, text) VALUES (1, \(schema.name), \(schemaText))
+                ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, text = EXCLUDED.text
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -50,7 +57,7 @@ extension PostgresSiteStore {
                let storedLayouts = try? EntityTableLayout.all(storedSchema, prefix: prefix) {
                 layouts += storedLayouts
             }
-            var tables = ["delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters", "fetch_acknowledgements"].map(table)
+            var tables = ["delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters", "fetch_acknowledgements", "schema_history", "migrations"].map(table)
             for layout in layouts {
                 tables += PostgresEntityDDL.tables(of: layout).map { PostgresEntityDDL.quoted($0.table) }
             }
@@ -66,6 +73,22 @@ extension PostgresSiteStore {
     /// The stored schema name and text, nil before `install`.
     public func storedSchema() async throws(StoreError) -> StoredSchema? {
         try await withConnection("reading the stored schema") { connection in try await storedSchema(on: connection) }
+    }
+
+    /// Every schema this database held, oldest first (empty before `install`).
+    public func schemaHistory() async throws(StoreError) -> [StoredSchema] {
+        try await withConnection("reading the schema history") { connection in try await schemaHistory(on: connection) }
+    }
+
+    /// The rows of the schema history table, in order; empty when it does not exist.
+    func schemaHistory(on connection: PostgresConnection) async throws -> [StoredSchema] {
+        let exists = try await connection.run("SELECT to_regclass(\(prefix.table("schema_history"))) IS NOT NULL", logger: logger)
+        guard try exists.first?.decode(Bool.self) == true else { return [] }
+        let rows = try await connection.run("SELECT name, text FROM \(unescaped: table("schema_history")) ORDER BY position", logger: logger)
+        return try rows.map { row in
+            let (name, text) = try row.decode((String, String).self)
+            return StoredSchema(name: name, text: text)
+        }
     }
 
     /// The stored schema, nil when the schema table or its row does not exist.

@@ -49,9 +49,13 @@ struct SQLiteColumns: Sendable {
         return values
     }
 
-    /// `ALTER TABLE … ADD COLUMN` statements for the field columns `table` lacks.
-    func missingColumnStatements(_ db: Database) throws -> [String] {
-        let existing = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { (row: Row) -> String in row["name"] })
-        return zip(names, definitions).filter { !existing.contains($0.0) }.map { "ALTER TABLE \(table) ADD COLUMN \($0.1)" }
+    /// `ALTER TABLE … ADD COLUMN` statements for the value and time columns of `added` fields.
+    func addColumnStatements(for added: Set<String>) -> [String] {
+        fields.filter { added.contains($0.field.name) }.flatMap { column in
+            [
+                "ALTER TABLE \(table) ADD COLUMN \(column.value) \(SQLiteFieldCoding.columnType(column.field.type))",
+                "ALTER TABLE \(table) ADD COLUMN \(column.time) INTEGER",
+            ]
+        }
     }
 }

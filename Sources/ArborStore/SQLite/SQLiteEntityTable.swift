@@ -38,9 +38,14 @@ struct SQLiteEntityTable: Sendable {
         return [table] + collections.flatMap(\.createStatements)
     }
 
-    /// ALTER statements adding the field columns that existing tables lack (schema upgrade).
-    func missingColumnStatements(_ db: Database) throws -> [String] {
-        try columns.missingColumnStatements(db) + collections.flatMap { try $0.columns.missingColumnStatements(db) }
+    /// `ALTER TABLE … ADD COLUMN` statements for the fields an upgrade adds to this class and
+    /// its kept collections (new tables come from ``createStatements``).
+    func addedColumnStatements(_ additions: SchemaEvolution.Additions) -> [String] {
+        let classFields = Set((additions.classFields[entityClass] ?? []).map(\.name))
+        return columns.addColumnStatements(for: classFields) + collections.flatMap { collection in
+            let path = SchemaEvolution.CollectionPath(entityClass: entityClass, path: collection.path)
+            return collection.columns.addColumnStatements(for: Set((additions.collectionFields[path] ?? []).map(\.name)))
+        }
     }
 
     /// The whole entity with `techId`, sub-entities and tombstones included; nil when absent.

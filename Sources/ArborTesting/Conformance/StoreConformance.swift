@@ -29,6 +29,7 @@ public enum StoreConformance {
     /// All checks.
     public static let checks: [Check] = installChecks + logChecks + entityChecks + inputChecks + clientChecks + stateChecks + serverChecks + trimChecks + proxyTopicChecks + counterChecks
         + fetchAcknowledgementChecks
+        + schemaHistoryChecks
 }
 
 /// A conformance violation.

@@ -69,6 +69,7 @@ struct PostgresDDLTests {
         let expected: Set<String> = [
             "delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters",
             "fetch_acknowledgements",
+            "schema_history", "migrations",
             "e_sample", "s_sample__parts", "s_sample__parts__marks", "e_plain",
         ]
         #expect(try await tables(of: store) == Set(expected.map { store.prefix.table($0) }))

@@ -8,7 +8,7 @@ import Testing
 struct PostgresSchemaUpgradeTests {
     static func shop(_ name: String, extraField: Bool = false, extraClass: Bool = false, extraCollection: Bool = false) throws -> DistributionSchema {
         var shelfFields = [FieldDefinition(name: "label", type: .text)]
-        if extraField { shelfFields.append(FieldDefinition(name: "height", type: .double)) }
+        if extraField { shelfFields.append(FieldDefinition(name: "height", type: .double, nullable: true)) }
         var classes = [EntityClass(
             name: "Shelf", fields: shelfFields,
             collections: extraCollection ? [SubEntityCollection(name: "slots", fields: [FieldDefinition(name: "size", type: .int)])] : []
@@ -72,10 +72,31 @@ struct PostgresSchemaUpgradeTests {
         let new = try await PostgresTesting.open(schema: changed, prefix: prefix)
         let error = await PostgresTesting.storeError { try await new.install(upgradingSchema: true) }
         #expect(error?.code == .schemaMismatch)
-        #expect(error?.message.contains("f_label") == true)
+        #expect(error?.message.contains("field 'Shelf.label' changes type from text to int") == true, "\(error?.message ?? "")")
         #expect(try await new.storedSchema()?.name == "shop-v1", "nothing changed")
         try await old.uninstall()
         await old.close()
         await new.close()
+    }
+
+    @Test("named migrations are recorded in the prefix's migrations table; a database made before them gets its schema history")
+    func migrationsAndHistorySeed() async throws {
+        let prefix = try PostgresTesting.randomPrefix()
+        let store = try await PostgresTesting.open(schema: try Self.shop("shop-v1"), prefix: prefix)
+        try await store.install(upgradingSchema: false)
+        let names = try await PostgresTesting.execute("SELECT name FROM \(prefix)migrations ORDER BY name", on: store).map { try $0.decode(String.self) }
+        #expect(names == ArborMigrationNames.all)
+        #expect(PostgresMigrations.all.map(\.name) == ArborMigrationNames.all)
+        // As before the history existed: no history table, no record of its migration.
+        _ = try await PostgresTesting.execute("DROP TABLE \(prefix)schema_history", on: store)
+        _ = try await PostgresTesting.execute("DELETE FROM \(prefix)migrations WHERE name = '0002-schema-history'", on: store)
+        #expect(try await store.schemaHistory().isEmpty)
+        try await store.install(upgradingSchema: false)
+        #expect(try await store.schemaHistory().map(\.name) == ["shop-v1"], "the migration seeds the history with the stored schema")
+        try await store.install(upgradingSchema: false)
+        let again = try await PostgresTesting.execute("SELECT count(*) FROM \(prefix)migrations", on: store)
+        #expect(try again.first?.decode(Int64.self) == Int64(ArborMigrationNames.all.count), "each migration runs and is recorded once")
+        try await store.uninstall()
+        await store.close()
     }
 }

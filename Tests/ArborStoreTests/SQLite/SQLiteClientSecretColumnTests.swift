@@ -11,7 +11,9 @@ import Testing
         try await withSQLiteStore { store, file async throws in
             let table = store.prefix.table("clients")
             try await file.rawQueue().write { db in
-                // The clients table as it was before issue 6, with one row.
+                // The clients table as it was before issue 6, with one row, in a database made
+                // before named migrations (no migration recorded for the prefix).
+                try db.execute(sql: "DELETE FROM grdb_migrations")
                 try db.execute(sql: "DROP TABLE \(table)")
                 try db.execute(sql: """
                     CREATE TABLE \(table) (
@@ -30,6 +32,8 @@ import Testing
             #expect(try await store.clients().first?.secretHash == "h")
             try await store.install(upgradingSchema: false)
             #expect(try await store.clients().first?.secretHash == "h", "a second install keeps the column and its values")
+            let applied = try await file.rawQueue().read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
+            #expect(applied == ArborMigrationNames.all.map { "\(store.prefix.value)/\($0)" }, "each named migration is recorded once")
         }
     }
 }

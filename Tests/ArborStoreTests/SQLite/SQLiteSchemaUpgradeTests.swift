@@ -91,4 +91,31 @@ import Testing
         await expectStoreError(.schemaMismatch) { try await stale.install(upgradingSchema: false) }
         await stale.close()
     }
+
+    @Test func aDatabaseMadeBeforeTheHistoryGetsItAndOlderSchemasAreRefused() async throws {
+        let file = SQLiteTestFile()
+        defer { file.remove() }
+        let old = try await file.open(schema: Self.v1)
+        try await old.install(upgradingSchema: false)
+        #expect(SQLiteMigrations.all.map(\.name) == ArborMigrationNames.all)
+        // As before the history existed: no history table, no record of its migration.
+        try await file.rawQueue().write { db in
+            try db.execute(sql: "DROP TABLE arbor_schema_history")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'arbor_/0002-schema-history'")
+        }
+        #expect(try await old.schemaHistory().isEmpty)
+        try await old.install(upgradingSchema: false)
+        #expect(try await old.schemaHistory().map(\.name) == ["shop-v1"], "the migration seeds the history with the stored schema")
+        await old.close()
+
+        let new = try await file.open(schema: Self.v2)
+        try await new.install(upgradingSchema: true)
+        #expect(try await new.schemaHistory().map(\.name) == ["shop-v1", "shop-v2"])
+        await new.close()
+        let downgrade = try await file.open(schema: Self.v1)
+        let error = await expectStoreError(.schemaMismatch) { try await downgrade.install(upgradingSchema: true) }
+        #expect(error?.message.hasPrefix("schema 'shop-v1' is older than the current schema 'shop-v2' of this database: downgrades are refused and nothing was changed") == true)
+        #expect(try await downgrade.storedSchema()?.name == "shop-v2")
+        await downgrade.close()
+    }
 }

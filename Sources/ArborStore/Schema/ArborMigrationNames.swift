@@ -1,0 +1,12 @@
+/// The names of the named migrations of Arbor's own tables, in order; both backends run
+/// migrations of exactly these names (a test checks it), recorded per table prefix.
+///
+/// The baseline (`Schemas/*/arbor-tables.sql`, idempotent `CREATE … IF NOT EXISTS`) runs on
+/// every install before them, so a new table is a block added there; a change to an existing
+/// table is a migration: a name here and its SQL in ``SQLiteMigrations`` and ``PostgresMigrations``.
+public enum ArborMigrationNames {
+    public static let all = [
+        "0001-clients-secret-hash",
+        "0002-schema-history",
+    ]
+}
