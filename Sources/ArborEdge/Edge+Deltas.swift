@@ -54,7 +54,7 @@ extension Edge {
             registered: configuration.useRegistration, waitMilliseconds: waitMilliseconds
         )
         let request = try post(deltaPath("fetch"), body, deltas: true, wait: .milliseconds(waitMilliseconds))
-        let decoded = try await perform(request).deltaBuffers(schema: configuration.schema, requested: configuration.format)
+        let decoded = try await perform(request).deltaBuffers(schema: configuration.schema, requested: configuration.format, maximumBufferBytes: configuration.maximumBufferBytes)
         newSequence = decoded.sequence
         return decoded.buffers
     }

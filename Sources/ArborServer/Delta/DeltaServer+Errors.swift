@@ -11,6 +11,7 @@ extension DeltaServer {
             case .invalidInput: return ServerError(.badRequest, storeError.message)
             case .notFound: return ServerError(.notFound, storeError.message)
             case .schemaMismatch: return ServerError(.schemaMismatch, storeError.message)
+            case .tooLarge: return ServerError(.tooLarge, storeError.message)
             default: break
             }
         }

@@ -19,6 +19,10 @@ extension DeltaServer {
         try await context.proxyTopics?.admitFetch(slice)
         let fromSequence = request.fromSequence
         try await checkPosition(fromSequence)
+        do { try context.logTail.checkNotBlocked(at: fromSequence) } catch {
+            context.logger.error("\(error)")
+            throw ServerError(.internalError, "site '\(context.siteName)' cannot read its log after \(fromSequence): \(error.description)")
+        }
         var ticket = sessions.begin(clientId: clientId, client: client, fromSequence: fromSequence)
         if let bit = client.bit, !ticket.committed.isEmpty {
             do {

@@ -37,7 +37,7 @@ public final class LinkServer: Sendable {
     /// last buffer's). Answers the son's position afterwards.
     public func upload(clientId: String?, throughSequence: Int64?, body: some Collection<UInt8>) async throws(ServerError) -> UploadResponse {
         let son = try context.requireClient(clientId).clientId
-        let buffers = try Self.decode(body, schema: context.schema)
+        let buffers = try Self.decode(body, schema: context.schema, maximumBufferBytes: context.settings.limits.maximumTransactionBytes)
         if let throughSequence, throughSequence < 0 {
             throw ServerError(.badRequest, "\(ArborProtocol.Header.sequence) must not be negative (got \(throughSequence))")
         }
@@ -106,17 +106,23 @@ public final class LinkServer: Sendable {
         return UploadResponse(appliedThrough: position)
     }
 
-    /// Splits and decodes an upload body (concatenated binary delta buffers).
-    public static func decode(_ body: some Collection<UInt8>, schema: DistributionSchema) throws(ServerError) -> [DeltaBuffer] {
-        var framer = DeltaBufferFramer()
+    /// Splits and decodes an upload body (concatenated binary delta buffers), each buffer of
+    /// at most `maximumBufferBytes`; a larger one is `TooLarge`.
+    public static func decode(
+        _ body: some Collection<UInt8>, schema: DistributionSchema, maximumBufferBytes: Int = WriteLimits.defaultMaximumTransactionBytes
+    ) throws(ServerError) -> [DeltaBuffer] {
+        var framer = DeltaBufferFramer(maxBufferSize: maximumBufferBytes)
         framer.append(body)
         var buffers: [DeltaBuffer] = []
         do {
             while let frame = try framer.nextFrame() {
-                buffers.append(try DeltaBufferCodec.decode(frame, schema: schema))
+                buffers.append(try DeltaBufferCodec.decode(frame, schema: schema, maxBufferSize: maximumBufferBytes))
             }
             try framer.finish()
         } catch {
+            if error.code == .oversized {
+                throw ServerError(.tooLarge, "an uploaded buffer is above the limit of \(maximumBufferBytes) bytes (setting maximumTransactionBytes): \(error.description)")
+            }
             if error.code == .schemaMismatch { throw ServerError(.schemaMismatch, "uploaded \(error.description)") }
             throw ServerError(.badRequest, "the upload body is not a sequence of delta buffers: \(error.description)")
         }
@@ -133,6 +139,7 @@ public final class LinkServer: Sendable {
             switch error.code {
             case .invalidInput: throw ServerError(.badRequest, error.message)
             case .schemaMismatch: throw ServerError(.schemaMismatch, error.message)
+            case .tooLarge: throw ServerError(.tooLarge, error.message)
             default: break
             }
             context.logger.error("link server: \(action) failed: \(error)")

@@ -81,6 +81,7 @@ extension SQLiteSiteStore {
         } catch {
             throw StoreError(.invalidInput, "the transaction's deltas cannot be encoded: \(error)", underlying: error)
         }
+        try StoreError.checkBufferSize(buffer.count, limit: plan.maximumBufferBytes)
         try db.cachedStatement(sql: "INSERT INTO \(logTable) (sequence, buffer) VALUES (?, ?)")
             .execute(arguments: [sequence, Data(buffer)])
         return sequence
