@@ -112,6 +112,13 @@ public protocol SiteStore: AnyObject, Sendable {
     @discardableResult
     func removeProxyTopics(_ topics: Set<String>, unusedBefore cutoff: Int64) async throws(StoreError) -> Set<String>
 
+    /// The recorded outcome of client `clientId`'s append `requestId` (issue 10 item 13), nil
+    /// when no such append committed (or its record outlived the retention).
+    func appendRequest(clientId: String, requestId: String) async throws(StoreError) -> AppendRequestRecord?
+    /// Deletes append-request records recorded before `cutoff` (µs); returns how many.
+    @discardableResult
+    func removeAppendRequests(recordedBefore cutoff: Int64) async throws(StoreError) -> Int
+
     /// Releases connections. The store is unusable afterwards.
     func close() async
 }

@@ -20,14 +20,5 @@ extension DeltaServer {
     }
 
     /// The protocol name of a merge outcome (`created`, `accepted`, …).
-    static func name(of outcome: MergeOutcome) -> String {
-        switch outcome {
-        case .created: return "created"
-        case .accepted: return "accepted"
-        case .partlyAccepted: return "partlyAccepted"
-        case .rejected: return "rejected"
-        case .unchanged: return "unchanged"
-        case .missingEntity: return "missingEntity"
-        }
-    }
+    static func name(of outcome: MergeOutcome) -> String { outcome.protocolName }
 }

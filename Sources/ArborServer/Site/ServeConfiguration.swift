@@ -61,6 +61,8 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// How far ahead of this site's clock a received time may be before the delta carrying it
     /// is refused (issue 10 item 8).
     public var maximumClockSkewSeconds: Int64 = HybridClock.defaultMaximumAheadMicroseconds / 1_000_000
+    /// How long append request ids (`X-Arbor-Request-Id`) and their outcomes are kept (issue 10 item 13).
+    public var appendRequestRetentionSeconds: Int64 = 86_400
 
     public init() {}
 
@@ -80,6 +82,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_SELECTIVE_DISTRIBUTION": "selectiveDistribution", "ARBOR_FIXED_TOPICS": "fixedTopics",
         "ARBOR_UNUSED_TOPICS_LIFE_MINUTES": "unusedTopicsLifeMinutes",
         "ARBOR_MAXIMUM_TRANSACTION_BYTES": "maximumTransactionBytes", "ARBOR_MAXIMUM_CLOCK_SKEW_SECONDS": "maximumClockSkewSeconds",
+        "ARBOR_APPEND_REQUEST_RETENTION_SECONDS": "appendRequestRetentionSeconds",
     ]
 
     /// Applies a JSON configuration file's keys (the same names as the properties).
@@ -152,6 +155,7 @@ public struct ServeConfiguration: Sendable, Equatable {
             unusedTopicsLifeMinutes = minutes
         case "maximumTransactionBytes": maximumTransactionBytes = try number(Int.self)
         case "maximumClockSkewSeconds": maximumClockSkewSeconds = try number(Int64.self)
+        case "appendRequestRetentionSeconds": appendRequestRetentionSeconds = try number(Int64.self)
         case "useRegistration":
             switch value.lowercased() {
             case "true", "yes", "1": useRegistration = true
@@ -203,6 +207,10 @@ public struct ServeConfiguration: Sendable, Equatable {
         var settings = SiteServerSettings(instance: instance, useRegistration: useRegistration, retainedSequences: retainedSequences)
         settings.selectiveDistribution = selective
         settings.limits = limits
+        guard (60...31_536_000).contains(appendRequestRetentionSeconds) else {
+            throw ServeConfigurationError("appendRequestRetentionSeconds must be between 60 and 31536000 (a year), got \(appendRequestRetentionSeconds)")
+        }
+        settings.appendRequestRetention = .seconds(appendRequestRetentionSeconds)
         return (location, prefix, chosen, settings)
     }
 }

@@ -26,6 +26,11 @@ public struct SiteServerSettings: Sendable {
     /// The largest transaction and the allowed skew of received times (issue 10 items 7, 8):
     /// requests, commits, log reads, loads and the link all use ``WriteLimits/maximumTransactionBytes``.
     public var limits = WriteLimits()
+    /// How long append request ids and their outcomes are kept (issue 10 item 13): an edge
+    /// may resend an append with the same id within this time and get the recorded outcome.
+    public var appendRequestRetention = SiteServerSettings.defaultAppendRequestRetention
+    /// One day.
+    public static let defaultAppendRequestRetention = Duration.seconds(86_400)
 
     public init(
         instance: String = "1", useRegistration: Bool = true, retainedSequences: Int64 = 1_000_000,

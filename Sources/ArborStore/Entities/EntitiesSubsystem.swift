@@ -33,8 +33,12 @@ public final class EntitiesSubsystem: Sendable {
     /// Applies the application's writes in one transaction; acknowledged only after commit.
     /// Bad input (unknown class or field, wrong type, reserved topic, missing entity) is refused
     /// with `.invalidInput` (or `.notFound`) before anything is written.
+    ///
+    /// With `request` (a client id and the append's request id, issue 10 item 13), the outcome
+    /// is recorded in the same transaction; when that request already committed, the write
+    /// rolls back with `.alreadyApplied` and the caller answers the recorded outcome.
     @discardableResult
-    public func write(_ writes: [EntityWrite]) async throws(StoreError) -> WriteReceipt<[MergeOutcome]> {
+    public func write(_ writes: [EntityWrite], request: (clientId: String, requestId: String)? = nil) async throws(StoreError) -> WriteReceipt<[MergeOutcome]> {
         guard !writes.isEmpty else { throw StoreError(.invalidInput, "no entity writes given") }
         let keys = Set(writes.map { EntityKey($0.entityClass, $0.techId) })
         guard keys.count == writes.count else {
@@ -69,6 +73,12 @@ public final class EntitiesSubsystem: Sendable {
                 if let state = merged.state { plan.upserts.append(state) }
                 plan.deltas += merged.deltas
                 plan.result.append(merged.outcome)
+            }
+            if let request {
+                plan.appendRequest = AppendRequestRecord(
+                    clientId: request.clientId, requestId: request.requestId, sequence: nil,
+                    outcomes: plan.result.map(\.protocolName), recordedMicroseconds: time.microseconds
+                )
             }
             return plan
         }

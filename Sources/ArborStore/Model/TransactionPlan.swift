@@ -20,6 +20,10 @@ public struct TransactionPlan<Result: Sendable>: Sendable {
     /// The largest encoded log buffer the plan may commit; a larger one rolls the transaction
     /// back with `.tooLarge` (issue 10 item 7), so no decoder of the tree meets a buffer it refuses.
     public var maximumBufferBytes: Int = WriteLimits.defaultMaximumTransactionBytes
+    /// The append request this transaction answers (issue 10 item 13): recorded with the log
+    /// sequence in the same transaction. When the same client and id are already recorded, the
+    /// transaction rolls back with `.alreadyApplied` (a concurrent duplicate committed first).
+    public var appendRequest: AppendRequestRecord?
 
     public init(
         upserts: [EntityState] = [], purges: [EntityKey] = [], deltas: [Delta] = [],

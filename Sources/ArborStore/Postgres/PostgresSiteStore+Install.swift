@@ -49,7 +49,7 @@ extension PostgresSiteStore {
                let storedLayouts = try? EntityTableLayout.all(storedSchema, prefix: prefix) {
                 layouts += storedLayouts
             }
-            var tables = ["delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics"].map(table)
+            var tables = ["delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "append_requests"].map(table)
             for layout in layouts {
                 tables += PostgresEntityDDL.tables(of: layout).map { PostgresEntityDDL.quoted($0.table) }
             }

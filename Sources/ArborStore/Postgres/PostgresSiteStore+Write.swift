@@ -38,8 +38,12 @@ extension PostgresSiteStore {
                 try validate(decided)
                 try await checkPreconditions(decided, on: connection)
                 try await apply(decided, on: connection)
-                guard !decided.deltas.isEmpty else { return WriteReceipt(sequence: nil, result: decided.result) }
+                guard !decided.deltas.isEmpty else {
+                    try await recordAppendRequest(decided.appendRequest, sequence: nil, on: connection)
+                    return WriteReceipt(sequence: nil, result: decided.result)
+                }
                 let sequence = try await appendLog(decided.deltas, maximumBytes: decided.maximumBufferBytes, on: connection)
+                try await recordAppendRequest(decided.appendRequest, sequence: sequence, on: connection)
                 if let hook = beforeCommitHook { await hook() }
                 return WriteReceipt(sequence: sequence, result: decided.result)
             }

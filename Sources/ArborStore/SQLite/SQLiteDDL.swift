@@ -75,6 +75,18 @@ CREATE TABLE IF NOT EXISTS {{prefix}}proxy_topics (
     last_used_us INTEGER NOT NULL,
     is_active INTEGER NOT NULL CHECK (is_active IN (0, 1))
 );
+
+-- Recent append request ids per client (issue 10 item 13): an append repeated with the same
+-- X-Arbor-Request-Id is answered with the outcome stored here and applies nothing twice.
+-- Written in the append's own transaction; rows older than the retention are deleted.
+CREATE TABLE IF NOT EXISTS {{prefix}}append_requests (
+    client_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    sequence INTEGER,
+    outcomes TEXT NOT NULL,
+    recorded_us INTEGER NOT NULL,
+    PRIMARY KEY (client_id, request_id)
+);
 """
 
     /// The Arbor tables of `prefix`, ready to run. The prefix is validated (letters, digits, `_`).
@@ -84,6 +96,6 @@ CREATE TABLE IF NOT EXISTS {{prefix}}proxy_topics (
 
     /// The names of the Arbor tables of `prefix` (their triggers and indexes go with them).
     static func arborTableNames(prefix: TablePrefix) -> [String] {
-        ["delta_log", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics"].map(prefix.table)
+        ["delta_log", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "append_requests"].map(prefix.table)
     }
 }

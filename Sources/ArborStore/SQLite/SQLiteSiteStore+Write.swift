@@ -68,7 +68,10 @@ extension SQLiteSiteStore {
             try db.cachedStatement(sql: "INSERT INTO \(siteStateTable) (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 .execute(arguments: [key, value])
         }
-        guard !plan.deltas.isEmpty else { return nil }
+        guard !plan.deltas.isEmpty else {
+            try recordAppendRequest(plan.appendRequest, sequence: nil, in: db)
+            return nil
+        }
 
         // The immediate transaction holds the file's write lock, so max + 1 is gap-free and
         // no other connection can take the same number.
@@ -84,6 +87,7 @@ extension SQLiteSiteStore {
         try StoreError.checkBufferSize(buffer.count, limit: plan.maximumBufferBytes)
         try db.cachedStatement(sql: "INSERT INTO \(logTable) (sequence, buffer) VALUES (?, ?)")
             .execute(arguments: [sequence, Data(buffer)])
+        try recordAppendRequest(plan.appendRequest, sequence: sequence, in: db)
         return sequence
     }
 

@@ -107,7 +107,10 @@ struct Serve: AsyncParsableCommand {
             }
         }
         masterDuties.append(
-            LogTrimmer(store: store, retainedSequences: valid.settings.retainedSequences, keepsUnacknowledgedUploads: !final.fatherServers.isEmpty, logger: logger)
+            LogTrimmer(
+                store: store, retainedSequences: valid.settings.retainedSequences, keepsUnacknowledgedUploads: !final.fatherServers.isEmpty,
+                appendRequestRetention: valid.settings.appendRequestRetention, logger: logger
+            )
         )
         // The father link and log trimming run in the one process holding the site's master role (§8.1).
         let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: final.advertisedURL)
