@@ -25,7 +25,7 @@ import Testing
             }
             let expected: Set<String> = [
                 "arbor_delta_log", "arbor_clients", "arbor_schema", "arbor_registrations", "arbor_site_servers", "arbor_site_state", "arbor_proxy_topics",
-                "arbor_e_customer", "arbor_e_order", "arbor_s_order__lines", "arbor_s_order__lines__taxes",
+                "arbor_append_requests", "arbor_e_customer", "arbor_e_order", "arbor_s_order__lines", "arbor_s_order__lines__taxes",
             ]
             #expect(tables == expected)
             #expect(try await file.rawQueue().read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
