@@ -121,3 +121,15 @@ CREATE TABLE IF NOT EXISTS {{prefix}}fetch_acknowledgements (
     pending_states bytea NOT NULL,
     generation bigint NOT NULL
 );
+
+-- Recent append request ids per client (issue 10 item 13): an append repeated with the same
+-- X-Arbor-Request-Id is answered with the outcome stored here and applies nothing twice.
+-- Written in the append's own transaction; rows older than the retention are deleted.
+CREATE TABLE IF NOT EXISTS {{prefix}}append_requests (
+    client_id text NOT NULL,
+    request_id text NOT NULL,
+    sequence bigint,
+    outcomes text NOT NULL,
+    recorded_us bigint NOT NULL,
+    PRIMARY KEY (client_id, request_id)
+);

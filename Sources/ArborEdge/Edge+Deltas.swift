@@ -1,5 +1,6 @@
 import ArborCore
 import Foundation
+import Logging
 
 /// Delta-server services: steady-state fetches, registration, appends, and status (§2.3–§2.5, §7.3).
 extension Edge {
@@ -54,7 +55,7 @@ extension Edge {
             registered: configuration.useRegistration, waitMilliseconds: waitMilliseconds
         )
         let request = try post(deltaPath("fetch"), body, deltas: true, wait: .milliseconds(waitMilliseconds))
-        let decoded = try await perform(request).deltaBuffers(schema: configuration.schema, requested: configuration.format)
+        let decoded = try await perform(request).deltaBuffers(schema: configuration.schema, requested: configuration.format, maximumBufferBytes: configuration.maximumBufferBytes)
         newSequence = decoded.sequence
         return decoded.buffers
     }
@@ -81,29 +82,52 @@ extension Edge {
     /// The writes are checked against the schema before sending (`BadRequest` naming the write).
     /// They fail over only when the request certainly did not reach a server; when no answer
     /// came after sending, `OutcomeUnknown` says they may or may not have been committed.
-    public func append(json: Data) async throws -> AppendResponse {
+    ///
+    /// Every append carries a request id (`X-Arbor-Request-Id`, issue 10 item 13): `requestId`,
+    /// or a new UUID. The site records the outcome with the commit and answers a resent id with
+    /// it, so when no answer comes the edge resends the same id across its server list (up to
+    /// ``appendRounds`` rounds). Only when every round ends without an answer is the error
+    /// `OutcomeUnknown`, naming the id: resend with `append(json:requestId:)` and that id later
+    /// to learn the outcome without applying anything twice.
+    public func append(json: Data, requestId: String? = nil) async throws -> AppendResponse {
         do {
             _ = try EntityWriteJSON.decode(json, schema: configuration.schema)
         } catch {
             throw EdgeError(code: .badRequest, message: "writes do not fit schema \(configuration.schema.name): \(error.message)")
         }
+        let id = requestId ?? UUID().uuidString
+        guard ArborProtocol.Header.isValidRequestId(id) else {
+            throw EdgeError(code: .badRequest, message: "request id must be 1 to 128 visible ASCII characters")
+        }
         let request = EdgeRequest(
             method: .post, path: deltaPath("append"), body: json, accept: ArborProtocol.jsonMediaType,
-            timeout: configuration.requestTimeout, idempotent: false
+            timeout: configuration.requestTimeout, idempotent: true, requestId: id
         )
-        return try await perform(request).json(AppendResponse.self)
+        var round = 1
+        while true {
+            do {
+                return try await perform(request).json(AppendResponse.self)
+            } catch let error as EdgeError where error.code == .outcomeUnknown && round < Self.appendRounds {
+                // `perform` waits the retry backoff before the next round.
+                round += 1
+                logger.notice("arbor edge resends an append whose outcome is unknown", metadata: ["requestId": "\(id)", "reason": "\(error.message)"])
+            }
+        }
     }
+
+    /// How many rounds over the server list an append whose answer was lost is sent.
+    public static let appendRounds = 3
 
     /// Appends typed application writes (encoded with ``EntityWriteJSON``); answered after
     /// commit, with the same fail-over rules as ``append(json:)``.
-    public func append(_ writes: [EntityWrite]) async throws -> AppendResponse {
+    public func append(_ writes: [EntityWrite], requestId: String? = nil) async throws -> AppendResponse {
         let json: Data
         do {
             json = try EntityWriteJSON.encode(writes, schema: configuration.schema)
         } catch {
             throw EdgeError(code: .badRequest, message: "writes do not fit schema \(configuration.schema.name): \(error.message)")
         }
-        return try await append(json: json)
+        return try await append(json: json, requestId: requestId)
     }
 
     /// Whether the site's delta or cache server is up (§7.3), asked of the current server.

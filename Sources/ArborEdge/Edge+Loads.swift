@@ -56,7 +56,7 @@ extension Edge {
 
     private func load(_ path: String, _ body: some Encodable) async throws -> DeltaBatch {
         let reply = try await perform(try post(path, body, deltas: true))
-        let decoded = try reply.deltaBuffers(schema: configuration.schema, requested: configuration.format)
+        let decoded = try reply.deltaBuffers(schema: configuration.schema, requested: configuration.format, maximumBufferBytes: configuration.maximumBufferBytes)
         return DeltaBatch(buffers: decoded.buffers, sequence: decoded.sequence)
     }
 }

@@ -117,6 +117,7 @@ public final class Edge: Sendable {
         }
         var server = currentServer
         var failures: [(server: String, reason: String)] = []
+        var sentSomewhere = false
         for _ in configuration.servers.indices {
             switch try await transport.send(request, to: server) {
             case .replied(let reply):
@@ -139,6 +140,7 @@ public final class Edge: Sendable {
                         server: server
                     )
                 }
+                sentSomewhere = sentSomewhere || sent
                 failures.append((server, reason))
             }
             let next = state.withLock { $0.failed(server) }
@@ -146,6 +148,14 @@ public final class Edge: Sendable {
             server = next
         }
         state.withLock { $0.roundFailed(at: clock.now) }
+        if let requestId = request.requestId, sentSomewhere {
+            let reasons = failures.map { "\($0.server): \($0.reason)" }.joined(separator: "; ")
+            throw EdgeError(
+                code: .outcomeUnknown,
+                message: "no answer from any server (\(reasons)); the writes may or may not have been committed: resend with request id '\(requestId)'",
+                server: failures.last?.server
+            )
+        }
         throw EdgeError.unreachable(failures)
     }
 }

@@ -60,6 +60,10 @@ public struct EdgeConfiguration: Sendable {
     /// `X-Arbor-Site-Incarnation` on every request. Nil for application edges.
     public var siteIncarnation: UUID?
 
+    /// The largest delta buffer decoded: the site's `maximumTransactionBytes` (issue 10 item 7).
+    /// Give the same value as the sites this edge reads from, or a larger one.
+    public let maximumBufferBytes: Int
+
     /// The longest `waitMilliseconds` the protocol allows.
     public static let maxFetchWait = Duration.milliseconds(60_000)
 
@@ -79,7 +83,8 @@ public struct EdgeConfiguration: Sendable {
         maxResponseBytes: Int = 256 << 20,
         trustRootsFile: String? = nil,
         clientCertificateFile: String? = nil,
-        clientKeyFile: String? = nil
+        clientKeyFile: String? = nil,
+        maximumBufferBytes: Int = DeltaBufferCodec.defaultMaxBufferSize
     ) throws(EdgeError) {
         guard !servers.isEmpty else { throw Self.invalid("an edge needs at least one server URL") }
         var normalized: [String] = []
@@ -110,6 +115,8 @@ public struct EdgeConfiguration: Sendable {
         }
         guard retryBackoff >= .zero else { throw Self.invalid("retryBackoff must not be negative") }
         guard maxResponseBytes > 0 else { throw Self.invalid("maxResponseBytes must be positive") }
+        guard maximumBufferBytes > 0 else { throw Self.invalid("maximumBufferBytes must be positive") }
+        self.maximumBufferBytes = maximumBufferBytes
         self.servers = normalized
         self.instance = instance
         self.clientId = clientId

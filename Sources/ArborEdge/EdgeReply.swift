@@ -62,7 +62,9 @@ struct EdgeReply: Sendable {
     /// Decodes a delta answer: binary (concatenated buffers) or JSON, by its `Content-Type`
     /// (falling back to `requested`), with the sequence from `X-Arbor-Sequence` (for JSON, the
     /// body's when the header is missing).
-    func deltaBuffers(schema: DistributionSchema, requested: EdgeConfiguration.Format) throws(EdgeError) -> (buffers: [DeltaBuffer], sequence: Int64) {
+    func deltaBuffers(
+        schema: DistributionSchema, requested: EdgeConfiguration.Format, maximumBufferBytes: Int = DeltaBufferCodec.defaultMaxBufferSize
+    ) throws(EdgeError) -> (buffers: [DeltaBuffer], sequence: Int64) {
         let mediaType = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let isJSON = mediaType.map { $0 == ArborProtocol.jsonMediaType } ?? (requested == .json)
         if isJSON {
@@ -79,19 +81,21 @@ struct EdgeReply: Sendable {
         }
         guard let sequence else { throw invalid("delta answer without a valid \(ArborProtocol.Header.sequence) header") }
         do {
-            return (try Self.decodeBinary(body, schema: schema), sequence)
+            return (try Self.decodeBinary(body, schema: schema, maximumBufferBytes: maximumBufferBytes), sequence)
         } catch {
             throw codecError(error)
         }
     }
 
-    /// Splits concatenated binary delta buffers and decodes each against `schema`.
-    static func decodeBinary(_ body: [UInt8], schema: DistributionSchema) throws(DeltaCodecError) -> [DeltaBuffer] {
-        var framer = DeltaBufferFramer()
+    /// Splits concatenated binary delta buffers and decodes each (at most `maximumBufferBytes`) against `schema`.
+    static func decodeBinary(
+        _ body: [UInt8], schema: DistributionSchema, maximumBufferBytes: Int = DeltaBufferCodec.defaultMaxBufferSize
+    ) throws(DeltaCodecError) -> [DeltaBuffer] {
+        var framer = DeltaBufferFramer(maxBufferSize: maximumBufferBytes)
         framer.append(body)
         var buffers: [DeltaBuffer] = []
         while let frame = try framer.nextFrame() {
-            buffers.append(try DeltaBufferCodec.decode(frame, schema: schema))
+            buffers.append(try DeltaBufferCodec.decode(frame, schema: schema, maxBufferSize: maximumBufferBytes))
         }
         try framer.finish()
         return buffers

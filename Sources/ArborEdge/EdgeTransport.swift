@@ -20,6 +20,9 @@ struct EdgeRequest: Sendable {
     /// Whether sending it twice is harmless; appends are not, so they fail over only when
     /// they certainly were not sent.
     var idempotent: Bool
+    /// An append's request id (issue 10 item 13), sent as `X-Arbor-Request-Id`: with it the
+    /// site answers a resent append with the recorded outcome, so resending is safe.
+    var requestId: String?
 }
 
 /// Sends one request to one server with AsyncHTTPClient: the only I/O of the edge.
@@ -56,6 +59,7 @@ struct EdgeTransport: Sendable {
         http.method = request.method == .post ? .POST : .GET
         for (name, value) in headers { http.headers.add(name: name, value: value) }
         http.headers.add(name: "Accept", value: request.accept)
+        if let requestId = request.requestId { http.headers.add(name: ArborProtocol.Header.requestId, value: requestId) }
         if let body = request.body {
             http.headers.add(name: "Content-Type", value: ArborProtocol.jsonMediaType)
             http.body = .bytes(ByteBuffer(bytes: body))

@@ -148,6 +148,12 @@ public protocol SiteStore: AnyObject, Sendable {
     /// unregistration gave the client a new starting point), incrementing the generation so a
     /// fetch still in flight stores nothing; nothing happens when no row is stored.
     func resetFetchAcknowledgement(clientId: String) async throws(StoreError)
+    /// The recorded outcome of client `clientId`'s append `requestId` (issue 10 item 13), nil
+    /// when no such append committed (or its record outlived the retention).
+    func appendRequest(clientId: String, requestId: String) async throws(StoreError) -> AppendRequestRecord?
+    /// Deletes append-request records recorded before `cutoff` (µs); returns how many.
+    @discardableResult
+    func removeAppendRequests(recordedBefore cutoff: Int64) async throws(StoreError) -> Int
 
     /// Releases connections. The store is unusable afterwards.
     func close() async

@@ -3,7 +3,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; a struct over a private enum so new codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case invalidConfiguration, unreachable, queryFailed, invalidInput, notFound, conflict, schemaMismatch
+            case invalidConfiguration, unreachable, queryFailed, invalidInput, notFound, conflict, schemaMismatch, tooLarge, alreadyApplied
         }
 
         private let base: Base
@@ -22,6 +22,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let conflict = Code(base: .conflict)
         /// The database or a buffer holds another schema name than this site.
         public static let schemaMismatch = Code(base: .schemaMismatch)
+        /// A transaction's encoded log buffer is above the size limit; nothing was written.
+        public static let tooLarge = Code(base: .tooLarge)
+        /// An append with this request id already committed; read its stored outcome.
+        public static let alreadyApplied = Code(base: .alreadyApplied)
 
         public var description: String { base.rawValue }
     }

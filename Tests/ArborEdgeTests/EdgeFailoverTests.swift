@@ -97,7 +97,9 @@ import Testing
         }
     }
 
-    @Test func appendFailsOverOnlyWhenNothingWasSent() async throws {
+    /// Issue 10 item 13: every append carries a request id, so an append whose answer was lost
+    /// (dropped or 5xx) is resent with the same id to the next server, which answers it.
+    @Test func appendFailsOverWithTheSameRequestId() async throws {
         let closed = try await closedPortURL()
         let writes = Data(#"{"writes":[{"kind":"delete","class":"Customer","techId":"00000000-0000-4000-8000-000000000001"}]}"#.utf8)
         try await withTestServer({ _ in .json(#"{"sequence":31,"outcomes":["accepted"]}"#) }) { live in
@@ -109,23 +111,25 @@ import Testing
                 #expect(request.body == Array(writes))
             }
         }
-        try await withTestServer({ _ in .drop }) { dropping in
-            try await withTestServer({ _ in .json(#"{"sequence":31,"outcomes":["accepted"]}"#) }) { live in
-                try await withEdge(servers: [dropping.baseURL, live.baseURL]) { edge in
-                    let error = await edgeError { _ = try await edge.append(json: writes) }
-                    #expect(error?.code == .outcomeUnknown)
-                    #expect(live.requests.isEmpty, "a write that may have been committed is not sent again")
+        for failure in [ScriptedResponse.drop, .json(#"{"error":"Internal","message":"commit failed"}"#, status: 500)] {
+            try await withTestServer({ _ in failure }) { failing in
+                try await withTestServer({ _ in .json(#"{"sequence":31,"outcomes":["accepted"]}"#) }) { live in
+                    try await withEdge(servers: [failing.baseURL, live.baseURL]) { edge in
+                        let response = try await edge.append(json: writes, requestId: "req-7")
+                        #expect(response == AppendResponse(sequence: 31, outcomes: ["accepted"]))
+                        #expect(failing.requests.map { $0.headers.first(name: "X-Arbor-Request-Id") } == ["req-7"])
+                        #expect(live.requests.map { $0.headers.first(name: "X-Arbor-Request-Id") } == ["req-7"], "resent with the same id")
+                    }
                 }
             }
         }
-        try await withTestServer({ _ in .json(#"{"error":"Internal","message":"commit failed"}"#, status: 500) }) { failing in
-            try await withTestServer({ _ in .json(#"{"sequence":31,"outcomes":["accepted"]}"#) }) { live in
-                try await withEdge(servers: [failing.baseURL, live.baseURL]) { edge in
-                    let error = await edgeError { _ = try await edge.append(json: writes) }
-                    #expect(error?.code == .internalError)
-                    #expect(error?.message == "commit failed")
-                    #expect(live.requests.isEmpty)
-                }
+        // No answer from any server in any round: the outcome is unknown, and the error names the id.
+        try await withTestServer({ _ in .drop }) { dropping in
+            try await withEdge(servers: [dropping.baseURL]) { edge in
+                let error = await edgeError { _ = try await edge.append(json: writes, requestId: "req-8") }
+                #expect(error?.code == .outcomeUnknown)
+                #expect(error?.message.contains("req-8") == true)
+                #expect(dropping.requests.count == Edge.appendRounds)
             }
         }
     }

@@ -37,6 +37,10 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     /// reach; retrying later may help.
     public static let unavailable = ArborErrorCode(rawValue: "Unavailable")
 
+    /// The request or the transaction it makes is above the site's size limit
+    /// (`maximumTransactionBytes`); nothing was stored.
+    public static let tooLarge = ArborErrorCode(rawValue: "TooLarge")
+
     /// The HTTP status that carries this code.
     public var httpStatus: Int {
         switch self {
@@ -46,6 +50,7 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         case .notFound: return 404
         case .notRegistered, .schemaMismatch, .topicNotInProxySlice, .protocolVersion: return 409
         case .tooFarBehind: return 410
+        case .tooLarge: return 413
         case .unavailable: return 503
         default: return 500
         }

@@ -26,6 +26,15 @@ public enum ArborProtocol {
         /// by `arbor init`, renewed when a restored copy re-joins). The father keeps the son's
         /// upload position per incarnation.
         public static let siteIncarnation = "X-Arbor-Site-Incarnation"
+
+        /// On appends: the edge's id for this request (issue 10 item 13). A repeated id of the
+        /// same client is answered with the stored outcome and applies nothing twice.
+        public static let requestId = "X-Arbor-Request-Id"
+
+        /// Whether `id` is a usable request id: 1 to 128 visible ASCII characters.
+        public static func isValidRequestId(_ id: String) -> Bool {
+            !id.isEmpty && id.utf8.count <= 128 && id.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) }
+        }
     }
 
     /// Media type of a body made of concatenated binary delta buffers.

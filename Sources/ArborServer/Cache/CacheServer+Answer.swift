@@ -27,10 +27,10 @@ extension CacheServer {
                 try await mayContinue(client)
                 let states = try await wholeStates(entities[start..<min(start + size, entities.count)])
                 guard !states.isEmpty else { continue }
-                buffers.append(DeltaBuffer(
-                    schemaName: context.schema.name, originSite: context.siteName, sequence: sequence,
-                    deltas: states.map { $0.delta(.create, topics: $0.topics, oldTopics: nil) }
-                ))
+                let deltas = states.map { $0.delta(.create, topics: $0.topics, oldTopics: nil) }
+                for part in Self.sizedParts(deltas, limit: context.settings.limits.maximumTransactionBytes, siteName: context.siteName, schemaName: context.schema.name) {
+                    buffers.append(DeltaBuffer(schemaName: context.schema.name, originSite: context.siteName, sequence: sequence, deltas: part))
+                }
                 sent.formUnion(states.map(\.techId))
             }
         } catch {
@@ -39,6 +39,28 @@ extension CacheServer {
         }
         await notifier.snapshotEnded(clientId: client.clientId, sequence: sequence, entityCount: sent.count)
         return SentLoad(answer: DeltaBatch(buffers: buffers, sequence: sequence), sent: sent)
+    }
+
+    /// `deltas` split, in order, into runs whose buffers encode to at most `limit` bytes (by
+    /// ``DeltaBufferCodec/sizeBound(of:)``), so every edge's decoder accepts each load buffer
+    /// (issue 10 item 7). A delta alone above the limit goes alone.
+    static func sizedParts(_ deltas: [Delta], limit: Int, siteName: String, schemaName: String) -> [[Delta]] {
+        let header = DeltaBufferCodec.headerSizeBound(schemaName: schemaName, originSite: siteName)
+        var parts: [[Delta]] = []
+        var current: [Delta] = []
+        var size = header
+        for delta in deltas {
+            let bound = DeltaBufferCodec.sizeBound(of: delta)
+            if !current.isEmpty, size + bound > limit {
+                parts.append(current)
+                current = []
+                size = header
+            }
+            current.append(delta)
+            size += bound
+        }
+        if !current.isEmpty { parts.append(current) }
+        return parts
     }
 
     /// Refuses to go on when the snapshot is aborted or the client is no longer enabled.

@@ -11,6 +11,7 @@ extension DeltaServer {
             case .invalidInput: return ServerError(.badRequest, storeError.message)
             case .notFound: return ServerError(.notFound, storeError.message)
             case .schemaMismatch: return ServerError(.schemaMismatch, storeError.message)
+            case .tooLarge: return ServerError(.tooLarge, storeError.message)
             default: break
             }
         }
@@ -19,14 +20,5 @@ extension DeltaServer {
     }
 
     /// The protocol name of a merge outcome (`created`, `accepted`, …).
-    static func name(of outcome: MergeOutcome) -> String {
-        switch outcome {
-        case .created: return "created"
-        case .accepted: return "accepted"
-        case .partlyAccepted: return "partlyAccepted"
-        case .rejected: return "rejected"
-        case .unchanged: return "unchanged"
-        case .missingEntity: return "missingEntity"
-        }
-    }
+    static func name(of outcome: MergeOutcome) -> String { outcome.protocolName }
 }

@@ -20,6 +20,10 @@ extension DeltaServer {
         let fromSequence = request.fromSequence
         try await catchUpWithCommits()
         try await checkPosition(fromSequence)
+        do { try context.logTail.checkNotBlocked(at: fromSequence) } catch {
+            context.logger.error("\(error)")
+            throw ServerError(.internalError, "site '\(context.siteName)' cannot read its log after \(fromSequence): \(error.description)")
+        }
         let start: FetchStart
         do {
             start = try await sessions.begin(clientId: clientId, client: client, fromSequence: fromSequence)

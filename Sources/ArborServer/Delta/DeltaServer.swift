@@ -60,12 +60,43 @@ public final class DeltaServer: Sendable {
     /// Append (§2.5, §4.1): applies writes in one transaction through the entities sub-system.
     ///
     /// Bad input is refused before anything is written (`BadRequest`, `NotFound`, `SchemaMismatch`).
-    public func append(_ writes: [EntityWrite]) async throws(ServerError) -> AppendResponse {
+    ///
+    /// With `requestId` (issue 10 item 13) an append already committed for this client and id
+    /// is answered with its recorded outcome, and nothing is applied again.
+    public func append(_ writes: [EntityWrite], clientId: String? = nil, requestId: String? = nil) async throws(ServerError) -> AppendResponse {
+        guard let requestId else {
+            do {
+                let receipt = try await context.entities.write(writes)
+                return AppendResponse(sequence: receipt.sequence, outcomes: receipt.result.map(Self.name(of:)))
+            } catch {
+                throw failure("appending \(writes.count) writes", error)
+            }
+        }
+        guard ArborProtocol.Header.isValidRequestId(requestId) else {
+            throw ServerError(.badRequest, "\(ArborProtocol.Header.requestId) must be 1 to 128 visible ASCII characters")
+        }
+        let client = clientId ?? ""
+        if let recorded = try await recordedAppend(client, requestId) { return recorded }
         do {
-            let receipt = try await context.entities.write(writes)
+            let receipt = try await context.entities.write(writes, request: (client, requestId))
             return AppendResponse(sequence: receipt.sequence, outcomes: receipt.result.map(Self.name(of:)))
+        } catch let error as StoreError where error.code == .alreadyApplied {
+            // A concurrent duplicate committed first: answer its outcome.
+            if let recorded = try await recordedAppend(client, requestId) { return recorded }
+            throw failure("appending \(writes.count) writes", error)
         } catch {
             throw failure("appending \(writes.count) writes", error)
+        }
+    }
+
+    /// The answer recorded for an append request, if it committed.
+    private func recordedAppend(_ clientId: String, _ requestId: String) async throws(ServerError) -> AppendResponse? {
+        do {
+            return try await context.store.appendRequest(clientId: clientId, requestId: requestId).map {
+                AppendResponse(sequence: $0.sequence, outcomes: $0.outcomes)
+            }
+        } catch {
+            throw failure("reading append request '\(requestId)'", error)
         }
     }
 

@@ -8,9 +8,11 @@ import NIOFoundationCompat
 /// Reading requests and writing answers in the protocol's forms (JSON bodies, binary or JSON
 /// delta buffers, JSON errors, the connected-to-center header on every answer).
 struct HTTPExchange: Sendable {
-    static let maximumBodySize = 64 << 20
-
     let context: SiteContext
+
+    /// The largest request body read: the site's one size limit (issue 10 item 7), so a body
+    /// that could not become one transaction is refused before anything is stored.
+    var maximumBodySize: Int { context.settings.limits.maximumTransactionBytes }
 
     /// The request's client id header, if any.
     func clientId(_ request: Request) -> String? {
@@ -60,13 +62,28 @@ struct HTTPExchange: Sendable {
         }
     }
 
-    /// The raw body.
+    /// The raw body; one above ``maximumBodySize`` is `TooLarge` (413), refused unread when its
+    /// `Content-Length` says so.
     func body(of request: inout Request) async throws(ServerError) -> Data {
-        do {
-            return Data(buffer: try await request.collectBody(upTo: Self.maximumBodySize))
-        } catch {
-            throw ServerError(.badRequest, "request body could not be read (at most \(Self.maximumBodySize) bytes)")
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBodySize {
+            throw tooLarge(length)
         }
+        do {
+            return Data(buffer: try await request.collectBody(upTo: maximumBodySize))
+        } catch is NIOTooManyBytesError {
+            throw tooLarge(nil)
+        } catch {
+            throw ServerError(.badRequest, "request body could not be read: \(error)")
+        }
+    }
+
+    private func tooLarge(_ length: Int?) -> ServerError {
+        let size = length.map { "of \($0) bytes " } ?? ""
+        return ServerError(
+            .tooLarge,
+            "the request body \(size)is above site '\(context.siteName)''s limit of \(maximumBodySize) bytes "
+                + "(setting maximumTransactionBytes): send less in one request"
+        )
     }
 
     /// Whether the client asked for JSON delta buffers.

@@ -59,7 +59,8 @@ public struct SiteRoutes: Sendable {
             } catch let error as DeltaCodecError {
                 throw ServerError(.badRequest, error.description)
             }
-            return exchange.json(try await delta.append(writes))
+            let requestId = request.headers[HTTPField.Name(ArborProtocol.Header.requestId)!]
+            return exchange.json(try await delta.append(writes, clientId: exchange.clientId(request), requestId: requestId))
         }
         installLink(delta, on: router)
     }

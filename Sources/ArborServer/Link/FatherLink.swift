@@ -91,7 +91,9 @@ public final class FatherLink: Service, Sendable {
         }
         edgeConfiguration = try EdgeConfiguration(
             servers: settings.servers, instance: settings.instance, clientId: settings.clientId, clientSecret: settings.clientSecret, useRegistration: true,
-            schema: context.schema, requestTimeout: settings.requestTimeout, fetchWait: settings.fetchWait, retryBackoff: settings.retryBackoff
+            schema: context.schema, requestTimeout: settings.requestTimeout, fetchWait: settings.fetchWait, retryBackoff: settings.retryBackoff,
+            maxResponseBytes: max(256 << 20, 4 * context.settings.limits.maximumTransactionBytes),
+            maximumBufferBytes: context.settings.limits.maximumTransactionBytes
         )
         self.context = context
         self.settings = settings

@@ -58,7 +58,7 @@ public final class LinkServer: Sendable {
             context.logger.error("link server: reading the schema history failed: \(error)")
             throw ServerError(.internalError, "reading the schema history failed at site '\(context.siteName)'; retry later")
         }
-        let buffers = try Self.decode(body, history: history)
+        let buffers = try Self.decode(body, history: history, maximumBufferBytes: context.settings.limits.maximumTransactionBytes)
         if let throughSequence, throughSequence < 0 {
             throw ServerError(.badRequest, "\(ArborProtocol.Header.sequence) must not be negative (got \(throughSequence))")
         }
@@ -98,24 +98,32 @@ public final class LinkServer: Sendable {
         return UploadResponse(appliedThrough: position)
     }
 
-    /// Splits and decodes an upload body (concatenated binary delta buffers) of `schema` only.
-    public static func decode(_ body: some Collection<UInt8>, schema: DistributionSchema) throws(ServerError) -> [DeltaBuffer] {
-        try decode(body, history: SchemaHistory(current: schema))
+    /// Splits and decodes an upload body (concatenated binary delta buffers) of `schema` only,
+    /// each buffer of at most `maximumBufferBytes`; a larger one is `TooLarge`.
+    public static func decode(
+        _ body: some Collection<UInt8>, schema: DistributionSchema, maximumBufferBytes: Int = WriteLimits.defaultMaximumTransactionBytes
+    ) throws(ServerError) -> [DeltaBuffer] {
+        try decode(body, history: SchemaHistory(current: schema), maximumBufferBytes: maximumBufferBytes)
     }
 
     /// Splits and decodes an upload body, each buffer with the schema of `history` it names
     /// (a son still on an older schema uploads buffers of that schema), read as buffers of the
-    /// current schema.
-    public static func decode(_ body: some Collection<UInt8>, history: SchemaHistory) throws(ServerError) -> [DeltaBuffer] {
-        var framer = DeltaBufferFramer()
+    /// current schema; each of at most `maximumBufferBytes`, a larger one is `TooLarge`.
+    public static func decode(
+        _ body: some Collection<UInt8>, history: SchemaHistory, maximumBufferBytes: Int = WriteLimits.defaultMaximumTransactionBytes
+    ) throws(ServerError) -> [DeltaBuffer] {
+        var framer = DeltaBufferFramer(maxBufferSize: maximumBufferBytes)
         framer.append(body)
         var buffers: [DeltaBuffer] = []
         do {
             while let frame = try framer.nextFrame() {
-                buffers.append(try DeltaBufferCodec.decode(frame, history: history))
+                buffers.append(try DeltaBufferCodec.decode(frame, history: history, maxBufferSize: maximumBufferBytes))
             }
             try framer.finish()
         } catch {
+            if error.code == .oversized {
+                throw ServerError(.tooLarge, "an uploaded buffer is above the limit of \(maximumBufferBytes) bytes (setting maximumTransactionBytes): \(error.description)")
+            }
             if error.code == .schemaMismatch { throw ServerError(.schemaMismatch, "uploaded \(error.description)") }
             throw ServerError(.badRequest, "the upload body is not a sequence of delta buffers: \(error.description)")
         }
@@ -132,6 +140,7 @@ public final class LinkServer: Sendable {
             switch error.code {
             case .invalidInput: throw ServerError(.badRequest, error.message)
             case .schemaMismatch: throw ServerError(.schemaMismatch, error.message)
+            case .tooLarge: throw ServerError(.tooLarge, error.message)
             default: break
             }
             context.logger.error("link server: \(action) failed: \(error)")

@@ -11,11 +11,18 @@ public struct LogTrimmer: Service {
     private let retainedSequences: Int64
     private let keepsUnacknowledgedUploads: Bool
     private let interval: Duration
+    private let appendRequestRetention: Duration
     private let logger: Logger
 
-    /// - Parameter keepsUnacknowledgedUploads: true at a son (it has a father link).
-    public init(store: any SiteStore, retainedSequences: Int64, keepsUnacknowledgedUploads: Bool, interval: Duration = .seconds(60), logger: Logger) {
+    /// - Parameters:
+    ///   - keepsUnacknowledgedUploads: true at a son (it has a father link).
+    ///   - appendRequestRetention: how long append request ids are kept (issue 10 item 13).
+    public init(
+        store: any SiteStore, retainedSequences: Int64, keepsUnacknowledgedUploads: Bool, interval: Duration = .seconds(60),
+        appendRequestRetention: Duration = SiteServerSettings.defaultAppendRequestRetention, logger: Logger
+    ) {
         self.store = store
+        self.appendRequestRetention = appendRequestRetention
         self.retainedSequences = max(1, retainedSequences)
         self.keepsUnacknowledgedUploads = keepsUnacknowledgedUploads
         self.interval = interval
@@ -29,6 +36,11 @@ public struct LogTrimmer: Service {
                     try await trimOnce()
                 } catch {
                     logger.warning("trimming the delta log failed (retried in \(interval)): \(error)")
+                }
+                do {
+                    try await trimAppendRequests(now: EntitiesSubsystem.systemMicroseconds())
+                } catch {
+                    logger.warning("removing old append request ids failed (retried in \(interval)): \(error)")
                 }
                 try? await Task.sleep(for: interval)
             }
@@ -48,5 +60,12 @@ public struct LogTrimmer: Service {
         let deleted = try await store.trimLog(through: cutoff)
         if deleted > 0 { logger.info("trimmed \(deleted) delta log records through sequence \(cutoff)") }
         return deleted
+    }
+
+    /// Removes append request ids recorded more than the retention before `now` (µs); returns how many.
+    @discardableResult
+    public func trimAppendRequests(now: Int64) async throws -> Int {
+        let retention = appendRequestRetention.components.seconds * 1_000_000
+        return try await store.removeAppendRequests(recordedBefore: now - retention)
     }
 }

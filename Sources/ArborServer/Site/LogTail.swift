@@ -17,11 +17,14 @@ public final class LogTail: Service, Sendable {
         /// Waits released before their continuation was stored (cancelled or timed out early).
         var released: Set<UInt64> = []
         var nextWaiter: UInt64 = 0
+        /// The record the tail stopped at, until it decodes.
+        var blocked: UndecodableLogRecord?
     }
 
     private let store: any SiteStore
     /// Every schema the log's records may name: each is decoded with its own (issue 10 item 9).
     private let schemas: SchemaCatalog
+    private let maximumBufferBytes: Int
     private let windowSize: Int
     private let pollInterval: Duration
     private let logger: Logger
@@ -30,9 +33,14 @@ public final class LogTail: Service, Sendable {
     /// - Parameters:
     ///   - windowSize: how many recent buffers stay decoded in memory.
     ///   - pollInterval: how often the log is read without a wake-up.
-    public init(store: any SiteStore, windowSize: Int = 4096, pollInterval: Duration = .milliseconds(500), logger: Logger) {
+    ///   - maximumBufferBytes: the largest record decoded (the site's `maximumTransactionBytes`).
+    public init(
+        store: any SiteStore, maximumBufferBytes: Int = WriteLimits.defaultMaximumTransactionBytes, windowSize: Int = 4096,
+        pollInterval: Duration = .milliseconds(500), logger: Logger
+    ) {
         self.store = store
         schemas = SchemaCatalog(store: store)
+        self.maximumBufferBytes = maximumBufferBytes
         self.windowSize = max(1, windowSize)
         self.pollInterval = pollInterval
         self.logger = logger
@@ -40,6 +48,14 @@ public final class LogTail: Service, Sendable {
 
     /// The last sequence read from the log.
     public var lastSequence: Int64 { state.withLock { $0.lastSequence } }
+
+    /// The record right after ``lastSequence`` that cannot be decoded, if the tail stopped at one.
+    public var blocked: UndecodableLogRecord? { state.withLock { $0.blocked } }
+
+    /// Throws ``blocked`` to a reader at `sequence` that has read everything before it.
+    public func checkNotBlocked(at sequence: Int64) throws(UndecodableLogRecord) {
+        if let blocked, sequence >= blocked.sequence - 1 { throw blocked }
+    }
 
     /// Reads the log up to its end once; `run()` keeps doing it. The first read starts at the
     /// newest window: older buffers are read from the store when someone asks for them, so a
@@ -56,7 +72,16 @@ public final class LogTail: Service, Sendable {
             let records = try await store.readLog(after: after, limit: 512)
             if records.isEmpty { return }
             let history = try await schemas.history()
-            publish(records.map { decode($0, history: history) })
+            var decoded: [DeltaBuffer] = []
+            for record in records {
+                do { decoded.append(try decode(record, history: history)) } catch {
+                    publish(decoded)
+                    state.withLock { $0.blocked = error }
+                    throw error
+                }
+            }
+            state.withLock { $0.blocked = nil }
+            publish(decoded)
         }
     }
 
@@ -70,7 +95,10 @@ public final class LogTail: Service, Sendable {
 
     public func run() async throws {
         let wakeups = store.logAppended()
-        try await catchUp()
+        do { try await catchUp() } catch let error as UndecodableLogRecord {
+            // Readers stay before the record (each read reports it); the site keeps serving the rest.
+            logger.error("\(error)")
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [weak self] in
                 for await _ in wakeups.cancelOnGracefulShutdown() {
@@ -135,22 +163,27 @@ public final class LogTail: Service, Sendable {
     }
 
     /// Buffers after `sequence` from memory, or decoded from the store when older.
+    /// A reader that has read everything before a record the tail cannot decode gets
+    /// ``UndecodableLogRecord``, never an answer that skips it.
     public func buffers(after sequence: Int64, limit: Int) async throws -> [DeltaBuffer] {
-        if let fromWindow = windowBuffers(after: sequence, limit: limit) { return fromWindow }
+        if let fromWindow = windowBuffers(after: sequence, limit: limit) {
+            if fromWindow.isEmpty { try checkNotBlocked(at: sequence) }
+            return fromWindow
+        }
         let records = try await store.readLog(after: sequence, limit: limit)
         let history = try await schemas.history()
-        return records.map { decode($0, history: history) }
+        return try records.map { try decode($0, history: history) }
     }
 
     /// The record's buffer, decoded with the schema it names (the current one or an older one
-    /// of the history) and read as a buffer of the current schema; one that cannot be read
-    /// becomes an empty placeholder so readers still advance past its sequence (it is logged).
-    private func decode(_ record: LogRecord, history: SchemaHistory) -> DeltaBuffer {
+    /// of the history) and read as a buffer of the current schema. One that cannot be decoded
+    /// stops readers with an error at its sequence (issue 10 item 7): skipping it would lose
+    /// its deltas for every reader while positions moved past it.
+    private func decode(_ record: LogRecord, history: SchemaHistory) throws(UndecodableLogRecord) -> DeltaBuffer {
         do {
-            return try DeltaBufferCodec.decode(record.buffer, history: history)
+            return try DeltaBufferCodec.decode(record.buffer, history: history, maxBufferSize: maximumBufferBytes)
         } catch {
-            logger.error("log record \(record.sequence) cannot be decoded: \(error)")
-            return DeltaBuffer(schemaName: "?", originSite: store.siteName, sequence: record.sequence, deltas: [])
+            throw UndecodableLogRecord(site: store.siteName, sequence: record.sequence, cause: error)
         }
     }
 
@@ -186,5 +219,20 @@ public final class LogTail: Service, Sendable {
             return state.waiters.values.map(\.continuation)
         }
         for continuation in all { continuation.resume() }
+    }
+}
+
+/// A log record this site cannot decode: readers stop before it instead of skipping it.
+public struct UndecodableLogRecord: Error, Sendable, CustomStringConvertible {
+    /// The site whose log holds the record.
+    public var site: String
+    /// The record's sequence; readers stay before it.
+    public var sequence: Int64
+    /// Why it does not decode (too large, another schema, corrupt).
+    public var cause: DeltaCodecError
+
+    public var description: String {
+        "log record \(sequence) of site '\(site)' cannot be decoded (\(cause)): readers stop before it; "
+            + "if it is above the size limit, raise maximumTransactionBytes to at least its size"
     }
 }

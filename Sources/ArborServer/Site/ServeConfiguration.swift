@@ -54,6 +54,15 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// With selective distribution, how long a topic no load or fetch at this site used stays
     /// in the subscription (fractions allowed).
     public var unusedTopicsLifeMinutes: Double = 10
+    /// The one size limit from request to log record (issue 10 item 7): the largest request
+    /// body and the largest encoded transaction; every decoder accepts buffers of this size.
+    /// Use the same value at every site of the tree and in its edges.
+    public var maximumTransactionBytes: Int = WriteLimits.defaultMaximumTransactionBytes
+    /// How far ahead of this site's clock a received time may be before the delta carrying it
+    /// is refused (issue 10 item 8).
+    public var maximumClockSkewSeconds: Int64 = HybridClock.defaultMaximumAheadMicroseconds / 1_000_000
+    /// How long append request ids (`X-Arbor-Request-Id`) and their outcomes are kept (issue 10 item 13).
+    public var appendRequestRetentionSeconds: Int64 = 86_400
 
     public init() {}
 
@@ -72,6 +81,8 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_PERMITS_FILE": "permitsFile",
         "ARBOR_SELECTIVE_DISTRIBUTION": "selectiveDistribution", "ARBOR_FIXED_TOPICS": "fixedTopics",
         "ARBOR_UNUSED_TOPICS_LIFE_MINUTES": "unusedTopicsLifeMinutes",
+        "ARBOR_MAXIMUM_TRANSACTION_BYTES": "maximumTransactionBytes", "ARBOR_MAXIMUM_CLOCK_SKEW_SECONDS": "maximumClockSkewSeconds",
+        "ARBOR_APPEND_REQUEST_RETENTION_SECONDS": "appendRequestRetentionSeconds",
     ]
 
     /// Applies a JSON configuration file's keys (the same names as the properties).
@@ -142,6 +153,9 @@ public struct ServeConfiguration: Sendable, Equatable {
                 throw ServeConfigurationError("\(source) must be a number of minutes, got '\(value)'")
             }
             unusedTopicsLifeMinutes = minutes
+        case "maximumTransactionBytes": maximumTransactionBytes = try number(Int.self)
+        case "maximumClockSkewSeconds": maximumClockSkewSeconds = try number(Int64.self)
+        case "appendRequestRetentionSeconds": appendRequestRetentionSeconds = try number(Int64.self)
         case "useRegistration":
             switch value.lowercased() {
             case "true", "yes", "1": useRegistration = true
@@ -179,6 +193,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         guard !chosen.isEmpty else { throw ServeConfigurationError("servers: name at least one of delta, cache") }
         guard retainedSequences > 0 else { throw ServeConfigurationError("retainedSequences must be positive") }
         let selective = try validatedSelectiveDistribution()
+        let limits = try validatedLimits()
         if site == "center" {
             guard fatherServers.isEmpty else { throw ServeConfigurationError("fatherServers: the center has no father; remove it or change site") }
         } else if !fatherServers.isEmpty {
@@ -191,6 +206,11 @@ public struct ServeConfiguration: Sendable, Equatable {
         }
         var settings = SiteServerSettings(instance: instance, useRegistration: useRegistration, retainedSequences: retainedSequences)
         settings.selectiveDistribution = selective
+        settings.limits = limits
+        guard (60...31_536_000).contains(appendRequestRetentionSeconds) else {
+            throw ServeConfigurationError("appendRequestRetentionSeconds must be between 60 and 31536000 (a year), got \(appendRequestRetentionSeconds)")
+        }
+        settings.appendRequestRetention = .seconds(appendRequestRetentionSeconds)
         return (location, prefix, chosen, settings)
     }
 }

@@ -23,6 +23,14 @@ public struct SiteServerSettings: Sendable {
     /// then a certificate whose common name is the client id authenticates the client, and a
     /// client without a secret is only served with its own certificate.
     public var requiresClientCertificates = false
+    /// The largest transaction and the allowed skew of received times (issue 10 items 7, 8):
+    /// requests, commits, log reads, loads and the link all use ``WriteLimits/maximumTransactionBytes``.
+    public var limits = WriteLimits()
+    /// How long append request ids and their outcomes are kept (issue 10 item 13): an edge
+    /// may resend an append with the same id within this time and get the recorded outcome.
+    public var appendRequestRetention = SiteServerSettings.defaultAppendRequestRetention
+    /// One day.
+    public static let defaultAppendRequestRetention = Duration.seconds(86_400)
 
     public init(
         instance: String = "1", useRegistration: Bool = true, retainedSequences: Int64 = 1_000_000,
@@ -93,8 +101,8 @@ public struct SiteContext: Sendable {
     ) -> SiteContext {
         let plugs = LoggingPlugs(logger: logger)
         return SiteContext(
-            settings: settings, store: store, entities: EntitiesSubsystem(store: store),
-            logTail: LogTail(store: store, logger: logger), registrations: RegistrationTable(store: store),
+            settings: settings, store: store, entities: EntitiesSubsystem(store: store, limits: settings.limits),
+            logTail: LogTail(store: store, maximumBufferBytes: settings.limits.maximumTransactionBytes, logger: logger), registrations: RegistrationTable(store: store),
             clients: ClientDirectory(store: store, logger: logger), objectsReader: StoreObjectsReader(store: store),
             cacheNotifier: plugs, control: plugs, permit: permit, connectedToCenter: connectedToCenter, logger: logger
         )

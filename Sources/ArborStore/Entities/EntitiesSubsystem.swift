@@ -8,11 +8,18 @@ import Foundation
 public final class EntitiesSubsystem: Sendable {
     public let store: any SiteStore
     public let clock: SiteClock
+    /// The size and clock-skew bounds of what this sub-system commits.
+    public let limits: WriteLimits
 
-    /// - Parameter wallClock: microseconds since 1970; tests pass a manual clock.
-    public init(store: any SiteStore, wallClock: @escaping @Sendable () -> Int64 = EntitiesSubsystem.systemMicroseconds) {
+    /// - Parameters:
+    ///   - wallClock: microseconds since 1970; tests pass a manual clock.
+    ///   - limits: the largest transaction and the allowed skew of received times.
+    public init(
+        store: any SiteStore, wallClock: @escaping @Sendable () -> Int64 = EntitiesSubsystem.systemMicroseconds, limits: WriteLimits = WriteLimits()
+    ) {
         self.store = store
-        clock = SiteClock(wallClock: wallClock)
+        self.limits = limits
+        clock = SiteClock(wallClock: wallClock, maximumAheadMicroseconds: limits.maximumClockSkewMicroseconds)
     }
 
     /// The system wall clock in microseconds since 1970.
@@ -26,16 +33,21 @@ public final class EntitiesSubsystem: Sendable {
     /// Applies the application's writes in one transaction; acknowledged only after commit.
     /// Bad input (unknown class or field, wrong type, reserved topic, missing entity) is refused
     /// with `.invalidInput` (or `.notFound`) before anything is written.
+    ///
+    /// With `request` (a client id and the append's request id, issue 10 item 13), the outcome
+    /// is recorded in the same transaction; when that request already committed, the write
+    /// rolls back with `.alreadyApplied` and the caller answers the recorded outcome.
     @discardableResult
-    public func write(_ writes: [EntityWrite]) async throws(StoreError) -> WriteReceipt<[MergeOutcome]> {
+    public func write(_ writes: [EntityWrite], request: (clientId: String, requestId: String)? = nil) async throws(StoreError) -> WriteReceipt<[MergeOutcome]> {
         guard !writes.isEmpty else { throw StoreError(.invalidInput, "no entity writes given") }
         let keys = Set(writes.map { EntityKey($0.entityClass, $0.techId) })
         guard keys.count == writes.count else {
             throw StoreError(.invalidInput, "an entity appears twice in one write: combine its changes into one")
         }
         let schema = store.schema
-        return try await run(reading: keys) { [clock] loaded in
+        return try await run(reading: keys) { [clock, limits] loaded in
             var plan = TransactionPlan<[MergeOutcome]>(result: [])
+            plan.maximumBufferBytes = limits.maximumTransactionBytes
             let time = clock.tick(after: loaded.values.map(\.updateTime))
             for write in writes {
                 let key = EntityKey(write.entityClass, write.techId)
@@ -62,6 +74,12 @@ public final class EntitiesSubsystem: Sendable {
                 plan.deltas += merged.deltas
                 plan.result.append(merged.outcome)
             }
+            if let request {
+                plan.appendRequest = AppendRequestRecord(
+                    clientId: request.clientId, requestId: request.requestId, sequence: nil,
+                    outcomes: plan.result.map(\.protocolName), recordedMicroseconds: time.microseconds
+                )
+            }
             return plan
         }
     }
@@ -87,12 +105,17 @@ public final class EntitiesSubsystem: Sendable {
                 throw StoreError(.invalidInput, "buffer \(buffer.sequence) from \(buffer.originSite): \(error)")
             }
         }
+        do { try clock.check(buffer.deltas) } catch {
+            throw StoreError(.invalidInput, "buffer \(buffer.sequence) from \(buffer.originSite): \(error)")
+        }
         clock.observe(buffer.deltas.map(\.updateTime))
+        let limits = limits
         let keys = Set(buffer.deltas.filter { $0.operation != .register && $0.operation != .delete }.map(\.key))
         return try await run(reading: keys) { loaded in
             var working = loaded
             var changed = Set<EntityKey>()
             var plan = TransactionPlan<ApplyReport>(result: ApplyReport())
+            plan.maximumBufferBytes = limits.maximumTransactionBytes
             for delta in buffer.deltas {
                 let merged = EntityMerge.apply(delta, to: working[delta.key], from: source)
                 plan.result.outcomes.append(merged.outcome)

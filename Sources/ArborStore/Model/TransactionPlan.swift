@@ -20,6 +20,13 @@ public struct TransactionPlan<Result: Sendable>: Sendable {
     public var positionPreconditions: [String: Int64]
     /// What the caller gets back.
     public var result: Result
+    /// The largest encoded log buffer the plan may commit; a larger one rolls the transaction
+    /// back with `.tooLarge` (issue 10 item 7), so no decoder of the tree meets a buffer it refuses.
+    public var maximumBufferBytes: Int = WriteLimits.defaultMaximumTransactionBytes
+    /// The append request this transaction answers (issue 10 item 13): recorded with the log
+    /// sequence in the same transaction. When the same client and id are already recorded, the
+    /// transaction rolls back with `.alreadyApplied` (a concurrent duplicate committed first).
+    public var appendRequest: AppendRequestRecord?
 
     public init(
         upserts: [EntityState] = [], purges: [EntityKey] = [], deltas: [Delta] = [],
@@ -104,5 +111,18 @@ public struct StoredSchema: Hashable, Sendable {
     public init(name: String, text: String) {
         self.name = name
         self.text = text
+    }
+}
+
+extension StoreError {
+    /// Refuses an encoded log buffer of `count` bytes above `limit` (issue 10 item 7).
+    static func checkBufferSize(_ count: Int, limit: Int) throws(StoreError) {
+        guard count <= limit else {
+            throw StoreError(
+                .tooLarge,
+                "the transaction's deltas encode to \(count) bytes, more than the limit of \(limit) bytes "
+                    + "(setting maximumTransactionBytes): write less in one transaction, or raise the limit at every site and edge"
+            )
+        }
     }
 }

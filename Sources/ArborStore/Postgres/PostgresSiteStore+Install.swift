@@ -57,7 +57,7 @@ extension PostgresSiteStore {
                let storedLayouts = try? EntityTableLayout.all(storedSchema, prefix: prefix) {
                 layouts += storedLayouts
             }
-            var tables = ["delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters", "fetch_acknowledgements", "schema_history", "migrations"].map(table)
+            var tables = ["delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters", "fetch_acknowledgements", "append_requests", "schema_history", "migrations"].map(table)
             for layout in layouts {
                 tables += PostgresEntityDDL.tables(of: layout).map { PostgresEntityDDL.quoted($0.table) }
             }

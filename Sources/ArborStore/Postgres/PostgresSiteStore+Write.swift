@@ -38,8 +38,12 @@ extension PostgresSiteStore {
                 try validate(decided)
                 try await checkPreconditions(decided, on: connection)
                 try await apply(decided, on: connection)
-                guard !decided.deltas.isEmpty else { return WriteReceipt(sequence: nil, result: decided.result) }
-                let sequence = try await appendLog(decided.deltas, on: connection)
+                guard !decided.deltas.isEmpty else {
+                    try await recordAppendRequest(decided.appendRequest, sequence: nil, on: connection)
+                    return WriteReceipt(sequence: nil, result: decided.result)
+                }
+                let sequence = try await appendLog(decided.deltas, maximumBytes: decided.maximumBufferBytes, on: connection)
+                try await recordAppendRequest(decided.appendRequest, sequence: sequence, on: connection)
                 if let hook = beforeCommitHook { await hook() }
                 return WriteReceipt(sequence: sequence, result: decided.result)
             }
@@ -136,7 +140,7 @@ extension PostgresSiteStore {
     }
 
     /// Queues the NOTIFY (sent at COMMIT), takes the next sequence and stores the encoded buffer.
-    private func appendLog(_ deltas: [Delta], on connection: PostgresConnection) async throws -> Int64 {
+    private func appendLog(_ deltas: [Delta], maximumBytes: Int, on connection: PostgresConnection) async throws -> Int64 {
         // NOTIFY is delivered at COMMIT wherever it is issued, so it goes before the log head:
         // the head's row lock serializes writers, and every round trip under it costs them all.
         // NOTIFY takes no bind parameters; the channel is built from the validated prefix.
@@ -156,6 +160,7 @@ extension PostgresSiteStore {
         } catch {
             throw StoreError(.invalidInput, "the transaction's deltas cannot be encoded: \(error)", underlying: error)
         }
+        try StoreError.checkBufferSize(bytes.count, limit: maximumBytes)
         try await connection.run(
             "INSERT INTO \(unescaped: table("delta_log")) (sequence, buffer) VALUES (\(sequence), \(ByteBuffer(bytes: bytes)))",
             logger: logger

@@ -98,6 +98,18 @@ CREATE TABLE IF NOT EXISTS {{prefix}}fetch_acknowledgements (
     pending_states BLOB NOT NULL,
     generation INTEGER NOT NULL
 );
+
+-- Recent append request ids per client (issue 10 item 13): an append repeated with the same
+-- X-Arbor-Request-Id is answered with the outcome stored here and applies nothing twice.
+-- Written in the append's own transaction; rows older than the retention are deleted.
+CREATE TABLE IF NOT EXISTS {{prefix}}append_requests (
+    client_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    sequence INTEGER,
+    outcomes TEXT NOT NULL,
+    recorded_us INTEGER NOT NULL,
+    PRIMARY KEY (client_id, request_id)
+);
 """
 
     /// The Arbor tables of `prefix`, ready to run. The prefix is validated (letters, digits, `_`).
@@ -107,6 +119,6 @@ CREATE TABLE IF NOT EXISTS {{prefix}}fetch_acknowledgements (
 
     /// The names of the Arbor tables of `prefix` (their triggers and indexes go with them).
     static func arborTableNames(prefix: TablePrefix) -> [String] {
-        ["delta_log", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters", "fetch_acknowledgements"].map(prefix.table)
+        ["delta_log", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters", "fetch_acknowledgements", "append_requests"].map(prefix.table)
     }
 }

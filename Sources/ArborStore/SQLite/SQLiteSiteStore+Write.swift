@@ -71,7 +71,10 @@ extension SQLiteSiteStore {
         for (name, value) in plan.siteCounters.sorted(by: { $0.key < $1.key }) {
             try Self.setCounter(name, value, in: db, table: siteCountersTable)
         }
-        guard !plan.deltas.isEmpty else { return nil }
+        guard !plan.deltas.isEmpty else {
+            try recordAppendRequest(plan.appendRequest, sequence: nil, in: db)
+            return nil
+        }
 
         // The immediate transaction holds the file's write lock, so max + 1 is gap-free and
         // no other connection can take the same number.
@@ -84,8 +87,10 @@ extension SQLiteSiteStore {
         } catch {
             throw StoreError(.invalidInput, "the transaction's deltas cannot be encoded: \(error)", underlying: error)
         }
+        try StoreError.checkBufferSize(buffer.count, limit: plan.maximumBufferBytes)
         try db.cachedStatement(sql: "INSERT INTO \(logTable) (sequence, buffer) VALUES (?, ?)")
             .execute(arguments: [sequence, Data(buffer)])
+        try recordAppendRequest(plan.appendRequest, sequence: sequence, in: db)
         return sequence
     }
 

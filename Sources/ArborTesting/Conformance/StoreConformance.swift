@@ -30,6 +30,7 @@ public enum StoreConformance {
     public static let checks: [Check] = installChecks + logChecks + entityChecks + inputChecks + clientChecks + stateChecks + serverChecks + trimChecks + proxyTopicChecks + counterChecks
         + fetchAcknowledgementChecks
         + schemaHistoryChecks
+        + appendRequestChecks
 }
 
 /// A conformance violation.

@@ -109,7 +109,10 @@ struct Serve: AsyncParsableCommand {
             }
         }
         masterDuties.append(
-            LogTrimmer(store: store, retainedSequences: valid.settings.retainedSequences, keepsUnacknowledgedUploads: !final.fatherServers.isEmpty, logger: logger)
+            LogTrimmer(
+                store: store, retainedSequences: valid.settings.retainedSequences, keepsUnacknowledgedUploads: !final.fatherServers.isEmpty,
+                appendRequestRetention: valid.settings.appendRequestRetention, logger: logger
+            )
         )
         // The father link and log trimming run in the one process holding the site's master role (§8.1).
         // Every process reports the master's link state to its edges (§8.2).

@@ -73,8 +73,8 @@ final class LinkedSite: Sendable {
             let connection = CenterConnection(isCenter: siteName == "center")
             let control = RecordingControl()
             let context = SiteContext(
-                settings: settings, store: store, entities: EntitiesSubsystem(store: store),
-                logTail: LogTail(store: store, logger: logger), registrations: RegistrationTable(store: store),
+                settings: settings, store: store, entities: EntitiesSubsystem(store: store, limits: settings.limits),
+                logTail: LogTail(store: store, maximumBufferBytes: settings.limits.maximumTransactionBytes, logger: logger), registrations: RegistrationTable(store: store),
                 clients: ClientDirectory(store: store, logger: logger), objectsReader: StoreObjectsReader(store: store),
                 cacheNotifier: LoggingPlugs(logger: logger), control: control, permit: AllowAllPermit(),
                 connectedToCenter: { connection.isConnected }, logger: logger
@@ -193,15 +193,15 @@ final class LinkedPair: Sendable {
     /// son reaches the father through a ``TCPRelay`` that tests can cut.
     static func start(
         father fatherBackend: TestStores.Backend, sonSchema: DistributionSchema = Fixtures.retailSchema, throughRelay: Bool = false,
-        beforeSon: (LinkedSite) async throws -> Void = { _ in }
+        settings: SiteServerSettings = SiteServerSettings(), beforeSon: (LinkedSite) async throws -> Void = { _ in }
     ) async throws -> LinkedPair {
-        let father = try await LinkedSite.start(fatherBackend, siteName: "center", clients: ["b1"])
+        let father = try await LinkedSite.start(fatherBackend, siteName: "center", settings: settings, clients: ["b1"])
         var relay: TCPRelay?
         do {
             try await beforeSon(father)
             if throughRelay { relay = try await TCPRelay.start(to: father.port) }
             let url = relay.map { "http://127.0.0.1:\($0.port)" } ?? father.baseURL
-            let son = try await LinkedSite.start(.sqlite, siteName: "branch1", schema: sonSchema, father: testLinkSettings(father: url))
+            let son = try await LinkedSite.start(.sqlite, siteName: "branch1", schema: sonSchema, settings: settings, father: testLinkSettings(father: url))
             return LinkedPair(father: father, son: son, relay: relay, fatherURL: url)
         } catch {
             await relay?.stop()
@@ -247,9 +247,10 @@ final class LinkedPair: Sendable {
     /// Runs `body` with a started pair and always stops it.
     static func run(
         father: TestStores.Backend, sonSchema: DistributionSchema = Fixtures.retailSchema, throughRelay: Bool = false,
-        beforeSon: (LinkedSite) async throws -> Void = { _ in }, _ body: (LinkedPair) async throws -> Void
+        settings: SiteServerSettings = SiteServerSettings(), beforeSon: (LinkedSite) async throws -> Void = { _ in },
+        _ body: (LinkedPair) async throws -> Void
     ) async throws {
-        let pair = try await start(father: father, sonSchema: sonSchema, throughRelay: throughRelay, beforeSon: beforeSon)
+        let pair = try await start(father: father, sonSchema: sonSchema, throughRelay: throughRelay, settings: settings, beforeSon: beforeSon)
         do {
             try await body(pair)
         } catch {

@@ -9,6 +9,8 @@ final class TCPRelay: Sendable {
     private let targetPort: Int
     private let channel: any Channel
     private let state = Mutex<(open: Bool, connections: [any Channel])>((true, []))
+    /// How many answers still to cut: their connection closes when the target starts replying.
+    private let repliesToCut = Mutex(0)
 
     private init(port: Int, targetPort: Int, channel: any Channel) {
         self.port = port
@@ -28,7 +30,7 @@ final class TCPRelay: Sendable {
                     .connect(host: "127.0.0.1", port: relay.targetPort)
                     .flatMap { outbound in
                         relay.track(outbound)
-                        let (toOutbound, toInbound) = GlueHandler.pair()
+                        let (toOutbound, toInbound) = GlueHandler.pair(cutsReply: { relay.takeReplyCut() })
                         return inbound.pipeline.addHandler(toOutbound).flatMap { outbound.pipeline.addHandler(toInbound) }
                     }
             }
@@ -47,6 +49,20 @@ final class TCPRelay: Sendable {
             return state.connections
         }
         for connection in connections { connection.close(promise: nil) }
+    }
+
+    /// Closes the connection of each of the next `count` requests as soon as the target starts
+    /// answering: the request was served (an append committed), its answer is lost.
+    func cutNextReplies(_ count: Int = 1) {
+        repliesToCut.withLock { $0 += count }
+    }
+
+    fileprivate func takeReplyCut() -> Bool {
+        repliesToCut.withLock { pending in
+            guard pending > 0 else { return false }
+            pending -= 1
+            return true
+        }
     }
 
     /// Accepts connections again.
@@ -85,9 +101,14 @@ private final class GlueHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
+    /// On the target's side: asked at the first bytes of each answer whether to cut it.
+    private var cutsReply: (@Sendable () -> Bool)?
+    private var replying = false
 
-    static func pair() -> (GlueHandler, GlueHandler) {
+    /// The client-side and the target-side handler; `cutsReply` is asked on the target side.
+    static func pair(cutsReply: (@Sendable () -> Bool)? = nil) -> (GlueHandler, GlueHandler) {
         let first = GlueHandler(), second = GlueHandler()
+        second.cutsReply = cutsReply
         first.partner = second
         second.partner = first
         return (first, second)
@@ -101,8 +122,19 @@ private final class GlueHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // On the client side, bytes are a (new) request: its answer is asked about again.
+        if cutsReply == nil { partner?.replying = false }
+        if !replying, let cutsReply {
+            replying = true
+            if cutsReply() {
+                partner?.close()
+                context.close(promise: nil)
+                return
+            }
+        }
         partner?.write(data)
     }
+
 
     func channelReadComplete(context: ChannelHandlerContext) {
         partner?.flush()

@@ -26,7 +26,7 @@ import Testing
             let expected: Set<String> = [
                 "arbor_delta_log", "arbor_clients", "arbor_schema", "arbor_registrations", "arbor_site_servers", "arbor_site_state", "arbor_proxy_topics", "arbor_site_counters",
                 "arbor_fetch_acknowledgements",
-                "arbor_schema_history", "grdb_migrations",
+                "arbor_schema_history", "arbor_append_requests", "grdb_migrations",
                 "arbor_e_customer", "arbor_e_order", "arbor_s_order__lines", "arbor_s_order__lines__taxes",
             ]
             #expect(tables == expected)
