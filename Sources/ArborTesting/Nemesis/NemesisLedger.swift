@@ -31,14 +31,18 @@ public struct NemesisLedger: Sendable {
     public static let topicsField = "#topics"
     public static let deletedField = "#deleted"
 
+    public static let createField = "#create"
+
     public private(set) var writes: [FieldWrite] = []
-    public private(set) var creates: [UUID: Answer] = [:]
 
     public init() {}
 
+    /// The position the next write gets (see ``forgetAcknowledgements(at:after:)``).
+    public var nextOrder: Int { writes.count }
+
     /// Records a create with its initial fields and topics.
     public mutating func create(at site: String, techId: UUID, topics: String, fields: [String: String], answer: Answer) {
-        if creates[techId] != .acknowledged { creates[techId] = answer }
+        record(site, techId, Self.createField, "", answer)
         record(site, techId, Self.topicsField, topics, answer)
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) { record(site, techId, name, value, answer) }
     }
@@ -54,6 +58,15 @@ public struct NemesisLedger: Sendable {
         record(site, techId, Self.deletedField, "true", answer)
     }
 
+    /// The operator threw away writes of `site` made at or after `order` (a rebuild loses
+    /// everything not yet uploaded, a restore what came after its backup): each may or may not
+    /// have reached the father before.
+    public mutating func forgetAcknowledgements(at site: String, after order: Int) {
+        for index in writes.indices where writes[index].site == site && writes[index].order >= order {
+            writes[index].answer = .unknown
+        }
+    }
+
     private mutating func record(_ site: String, _ techId: UUID, _ field: String, _ value: String, _ answer: Answer) {
         writes.append(FieldWrite(site: site, techId: techId, field: field, value: value, answer: answer, order: writes.count))
     }
@@ -63,13 +76,14 @@ public struct NemesisLedger: Sendable {
     public func check(center: [UUID: NemesisEntity]) -> [NemesisDivergence] {
         var found: [NemesisDivergence] = []
         let deletes = Dictionary(grouping: writes.filter { $0.field == Self.deletedField }, by: \.techId)
-        for (id, answer) in creates where answer == .acknowledged && center[id] == nil && deletes[id] == nil {
+        let created = Set(writes.filter { $0.field == Self.createField && $0.answer == .acknowledged }.map(\.techId))
+        for id in created where center[id] == nil && deletes[id] == nil {
             found.append(NemesisDivergence(site: "center", techId: id, problem: "an acknowledged create is missing"))
         }
         for (id, writes) in deletes where writes.contains(where: { $0.answer == .acknowledged }) && center[id] != nil {
             found.append(NemesisDivergence(site: "center", techId: id, problem: "live although its delete was acknowledged"))
         }
-        let byField = Dictionary(grouping: writes.filter { $0.field != Self.deletedField }, by: { FieldKey(techId: $0.techId, field: $0.field) })
+        let byField = Dictionary(grouping: writes.filter { $0.field != Self.deletedField && $0.field != Self.createField }, by: { FieldKey(techId: $0.techId, field: $0.field) })
         for (key, fieldWrites) in byField {
             guard let entity = center[key.techId] else { continue }
             let final: String?

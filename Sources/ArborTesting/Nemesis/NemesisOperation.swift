@@ -20,6 +20,14 @@ public enum NemesisOperation: Hashable, Sendable, CustomStringConvertible {
     case heal(site: Int)
     /// Lets replication run for a while.
     case pause(milliseconds: Int)
+    /// Restarts every process of a son site with a new father slice (§2.3).
+    case changeSlice(site: Int, slice: String)
+    /// `arbor backup` of a serving SQLite site.
+    case backup(site: Int)
+    /// Stops a site, puts its last backup in place of its database and starts it again.
+    case restore(site: Int)
+    /// Stops a site, deletes its database, `arbor init`s a new one (with its clients) and starts it.
+    case rebuild(site: Int)
 
     public var description: String {
         switch self {
@@ -32,6 +40,10 @@ public enum NemesisOperation: Hashable, Sendable, CustomStringConvertible {
         case .cut(let site): "cut s\(site)"
         case .heal(let site): "heal s\(site)"
         case .pause(let milliseconds): "pause \(milliseconds) ms"
+        case .changeSlice(let site, let slice): "slice s\(site) \(slice)"
+        case .backup(let site): "backup s\(site)"
+        case .restore(let site): "restore s\(site)"
+        case .rebuild(let site): "rebuild s\(site)"
         }
     }
 }
@@ -44,12 +56,15 @@ public struct NemesisTopology: Sendable {
         public var father: Int?
         public var fatherSlice: String?
         public var processes: Int
+        /// Slices the nemesis may switch the son to (the first is `fatherSlice`'s usual value).
+        public var sliceChoices: [String]
 
-        public init(name: String, father: Int? = nil, fatherSlice: String? = nil, processes: Int = 1) {
+        public init(name: String, father: Int? = nil, fatherSlice: String? = nil, processes: Int = 1, sliceChoices: [String] = []) {
             self.name = name
             self.father = father
             self.fatherSlice = fatherSlice
             self.processes = processes
+            self.sliceChoices = sliceChoices
         }
     }
 
@@ -62,13 +77,14 @@ public struct NemesisTopology: Sendable {
         self.topics = topics
     }
 
-    /// The tree: a center, two branches (east served by two processes) and a leaf under east.
+    /// The tree: a center, two branches (east served by two processes) and a leaf under
+    /// east. Negated topics are only given to sites without sons (see Docs/reliability.md).
     public static let standard = NemesisTopology(
         sites: [
             Site(name: "center"),
-            Site(name: "east", father: 0, fatherSlice: "east+shared", processes: 2),
-            Site(name: "west", father: 0, fatherSlice: "west+shared"),
-            Site(name: "leaf", father: 1, fatherSlice: "shared"),
+            Site(name: "east", father: 0, fatherSlice: "east+shared", processes: 2, sliceChoices: ["east+shared", "east+shared+archive", "east"]),
+            Site(name: "west", father: 0, fatherSlice: "west+shared", sliceChoices: ["west+shared", "west", "west+shared+archive", "west+shared*!archive"]),
+            Site(name: "leaf", father: 1, fatherSlice: "shared", sliceChoices: ["shared", "shared+east", "shared*!archive", "east*!archive"]),
         ],
         topics: ["east", "west", "shared", "archive"]
     )
@@ -78,14 +94,18 @@ public struct NemesisTopology: Sendable {
         sites.indices.flatMap { site in (0..<sites[site].processes).map { (site, $0) } }
     }
 
-    /// The father slices from the center down to `site` (empty for the center).
-    public func path(to site: Int) -> [String] {
+    /// The father slices from the center down to `site` (empty for the center); `current`
+    /// overrides sites' slices by index (after slice changes).
+    public func path(to site: Int, current: [Int: String] = [:]) -> [String] {
         var slices: [String] = []
-        var current = site
-        while let father = sites[current].father, let slice = sites[current].fatherSlice {
+        var index = site
+        while let father = sites[index].father, let slice = current[index] ?? sites[index].fatherSlice {
             slices.insert(slice, at: 0)
-            current = father
+            index = father
         }
         return slices
     }
+
+    /// Whether some site has `site` as its father.
+    public func hasSons(_ site: Int) -> Bool { sites.contains { $0.father == site } }
 }

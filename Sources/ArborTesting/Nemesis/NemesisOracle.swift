@@ -6,7 +6,8 @@ import Foundation
 /// At quiescence every site holds exactly what the slices on its path from the center select
 /// of the center's live entities, with equal topics, values and write times; it may also hold
 /// entities that left its slice while it stayed registered on them, but then they must equal the
-/// center's copy too (registration keeps them up to date).
+/// center's copy too (registration keeps them up to date), and only while they carry no topic a
+/// slice of the path negates (a son drops those).
 public enum NemesisOracle {
     /// The divergences of `site` (live entities, by id) from `center`, where `path` lists the
     /// father slices from the center down to the site (empty for the center itself).
@@ -26,7 +27,13 @@ public enum NemesisOracle {
                 found.append(NemesisDivergence(site: site, techId: id, problem: "held with topics \(held.formattedTopics) but not live at the center"))
                 continue
             }
-            // Outside the slice: allowed while registered, and then kept equal.
+            // Outside the slice: allowed while registered, and then kept equal — unless it
+            // gained a topic a slice of the path negates: then the site drops it (DESIGN rule 1).
+            let negated = path.reduce(into: Set<String>()) { $0.formUnion($1.negatedTopics) }
+            if !negated.isDisjoint(with: expected.topics) {
+                found.append(NemesisDivergence(site: site, techId: id, problem: "held although its topics \(expected.formattedTopics) carry a topic the slices negate"))
+                continue
+            }
             found += differences(site: site, held: held, expected: expected)
         }
         return found.sorted { ($0.site, $0.techId.uuidString) < ($1.site, $1.techId.uuidString) }

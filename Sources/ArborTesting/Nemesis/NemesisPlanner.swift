@@ -16,12 +16,23 @@ public struct NemesisPlanner: Sendable {
     private var down: Set<Int> = []
     private var cut: Set<Int> = []
     private var counter = 0
-    private let paths: [[TopicsSlice]]
+    private var backedUp: Set<Int> = []
+    /// Each son's father slice now, by site index.
+    public private(set) var slices: [Int: String] = [:]
+    private var paths: [[TopicsSlice]] = []
 
     public init(topology: NemesisTopology = .standard, seed: UInt64) {
         self.topology = topology
         random = SeededGenerator(seed: seed)
-        paths = topology.sites.indices.map { site in topology.path(to: site).compactMap { try? TopicsSlice(parsing: $0) } }
+        for (index, site) in topology.sites.enumerated() { slices[index] = site.fatherSlice }
+        updatePaths()
+    }
+
+    /// The father slices from the center down to `site`, as they are now.
+    public func path(to site: Int) -> [TopicsSlice] { paths[site] }
+
+    private mutating func updatePaths() {
+        paths = topology.sites.indices.map { site in topology.path(to: site, current: slices).compactMap { try? TopicsSlice(parsing: $0) } }
     }
 
     /// The next operation.
@@ -32,6 +43,7 @@ public struct NemesisPlanner: Sendable {
         case 0..<4: if let op = fault() { return op }
         case 4..<8: if let op = repair() { return op }
         case 8..<10: return .pause(milliseconds: Int.random(in: 50...400, using: &random))
+        case 10..<14: if let op = siteOperation(roll) { return op }
         default: break
         }
         return write()
@@ -58,6 +70,33 @@ public struct NemesisPlanner: Sendable {
         guard let process = candidates.randomElement(using: &random) else { return nil }
         down.insert(process)
         return .kill(process: process)
+    }
+
+    /// A slice change, backup, restore or rebuild of a son site whose processes are all up.
+    /// Restores and rebuilds only of sites without sons: a restored father is not handled yet.
+    private mutating func siteOperation(_ roll: Int) -> NemesisOperation? {
+        let processes = topology.processes
+        let whole = topology.sites.indices.dropFirst().filter { site in
+            !processes.indices.contains { down.contains($0) && processes[$0].site == site }
+        }
+        switch roll {
+        case 10, 11:
+            guard let site = whole.filter({ topology.sites[$0].sliceChoices.count > 1 }).randomElement(using: &random) else { return nil }
+            let slice = topology.sites[site].sliceChoices.filter { $0 != slices[site] }.randomElement(using: &random)!
+            slices[site] = slice
+            updatePaths()
+            return .changeSlice(site: site, slice: slice)
+        case 12:
+            guard let site = whole.randomElement(using: &random) else { return nil }
+            backedUp.insert(site)
+            return .backup(site: site)
+        default:
+            let leaves = whole.filter { !topology.hasSons($0) }
+            guard let site = leaves.randomElement(using: &random) else { return nil }
+            if backedUp.contains(site), Bool.random(using: &random) { return .restore(site: site) }
+            backedUp.remove(site)
+            return .rebuild(site: site)
+        }
     }
 
     private mutating func repair() -> NemesisOperation? {

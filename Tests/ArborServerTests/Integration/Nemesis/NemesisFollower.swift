@@ -32,7 +32,8 @@ final class NemesisFollower: Sendable {
                         if !loaded {
                             _ = try await edge.fullLoad(slice: slice)
                             loaded = true
-                            self?.state.withLock { $0.reloads += 1 }
+                            // A reload starts a new baseline (a rebuilt site numbers its log anew).
+                            self?.state.withLock { $0.reloads += 1; $0.seen.removeAll() }
                         }
                         let buffers = try await edge.fetchDeltas()
                         self?.record(buffers)

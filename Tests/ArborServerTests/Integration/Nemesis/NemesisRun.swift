@@ -13,6 +13,8 @@ final class NemesisRun: @unchecked Sendable {
     private(set) var ledger = NemesisLedger()
     private(set) var history: [String] = []
     private(set) var counts: [String: Int] = [:]
+    /// Per site, the ledger position when its last backup was taken.
+    private var backupOrders: [Int: Int] = [:]
 
     init(tree: NemesisTree, seed: UInt64) {
         self.tree = tree
@@ -58,6 +60,17 @@ final class NemesisRun: @unchecked Sendable {
             for relay in tree.sites[site].relays { relay.heal() }
         case .pause(let milliseconds):
             try await Task.sleep(for: .milliseconds(milliseconds))
+        case .changeSlice(let site, let slice):
+            try await tree.changeSlice(site: site, to: slice)
+        case .backup(let site):
+            try await tree.backup(site: site)
+            backupOrders[site] = ledger.nextOrder
+        case .restore(let site):
+            try await tree.restore(site: site)
+            ledger.forgetAcknowledgements(at: tree.topology.sites[site].name, after: backupOrders[site] ?? 0)
+        case .rebuild(let site):
+            try await tree.rebuild(site: site)
+            ledger.forgetAcknowledgements(at: tree.topology.sites[site].name, after: 0)
         }
         history.append("\(operation) → \(outcome.isEmpty ? "done" : outcome)")
         counts[String(describing: operation).split(separator: " ").first.map(String.init) ?? "?", default: 0] += 1
@@ -107,8 +120,7 @@ final class NemesisRun: @unchecked Sendable {
                 found.append(NemesisDivergence(site: name, techId: UUID(), problem: "did not answer a load"))
                 continue
             }
-            let path = topology.path(to: site).compactMap { try? TopicsSlice(parsing: $0) }
-            found += NemesisOracle.compare(site: name, holds: held, path: path, center: center)
+            found += NemesisOracle.compare(site: name, holds: held, path: planner.path(to: site), center: center)
         }
         return found
     }

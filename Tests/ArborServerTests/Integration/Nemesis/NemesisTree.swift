@@ -14,16 +14,29 @@ final class NemesisTree: @unchecked Sendable {
         let prefix: TablePrefix
         let configFile: URL
         let ports: [Int]
+        /// The clients table rows an operator gives the site (again after a rebuild).
+        let clients: [String]
+        var settings: [String: Any]
         var relays: [TCPRelay] = []
         var processes: [ServeProcess?]
+        /// Where `arbor backup` last copied the database.
+        var backupFile: URL?
 
-        init(name: String, place: TestStores.Place, prefix: TablePrefix, configFile: URL, ports: [Int]) {
+        init(name: String, place: TestStores.Place, prefix: TablePrefix, configFile: URL, ports: [Int], clients: [String], settings: [String: Any]) {
             self.name = name
             self.place = place
             self.prefix = prefix
             self.configFile = configFile
             self.ports = ports
+            self.clients = clients
+            self.settings = settings
             processes = Array(repeating: nil, count: ports.count)
+        }
+
+        var storeArguments: [String] { ["--db", place.databaseURL, "--prefix", prefix.value, "--site", name] }
+
+        func writeSettings() throws {
+            try JSONSerialization.data(withJSONObject: settings).write(to: configFile)
         }
 
         var urls: [String] { ports.map { "http://127.0.0.1:\($0)" } }
@@ -46,9 +59,9 @@ final class NemesisTree: @unchecked Sendable {
             let backend: TestStores.Backend = index == 0 && TestStores.available.contains(.postgres) ? .postgres : .sqlite
             let place = try TestStores.place(backend)
             let prefix = TestStores.randomPrefix()
-            let sons = topology.sites.filter { $0.father == index }.map(\.name)
+            let clients = topology.sites.filter { $0.father == index }.map(\.name) + ["writer", "checker", "follower"]
             let store = try await TestStores.open(place, schema: Self.schema, prefix: prefix, siteName: description.name)
-            for client in sons + ["writer", "checker", "follower"] { _ = try await store.addClient(id: client, bit: nil) }
+            for client in clients { _ = try await store.addClient(id: client, bit: nil) }
             await store.close()
             let ports = try (0..<description.processes).map { _ in try Self.freePort() }
             var settings: [String: Any] = ["database": place.databaseURL, "site": description.name, "tablePrefix": prefix.value]
@@ -60,8 +73,8 @@ final class NemesisTree: @unchecked Sendable {
                 settings["fatherSlice"] = slice
             }
             let configFile = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-nemesis-\(description.name)-\(UUID().uuidString).json")
-            try JSONSerialization.data(withJSONObject: settings).write(to: configFile)
-            let site = Site(name: description.name, place: place, prefix: prefix, configFile: configFile, ports: ports)
+            let site = Site(name: description.name, place: place, prefix: prefix, configFile: configFile, ports: ports, clients: clients, settings: settings)
+            try site.writeSettings()
             site.relays = relays
             sites.append(site)
             for number in ports.indices { try await startProcess(site: index, number: number) }
@@ -79,6 +92,60 @@ final class NemesisTree: @unchecked Sendable {
         guard let process = sites[site].processes[number], process.process.isRunning else { return }
         kill(process.process.processIdentifier, SIGKILL)
         process.process.waitUntilExit()
+    }
+
+    /// Stops every process of a site gracefully.
+    func stopSite(_ index: Int) async {
+        for process in sites[index].processes { await process?.stop() }
+    }
+
+    /// Restarts every process of a son with a new father slice.
+    func changeSlice(site index: Int, to slice: String) async throws {
+        await stopSite(index)
+        sites[index].settings["fatherSlice"] = slice
+        try sites[index].writeSettings()
+        for number in sites[index].ports.indices { try await startProcess(site: index, number: number) }
+    }
+
+    /// `arbor backup` of the serving SQLite site.
+    func backup(site index: Int) async throws {
+        let site = sites[index]
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-nemesis-backup-\(site.name)-\(UUID().uuidString).sqlite")
+        let run = try await ArborCommand.run(["backup"] + site.storeArguments + [file.path])
+        guard run.status == 0 else { throw TestStoreError("arbor backup of \(site.name) failed: \(run)") }
+        if let old = site.backupFile { try? FileManager.default.removeItem(at: old) }
+        site.backupFile = file
+    }
+
+    /// Stops the site, puts its last backup in place of its database and starts it again.
+    func restore(site index: Int) async throws {
+        let site = sites[index]
+        guard let backup = site.backupFile, let path = site.place.sqlitePath else { throw TestStoreError("\(site.name) has no backup") }
+        await stopSite(index)
+        Self.removeSQLite(path)
+        try FileManager.default.copyItem(at: backup, to: URL(fileURLWithPath: path))
+        for number in site.ports.indices { try await startProcess(site: index, number: number) }
+    }
+
+    /// Stops the site, deletes its database, makes a new one as an operator does (`arbor init`,
+    /// `arbor clients add`) and starts it again.
+    func rebuild(site index: Int) async throws {
+        let site = sites[index]
+        guard let path = site.place.sqlitePath else { throw TestStoreError("\(site.name) is not on SQLite") }
+        await stopSite(index)
+        Self.removeSQLite(path)
+        site.backupFile = nil
+        let initialized = try await ArborCommand.run(["init"] + site.storeArguments)
+        guard initialized.status == 0 else { throw TestStoreError("arbor init of \(site.name) failed: \(initialized)") }
+        for client in site.clients {
+            let added = try await ArborCommand.run(["clients", "add", client] + site.storeArguments)
+            guard added.status == 0 else { throw TestStoreError("arbor clients add \(client) at \(site.name) failed: \(added)") }
+        }
+        for number in site.ports.indices { try await startProcess(site: index, number: number) }
+    }
+
+    private static func removeSQLite(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     /// The application's writer at one process.
@@ -103,6 +170,7 @@ final class NemesisTree: @unchecked Sendable {
                 await TestStores.remove(store, site.place)
             }
             try? FileManager.default.removeItem(at: site.configFile)
+            if let backup = site.backupFile { try? FileManager.default.removeItem(at: backup) }
         }
     }
 
