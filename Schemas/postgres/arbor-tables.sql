@@ -98,3 +98,12 @@ CREATE TABLE IF NOT EXISTS {{prefix}}proxy_topics (
     last_used_us bigint NOT NULL,
     is_active boolean NOT NULL
 );
+
+-- Integer site state (DESIGN "Site identity and trust"): the links' positions (sequences, per
+-- son and incarnation at a father), the last transmission time, and the mask of client bits
+-- whose registrations the site holds. Compared and set in single statements or inside the
+-- transaction that applies the data, so concurrent server processes never lose an update.
+CREATE TABLE IF NOT EXISTS {{prefix}}site_counters (
+    name text PRIMARY KEY,
+    value bigint NOT NULL
+);

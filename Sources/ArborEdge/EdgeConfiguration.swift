@@ -56,6 +56,9 @@ public struct EdgeConfiguration: Sendable {
     /// name must be ``clientId``); the HTTP client must be made with
     /// `Edge.failoverClientConfiguration(trustRoots:clientCertificate:)` to present it.
     public let clientCertificate: EdgeClientCertificate?
+    /// For a son site's link to its father: the incarnation of the son's database, sent in
+    /// `X-Arbor-Site-Incarnation` on every request. Nil for application edges.
+    public var siteIncarnation: UUID?
 
     /// The longest `waitMilliseconds` the protocol allows.
     public static let maxFetchWait = Duration.milliseconds(60_000)

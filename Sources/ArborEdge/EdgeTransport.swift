@@ -45,6 +45,7 @@ struct EdgeTransport: Sendable {
         ]
         if let clientId = configuration.clientId { headers.append((ArborProtocol.Header.clientId, clientId)) }
         if let secret = configuration.clientSecret { headers.append((ArborProtocol.Header.clientSecret, secret)) }
+        if let incarnation = configuration.siteIncarnation { headers.append((ArborProtocol.Header.siteIncarnation, incarnation.uuidString)) }
         self.headers = headers
     }
 

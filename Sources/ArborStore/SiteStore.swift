@@ -89,6 +89,23 @@ public protocol SiteStore: AnyObject, Sendable {
     /// Sets a site-state value outside any entity transaction.
     func setSiteState(_ key: String, _ value: String) async throws(StoreError)
 
+    /// An integer site counter (``SiteCounter``: a link position, the known-registration mask,
+    /// …), nil when unset.
+    func siteCounter(_ name: String) async throws(StoreError) -> Int64?
+    /// Sets a site counter unconditionally (a value only one process writes, such as the last
+    /// transmission time).
+    func setSiteCounter(_ name: String, _ value: Int64) async throws(StoreError)
+    /// Compare-and-set: sets `name` to `value` only while it still holds `expected` (unset
+    /// counts as 0); `.conflict` when another process moved it meanwhile. Serialized with the
+    /// ``TransactionPlan/positionPreconditions`` of writes, so a position and the data it
+    /// covers never diverge.
+    func advanceSiteCounter(_ name: String, to value: Int64, from expected: Int64) async throws(StoreError)
+    /// Sets the bits of `setting` and clears those of `clearing` in the 64-bit mask `name`
+    /// (unset = 0) in one atomic statement, so concurrent changes of different bits, from tasks
+    /// or processes, never lose one; returns the mask afterwards.
+    @discardableResult
+    func updateSiteCounterBits(_ name: String, setting: UInt64, clearing: UInt64) async throws(StoreError) -> UInt64
+
     /// Records this server process's announcement (§8.1), replacing its previous one.
     func announceServer(_ load: SiteServerLoad) async throws(StoreError)
     /// Every server process's last announcement (stale ones included; the caller judges age).

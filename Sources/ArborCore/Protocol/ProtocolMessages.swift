@@ -22,6 +22,10 @@ public enum ArborProtocol {
         public static let sequence = "X-Arbor-Sequence"
         /// A site server moves the edge to another server of the site (§8.1).
         public static let redirect = "X-Arbor-Redirect"
+        /// On every request of a son's link: the incarnation of the son's database (a UUID made
+        /// by `arbor init`, renewed when a restored copy re-joins). The father keeps the son's
+        /// upload position per incarnation.
+        public static let siteIncarnation = "X-Arbor-Site-Incarnation"
     }
 
     /// Media type of a body made of concatenated binary delta buffers.

@@ -13,17 +13,24 @@ extension SiteRoutes {
         post(paths.delta("upload"), on: router) { request in
             var request = request
             let through = try Self.sequenceHeader(request)
+            let incarnation = try Self.incarnationHeader(request)
             let body = try await exchange.body(of: &request)
-            return exchange.json(try await link.upload(clientId: exchange.clientId(request), throughSequence: through, body: body))
+            return exchange.json(try await link.upload(clientId: exchange.clientId(request), incarnation: incarnation, throughSequence: through, body: body))
         }
         post(paths.delta("upload-position"), on: router) { request in
             var request = request
+            let incarnation = try Self.incarnationHeader(request)
             let body = try await exchange.body(of: &request)
             guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], object.isEmpty else {
                 throw ServerError(.badRequest, "upload-position takes an empty JSON object: {}")
             }
-            return exchange.json(try await link.uploadPosition(clientId: exchange.clientId(request)))
+            return exchange.json(try await link.uploadPosition(clientId: exchange.clientId(request), incarnation: incarnation))
         }
+    }
+
+    /// `X-Arbor-Site-Incarnation` as a UUID, nil when absent (a son of an older Arbor).
+    private static func incarnationHeader(_ request: Request) throws(ServerError) -> UUID? {
+        try LinkServer.incarnation(request.headers[HTTPField.Name(ArborProtocol.Header.siteIncarnation)!])
     }
 
     /// `X-Arbor-Sequence` as an integer, nil when absent.

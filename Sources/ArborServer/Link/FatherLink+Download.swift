@@ -21,8 +21,10 @@ extension FatherLink {
             do {
                 switch action {
                 case .readPosition:
-                    let applied = try await context.store.siteState(Self.appliedKey).flatMap { Int64($0) }
-                    let transmitted = try await context.store.siteState(Self.transmittedKey).flatMap { Int64($0) }
+                    // A restored copy reloads instead of resuming: what it lost never comes down otherwise.
+                    let reload = try await context.store.siteCounter(SiteIncarnation.reloadPendingCounter) == 1
+                    let applied = reload ? nil : try await context.store.siteCounter(Self.appliedKey)
+                    let transmitted = try await context.store.siteCounter(Self.transmittedKey)
                     var holds = false
                     if applied == nil { holds = try await !heldEntities().isEmpty }
                     position = applied ?? 0
@@ -58,7 +60,7 @@ extension FatherLink {
                     await note { $0.answered(.download, at: .now, connectedToCenter: edge.connectedToCenter) }
                     position = try await apply(buffers, answeredThrough: edge.sequence, from: position, edge: edge)
                     if transmissionRecorded.map({ ContinuousClock.now - $0 >= Self.transmissionRecordInterval }) ?? true {
-                        try await context.store.setSiteState(Self.transmittedKey, String(now))
+                        try await context.store.setSiteCounter(Self.transmittedKey, now)
                         transmissionRecorded = .now
                     }
                     action = machine.fetched(atMicroseconds: now)
@@ -85,37 +87,32 @@ extension FatherLink {
     /// is loaded again, never taken as done).
     private func apply(_ load: DeltaBatch) async throws -> Int64 {
         for (index, buffer) in load.buffers.enumerated() {
-            let recording = index == load.buffers.count - 1 ? (Self.appliedKey, String(load.sequence)) : nil
+            let recording = index == load.buffers.count - 1 ? (Self.appliedKey, load.sequence) : nil
             try await context.entities.apply(buffer, from: .father, recording: recording)
             count { $0.appliedBuffers += 1 }
         }
-        if load.buffers.isEmpty { try await context.store.setSiteState(Self.appliedKey, String(load.sequence)) }
-        try await context.store.setSiteState(Self.transmittedKey, String(EntitiesSubsystem.systemMicroseconds()))
+        if load.buffers.isEmpty { try await context.store.setSiteCounter(Self.appliedKey, load.sequence) }
+        try await context.store.setSiteCounter(Self.transmittedKey, EntitiesSubsystem.systemMicroseconds())
+        if try await context.store.siteCounter(SiteIncarnation.reloadPendingCounter) == 1 {
+            try await context.store.setSiteCounter(SiteIncarnation.reloadPendingCounter, 0)
+        }
         state.withLock { $0.downloadReady = true }
         return load.sequence
     }
 
-    /// Merges fetched buffers in order, each recording its sequence; then records the answer's
-    /// sequence when it is beyond them. Entities the son lacks are loaded whole.
+    /// Merges fetched buffers in order, each recording its sequence, then records the answer's
+    /// sequence when it is beyond them (``OrderedBufferApplier``). From the position this
+    /// process holds: when a master that lost its role and another that took it overlap, only one
+    /// commits each buffer, and the other re-reads the position and goes on from there. Entities
+    /// the son lacks are loaded whole.
     private func apply(_ buffers: [DeltaBuffer], answeredThrough answer: Int64, from start: Int64, edge: Edge) async throws -> Int64 {
-        var position = start
-        var missing: [EntityKey: HybridTimestamp] = [:]
-        for buffer in buffers where buffer.sequence > position {
-            // From the position this process holds: a master that lost its role and another that
-            // took it cannot both apply the same buffer (the loser gets `.conflict` and re-reads).
-            let receipt = try await context.entities.apply(
-                buffer, from: .father, recording: (Self.appliedKey, String(buffer.sequence)), replacing: position
-            )
-            count { $0.appliedBuffers += 1 }
-            position = buffer.sequence
-            for delta in buffer.deltas where receipt.result.missing.contains(delta.key) {
-                missing[delta.key] = min(missing[delta.key] ?? delta.updateTime, delta.updateTime)
-            }
+        let applier = OrderedBufferApplier(entities: context.entities, store: context.store, positionName: Self.appliedKey, source: .father)
+        let outcome = try await applier.apply(buffers, through: answer, from: start)
+        count { $0.appliedBuffers += outcome.applied }
+        if outcome.conflicts > 0 {
+            logger.notice("father link: another server process of this site applied fetched buffers meanwhile; going on from \(outcome.position)")
         }
-        if answer > position {
-            try await context.store.setSiteState(Self.appliedKey, String(answer))
-            position = answer
-        }
+        let position = outcome.position, missing = outcome.missing
         guard let oldest = missing.values.min() else { return position }
         // The father's copy changed at or after the delta that could not be merged, so a
         // registering SyncLoad from just before it brings each whole entity. The fetches then

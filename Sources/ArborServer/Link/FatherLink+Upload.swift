@@ -8,7 +8,8 @@ import ArborStore
 /// The father keeps the son's position; the son asks for it on connect and after any failure,
 /// so nothing is lost or applied twice. While idle, asking is the heartbeat.
 extension FatherLink {
-    func runUpload(_ uploader: FatherUploader) async {
+    /// Returns ``HalvesEnd/rejoin`` when the father's position lies beyond this site's log.
+    func runUpload(_ uploader: FatherUploader) async -> HalvesEnd {
         var position: Int64?
         var lastAnswer = ContinuousClock.now
         while !Task.isCancelled {
@@ -21,10 +22,12 @@ extension FatherLink {
                 }
                 guard let known = position else {
                     let answer = try await uploader.position()
+                    // Before the answer is recorded: log trimming must not take the father's
+                    // position of an older history as acknowledged.
+                    if try await ownLogIsBehind(answer.appliedThrough) { return .rejoin }
                     await answered(answer)
                     position = answer.appliedThrough
                     lastAnswer = .now
-                    try await checkOwnLog(reaches: answer.appliedThrough)
                     continue
                 }
                 let logBuffers = try await context.logTail.buffers(after: known, limit: settings.uploadBatchBuffers)
@@ -46,10 +49,10 @@ extension FatherLink {
                 position = answer.appliedThrough
                 lastAnswer = .now
             } catch is CancellationError {
-                return
+                return .stopped
             } catch {
                 // A step cut short by shutdown is no failure to report.
-                if Task.isCancelled { return }
+                if Task.isCancelled { return .stopped }
                 let failure = classify(error)
                 log(failure, half: .upload)
                 var refusal: String?
@@ -60,9 +63,10 @@ extension FatherLink {
                 }
                 await note { $0.failed(.upload, refusal: refusal) }
                 position = nil
-                do { try await Task.sleep(for: delay) } catch { return }
+                do { try await Task.sleep(for: delay) } catch { return .stopped }
             }
         }
+        return .stopped
     }
 
     private func answered(_ answer: FatherUploader.Answer) async {
@@ -71,18 +75,23 @@ extension FatherLink {
         let position = answer.appliedThrough
         guard state.withLock({ $0.recordedUpload != position }) else { return }
         do {
-            try await context.store.setSiteState(Self.uploadedKey, String(position))
+            try await context.store.setSiteCounter(Self.uploadedKey, position)
             state.withLock { $0.recordedUpload = position }
         } catch {
             logger.warning("father link: could not record the father's upload position \(position): \(error)")
         }
     }
 
-    /// A father position beyond this site's log means the son's database was replaced: its
-    /// new writes up to that position would be skipped by the father. Only an operator can tell.
-    private func checkOwnLog(reaches fatherPosition: Int64) async throws {
+    /// A father position beyond this site's log means this database is an older copy of the
+    /// same incarnation (restored without `arbor backup` or `arbor init --restored`): its new
+    /// writes would get sequences the father counts as applied, and what it lost would never
+    /// come back down. It is marked for a re-join, and the link starts again as a new
+    /// incarnation (``SiteIncarnation/rejoinIfPending(in:uploadedCounter:)``).
+    private func ownLogIsBehind(_ fatherPosition: Int64) async throws -> Bool {
         let last = max(context.logTail.lastSequence, try await context.store.lastSequence())
-        guard fatherPosition > last else { return }
-        logger.error("the father applied this site's log through \(fatherPosition), but the log ends at \(last): was this site's database replaced? Writes up to \(fatherPosition) are not uploaded")
+        guard fatherPosition > last else { return false }
+        logger.warning("the father applied this site's log through \(fatherPosition), but the log ends at \(last): this database is an older copy; re-joining the father as a new incarnation")
+        try await SiteIncarnation.markRestored(context.store)
+        return true
     }
 }

@@ -1,6 +1,7 @@
 import ArborCore
 import ArborEdge
 import ArborStore
+import Foundation
 import AsyncHTTPClient
 import Logging
 import ServiceLifecycle
@@ -51,11 +52,11 @@ public final class FatherLink: Service, Sendable {
 
     /// The subsystem name used with `ControlAndParams.statusChanged`.
     public static let statusSubsystem = "father link"
-    /// Site-state key: the father sequence the son applied through.
+    /// Site counter: the father sequence the son applied through.
     public static let appliedKey = "link.father.applied"
-    /// Site-state key: this site's log position the father acknowledged (the log is kept after it).
+    /// Site counter: this site's log position the father acknowledged (the log is kept after it).
     public static let uploadedKey = "link.father.uploaded"
-    /// Site-state key: the wall-clock µs of the last answered fetch.
+    /// Site counter: the wall-clock µs of the last answered fetch.
     public static let transmittedKey = "link.father.transmitted"
 
     let context: SiteContext
@@ -97,23 +98,25 @@ public final class FatherLink: Service, Sendable {
     /// What the link did so far.
     public var counters: Counters { state.withLock { $0.counters } }
 
+    /// How one run of the link's halves ended.
+    enum HalvesEnd: Sendable {
+        /// Shutdown or cancellation.
+        case stopped
+        /// The upload found this site's log behind the father's position (a restored copy not
+        /// marked as such): the link starts again as a new incarnation.
+        case rejoin
+    }
+
     /// Runs the download, upload and health loops until graceful shutdown or cancellation.
+    /// Each run first settles the database's incarnation (``SiteIncarnation``): a restored
+    /// copy re-joins as a new one, and every request of the run carries it.
     public func run() async throws {
         let client = givenClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(trustRoots: settings.trustRoots, clientCertificate: settings.clientCertificate))
-        let edge = Edge(configuration: edgeConfiguration, httpClient: client, logger: logger)
-        let uploader = FatherUploader(
-            client: client, servers: edgeConfiguration.servers, paths: paths, clientId: settings.clientId, clientSecret: settings.clientSecret,
-            schemaName: context.schema.name, timeout: settings.requestTimeout
-        )
         logger.info("father link starts", metadata: ["father": "\(settings.servers.joined(separator: ","))", "slice": "\(settings.linkSlice)"])
         await restoreProxyTopics()
         await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.runDownload(edge) }
-                if self.context.settings.selectiveDistribution != nil { group.addTask { await self.runSelectiveDistribution(edge) } }
-                group.addTask { await self.runUpload(uploader) }
-                group.addTask { await self.watchHealth() }
-                await group.waitForAll()
+            while let incarnation = await self.settleIncarnation() {
+                guard await self.runHalves(client: client, incarnation: incarnation) == .rejoin else { return }
             }
         }
         if givenClient == nil { try? await client.shutdown() }
@@ -191,6 +194,49 @@ public final class FatherLink: Service, Sendable {
             logger.warning("father link \(half): the father does not know this site's position (\(reason)); re-synchronizing")
         case .tooFarBehind, .notRegistered:
             logger.notice("father link \(half): \(failure); re-synchronizing")
+        }
+    }
+}
+
+extension FatherLink {
+    /// Re-joins as a new incarnation when the database is a restored copy, and returns the
+    /// incarnation to send; store failures are retried. Nil on cancellation.
+    func settleIncarnation() async -> UUID? {
+        while !Task.isCancelled {
+            do {
+                if let renewed = try await SiteIncarnation.rejoinIfPending(in: context.store, uploadedCounter: Self.uploadedKey) {
+                    logger.notice("father link: this database is a restored copy; it re-joins its father as incarnation \(renewed), uploads the log it holds again and reloads what it lost")
+                }
+                return try await SiteIncarnation.ensure(in: context.store)
+            } catch {
+                log(.localFailure("reading this site's incarnation: \(error)"), half: .upload)
+                try? await Task.sleep(for: settings.retryBackoff)
+            }
+        }
+        return nil
+    }
+
+    /// Runs the halves with requests carrying `incarnation` until shutdown or until the upload
+    /// asks to re-join.
+    func runHalves(client: HTTPClient, incarnation: UUID) async -> HalvesEnd {
+        var configuration = edgeConfiguration
+        configuration.siteIncarnation = incarnation
+        let edge = Edge(configuration: configuration, httpClient: client, logger: logger)
+        let uploader = FatherUploader(
+            client: client, servers: configuration.servers, paths: paths, clientId: settings.clientId, clientSecret: settings.clientSecret,
+            incarnation: incarnation, schemaName: context.schema.name, timeout: settings.requestTimeout
+        )
+        state.withLock { $0.downloadReady = false; $0.recordedUpload = nil }
+        return await withTaskGroup(of: HalvesEnd.self) { group in
+            group.addTask { await self.runDownload(edge); return .stopped }
+            if self.context.settings.selectiveDistribution != nil { group.addTask { await self.runSelectiveDistribution(edge); return .stopped } }
+            group.addTask { await self.runUpload(uploader) }
+            group.addTask { await self.watchHealth(); return .stopped }
+            for await end in group where end == .rejoin {
+                group.cancelAll()
+                return .rejoin
+            }
+            return .stopped
         }
     }
 }

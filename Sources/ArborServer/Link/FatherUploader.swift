@@ -27,7 +27,8 @@ final class FatherUploader: Sendable {
     private let current = Mutex(0)
 
     /// - Parameter servers: normalized base URLs (from the edge configuration).
-    init(client: HTTPClient, servers: [String], paths: ServicePaths, clientId: String, clientSecret: String? = nil, schemaName: String, timeout: Duration) {
+    init(client: HTTPClient, servers: [String], paths: ServicePaths, clientId: String, clientSecret: String? = nil, incarnation: UUID? = nil,
+         schemaName: String, timeout: Duration) {
         self.client = client
         self.servers = servers
         self.paths = paths
@@ -39,6 +40,7 @@ final class FatherUploader: Sendable {
             ("Accept", ArborProtocol.jsonMediaType),
         ]
         if let clientSecret { headers.append((ArborProtocol.Header.clientSecret, clientSecret)) }
+        if let incarnation { headers.append((ArborProtocol.Header.siteIncarnation, incarnation.uuidString)) }
         self.headers = headers
     }
 

@@ -7,9 +7,9 @@ import Synchronization
 /// father-bound deltas here instead of being read by the father, and the father treats that
 /// stream exactly as the guide's unregistered edge reading the son's log (§2.6.3).
 ///
-/// Per son, uploads run one at a time. The son's applied position is kept in site state
-/// `link.son.<clientId>.applied` and recorded with each buffer's data, so a re-sent buffer is
-/// skipped and a restart loses nothing. Uploads and heartbeats also tell which sons are
+/// Per son, uploads run one at a time. The son's applied position is kept in the site counter
+/// `link.son.<clientId>.applied` and recorded with each buffer's data (``OrderedBufferApplier``),
+/// so a re-sent buffer is skipped and a restart loses nothing. Uploads and heartbeats also tell which sons are
 /// connected (`ControlAndParams.statusChanged(subsystem: "son <id>", …)`).
 public final class LinkServer: Sendable {
     /// How long a son may stay silent before it is reported disconnected (node/daemon: 30 s).
@@ -29,13 +29,29 @@ public final class LinkServer: Sendable {
         watchdog.withLock { $0?.cancel() }
     }
 
-    /// The site-state key of a son's applied position.
-    public static func appliedKey(son clientId: String) -> String { "link.son.\(clientId).applied" }
+    /// The site counter of a son's applied position: per incarnation of the son's database
+    /// (`X-Arbor-Site-Incarnation`), so a rebuilt or restored son starts cleanly; a son that
+    /// sends no incarnation (an older Arbor) keeps the one position of its client id.
+    public static func appliedKey(son clientId: String, incarnation: UUID? = nil) -> String {
+        guard let incarnation else { return "link.son.\(clientId).applied" }
+        return "link.son.\(clientId).\(incarnation.uuidString.lowercased()).applied"
+    }
+
+    /// The incarnation header's value, refused before anything is read or stored when it is no UUID.
+    public static func incarnation(_ text: String?) throws(ServerError) -> UUID? {
+        guard let text else { return nil }
+        guard let incarnation = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
+            throw ServerError(.badRequest, "\(ArborProtocol.Header.siteIncarnation) must be a UUID (got '\(text.prefix(64))'); it is the son database's incarnation made by `arbor init`")
+        }
+        return incarnation
+    }
 
     /// Upload: merges the son's buffers it has not applied yet, in order, each with its position;
     /// then records `throughSequence` (the son's log position the upload covers, default the
     /// last buffer's). Answers the son's position afterwards.
-    public func upload(clientId: String?, throughSequence: Int64?, body: some Collection<UInt8>) async throws(ServerError) -> UploadResponse {
+    public func upload(
+        clientId: String?, incarnation: UUID? = nil, throughSequence: Int64?, body: some Collection<UInt8>
+    ) async throws(ServerError) -> UploadResponse {
         let son = try context.requireClient(clientId).clientId
         let buffers = try Self.decode(body, schema: context.schema)
         if let throughSequence, throughSequence < 0 {
@@ -49,59 +65,30 @@ public final class LinkServer: Sendable {
             throw ServerError(.badRequest, "buffer \(last.sequence) lies beyond the upload's \(ArborProtocol.Header.sequence) \(through)")
         }
         await noteContact(son)
-        let key = Self.appliedKey(son: son)
-        let context = context
+        let key = Self.appliedKey(son: son, incarnation: incarnation)
+        let applier = OrderedBufferApplier(entities: context.entities, store: context.store, positionName: key, source: .son(clientId: son))
+        let logger = context.logger
         let position = try await serialized(son, "applying the uploads of son '\(son)'") {
-            // Each step commits only from the position it read: when another server process of
-            // this site applied the same upload meanwhile (`.conflict`), read it again and go on
-            // from there, so no buffer is applied twice.
-            var position = try await Self.position(key, in: context)
-            var index = buffers.startIndex
-            while index < buffers.endIndex {
-                let buffer = buffers[index]
-                index += 1
-                guard buffer.sequence > position else { continue }
-                do {
-                    let receipt = try await context.entities.apply(
-                        buffer, from: .son(clientId: son), recording: (key, String(buffer.sequence)), replacing: position
-                    )
-                    position = buffer.sequence
-                    if !receipt.result.missing.isEmpty {
-                        // The son changed entities this site does not hold (purged here): nothing to merge into.
-                        context.logger.warning("son '\(son)' updated \(receipt.result.missing.count) entities this site does not hold; their changes are dropped")
-                    }
-                } catch let error as StoreError where error.code == .conflict {
-                    position = try await Self.position(key, in: context)
-                    index = buffers.startIndex
-                }
+            let outcome = try await applier.apply(buffers, through: through)
+            if !outcome.missing.isEmpty {
+                // The son changed entities this site does not hold (purged here): nothing to merge into.
+                logger.warning("son '\(son)' updated \(outcome.missing.count) entities this site does not hold; their changes are dropped")
             }
-            while let through, through > position {
-                do {
-                    try await context.entities.advancePosition(key, to: through, replacing: position)
-                    position = through
-                } catch let error as StoreError where error.code == .conflict {
-                    position = try await Self.position(key, in: context)
-                }
-            }
-            return position
+            return outcome.position
         }
         await context.control.count("link.son.uploadedBuffers", by: buffers.count)
         return UploadResponse(appliedThrough: position)
     }
 
-    private static func position(_ key: String, in context: SiteContext) async throws -> Int64 {
-        try await context.store.siteState(key).flatMap { Int64($0) } ?? 0
-    }
-
     /// Upload-position: the son's position (0 before its first upload); the son calls it on
     /// connect and as its heartbeat.
-    public func uploadPosition(clientId: String?) async throws(ServerError) -> UploadResponse {
+    public func uploadPosition(clientId: String?, incarnation: UUID? = nil) async throws(ServerError) -> UploadResponse {
         let son = try context.requireClient(clientId).clientId
         await noteContact(son)
-        let key = Self.appliedKey(son: son)
+        let key = Self.appliedKey(son: son, incarnation: incarnation)
         let store = context.store
         let position = try await serialized(son, "reading the position of son '\(son)'") {
-            try await store.siteState(key).flatMap { Int64($0) } ?? 0
+            try await store.siteCounter(key) ?? 0
         }
         return UploadResponse(appliedThrough: position)
     }

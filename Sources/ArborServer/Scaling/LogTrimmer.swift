@@ -41,7 +41,7 @@ public struct LogTrimmer: Service {
         var cutoff = try await store.lastSequence() - retainedSequences
         if keepsUnacknowledgedUploads {
             // Nothing acknowledged yet: everything may still have to go up.
-            guard let acknowledged = try await store.siteState(FatherLink.uploadedKey).flatMap({ Int64($0) }) else { return 0 }
+            guard let acknowledged = try await store.siteCounter(FatherLink.uploadedKey) else { return 0 }
             cutoff = min(cutoff, acknowledged)
         }
         guard cutoff > 0 else { return 0 }

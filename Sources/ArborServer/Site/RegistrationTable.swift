@@ -7,9 +7,11 @@ import Foundation
 /// at one process and fetch at another. A change sets one client's bit with bit operations in
 /// the database, so concurrent changes for different clients never overwrite each other. Which
 /// client bits the site knows registrations for is cached (a client whose bit is unknown gets
-/// `NotRegistered`); an unknown bit is re-read before it is refused.
+/// `NotRegistered`); an unknown bit is re-read before it is refused. That mask is the site
+/// counter ``SiteCounter/knownRegistrationBits``, changed only by atomic bit updates in the
+/// store: two processes (or tasks) marking different bits at once both keep theirs.
 public actor RegistrationTable {
-    static let knownBitsKey = "registrations.known-bits"
+    static let knownBitsKey = SiteCounter.knownRegistrationBits
 
     private let store: any SiteStore
     private var knownBits: UInt64?
@@ -43,11 +45,7 @@ public actor RegistrationTable {
     /// Records that the site now holds registrations for `bit`.
     public func markKnown(_ bit: ClientBit) async throws {
         if let knownBits, knownBits & bit.mask != 0 { return }
-        knownBits = nil
-        let bits = try await loadKnownBits()
-        guard bits & bit.mask == 0 else { return }
-        try await store.setSiteState(Self.knownBitsKey, String(bits | bit.mask))
-        knownBits = bits | bit.mask
+        knownBits = try await store.updateSiteCounterBits(Self.knownBitsKey, setting: bit.mask, clearing: 0)
     }
 
     /// Forgets every registration of `bit`, in the database and in memory.
@@ -67,15 +65,12 @@ public actor RegistrationTable {
     /// Used by `arbor clients remove` before it deletes the row.
     public static func clearPersisted(_ bit: ClientBit, in store: any SiteStore) async throws(StoreError) {
         try await store.clearRegistrations(bit: bit)
-        let stored = try await store.siteState(knownBitsKey).flatMap { UInt64($0) } ?? 0
-        if stored & bit.mask != 0 {
-            try await store.setSiteState(knownBitsKey, String(stored & ~bit.mask))
-        }
+        try await store.updateSiteCounterBits(knownBitsKey, setting: 0, clearing: bit.mask)
     }
 
     private func loadKnownBits() async throws -> UInt64 {
         if let knownBits { return knownBits }
-        let stored = try await store.siteState(Self.knownBitsKey).flatMap { UInt64($0) } ?? 0
+        let stored = try await store.siteCounter(Self.knownBitsKey).map { UInt64(bitPattern: $0) } ?? 0
         knownBits = stored
         return stored
     }

@@ -67,14 +67,14 @@ public final class EntitiesSubsystem: Sendable {
     }
 
     /// Merges a delta buffer received from the father or a son (§2.6.2, §2.6.3) in one
-    /// transaction, appending what the merge emits. `position` (a site-state key and value, such
-    /// as the link's applied sequence) commits with the data, so a buffer is never applied twice
+    /// transaction, appending what the merge emits. `position` (a site counter and its value,
+    /// such as the link's applied sequence) commits with the data, so a buffer is never applied twice
     /// across restarts. With `replacing` (the position's value read before), the transaction
     /// rolls back with `.conflict` when another process moved the position meanwhile, so a
     /// buffer is never applied twice by two processes either.
     @discardableResult
     public func apply(
-        _ buffer: DeltaBuffer, from source: DeltaSource, recording position: (key: String, value: String)? = nil, replacing previous: Int64? = nil
+        _ buffer: DeltaBuffer, from source: DeltaSource, recording position: (key: String, value: Int64)? = nil, replacing previous: Int64? = nil
     ) async throws(StoreError) -> WriteReceipt<ApplyReport> {
         guard buffer.schemaName == store.schema.name else {
             throw StoreError(
@@ -109,7 +109,7 @@ public final class EntitiesSubsystem: Sendable {
             }
             plan.upserts = changed.compactMap { working[$0] }
             if let position {
-                plan.siteState[position.key] = position.value
+                plan.siteCounters[position.key] = position.value
                 if let previous { plan.positionPreconditions[position.key] = previous }
             }
             return plan
@@ -119,9 +119,7 @@ public final class EntitiesSubsystem: Sendable {
     /// Sets the position `key` to `value` when it still holds `previous`; `.conflict` when
     /// another process moved it meanwhile.
     public func advancePosition(_ key: String, to value: Int64, replacing previous: Int64) async throws(StoreError) {
-        _ = try await run(reading: []) { _ in
-            TransactionPlan(siteState: [key: String(value)], positionPreconditions: [key: previous], result: ())
-        }
+        try await store.advanceSiteCounter(key, to: value, from: previous)
     }
 
     private func run<Result: Sendable>(

@@ -11,28 +11,33 @@ public struct TransactionPlan<Result: Sendable>: Sendable {
     /// Site-state values written in the same transaction (e.g. a link's applied position),
     /// so they commit exactly when the data does.
     public var siteState: [String: String]
-    /// Positions (integer site-state values, absent = 0) that must still hold when the plan is
-    /// written, else the transaction rolls back with `.conflict`: another server process of the
-    /// site moved the position meanwhile, so applying again would apply twice.
+    /// Site counters (``SiteCounter``, e.g. a link's applied position) written in the same
+    /// transaction, so they commit exactly when the data does.
+    public var siteCounters: [String: Int64]
+    /// Site counters (absent = 0) that must still hold these values when the plan is written,
+    /// else the transaction rolls back with `.conflict`: another server process of the site
+    /// moved the position meanwhile, so applying again would apply twice.
     public var positionPreconditions: [String: Int64]
     /// What the caller gets back.
     public var result: Result
 
     public init(
         upserts: [EntityState] = [], purges: [EntityKey] = [], deltas: [Delta] = [],
-        siteState: [String: String] = [:], positionPreconditions: [String: Int64] = [:], result: Result
+        siteState: [String: String] = [:], siteCounters: [String: Int64] = [:], positionPreconditions: [String: Int64] = [:],
+        result: Result
     ) {
         self.upserts = upserts
         self.purges = purges
         self.deltas = deltas
         self.siteState = siteState
+        self.siteCounters = siteCounters
         self.positionPreconditions = positionPreconditions
         self.result = result
     }
 
     /// The refusal when `key` holds `found` instead of `expected`.
     static func positionMoved(_ key: String, found: Int64, expected: Int64) -> StoreError {
-        StoreError(.conflict, "site state '\(key)' is \(found), not \(expected): another server process applied this meanwhile")
+        StoreError(.conflict, "site counter '\(key)' is \(found), not \(expected): another server process applied this meanwhile")
     }
 }
 

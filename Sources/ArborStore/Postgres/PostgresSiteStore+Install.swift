@@ -11,6 +11,7 @@ extension PostgresSiteStore {
             for statement in PostgresDDL.arborTableStatements(prefix: prefix) {
                 try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
+            try await moveLegacyCounters(on: connection)
             let stored = try await storedSchema(on: connection)
             if let stored, stored.name != schema.name, !upgradingSchema {
                 throw StoreError(
@@ -49,7 +50,7 @@ extension PostgresSiteStore {
                let storedLayouts = try? EntityTableLayout.all(storedSchema, prefix: prefix) {
                 layouts += storedLayouts
             }
-            var tables = ["delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics"].map(table)
+            var tables = ["delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters"].map(table)
             for layout in layouts {
                 tables += PostgresEntityDDL.tables(of: layout).map { PostgresEntityDDL.quoted($0.table) }
             }

@@ -56,10 +56,7 @@ extension PostgresSiteStore {
     /// applying from the same position only the first commits.
     private func checkPreconditions<Result>(_ plan: TransactionPlan<Result>, on connection: PostgresConnection) async throws {
         for (key, expected) in plan.positionPreconditions.sorted(by: { $0.key < $1.key }) {
-            let lock = PostgresLockKey.position(key, prefix: prefix)
-            try await connection.run("SELECT pg_advisory_xact_lock(\(lock.0), \(lock.1))", logger: logger)
-            let rows = try await connection.run("SELECT value FROM \(unescaped: table("site_state")) WHERE key = \(key)", logger: logger)
-            let found = try rows.first.map { Int64(try $0.decode(String.self)) ?? 0 } ?? 0
+            let found = try await lockedCounter(key, on: connection)
             guard found == expected else { throw TransactionPlan<Result>.positionMoved(key, found: found, expected: expected) }
         }
     }
@@ -121,6 +118,9 @@ extension PostgresSiteStore {
         for key in plan.purges {
             try await entityTable(key.entityClass).purge(key.techId, on: connection, logger: logger)
             try await connection.run("DELETE FROM \(unescaped: table("registrations")) WHERE tech_id = \(key.techId)", logger: logger)
+        }
+        for (name, value) in plan.siteCounters.sorted(by: { $0.key < $1.key }) {
+            try await setCounter(name, value, on: connection)
         }
         if !plan.siteState.isEmpty {
             let entries = plan.siteState.sorted { $0.key < $1.key }

@@ -75,6 +75,15 @@ CREATE TABLE IF NOT EXISTS {{prefix}}proxy_topics (
     last_used_us INTEGER NOT NULL,
     is_active INTEGER NOT NULL CHECK (is_active IN (0, 1))
 );
+
+-- Integer site state (DESIGN "Site identity and trust"): the links' positions (sequences, per
+-- son and incarnation at a father), the last transmission time, and the mask of client bits
+-- whose registrations the site holds. Compared and set in single statements or inside the
+-- transaction that applies the data, so concurrent server processes never lose an update.
+CREATE TABLE IF NOT EXISTS {{prefix}}site_counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
 """
 
     /// The Arbor tables of `prefix`, ready to run. The prefix is validated (letters, digits, `_`).
@@ -84,6 +93,6 @@ CREATE TABLE IF NOT EXISTS {{prefix}}proxy_topics (
 
     /// The names of the Arbor tables of `prefix` (their triggers and indexes go with them).
     static func arborTableNames(prefix: TablePrefix) -> [String] {
-        ["delta_log", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics"].map(prefix.table)
+        ["delta_log", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters"].map(prefix.table)
     }
 }

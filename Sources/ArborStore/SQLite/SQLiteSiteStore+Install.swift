@@ -13,6 +13,7 @@ extension SQLiteSiteStore {
         let schemaText = String(decoding: schema.encodeJSON(), as: UTF8.self)
         try await writing("installing the Arbor tables") { [prefix, schemaTable, entityTables] db in
             try db.execute(sql: SQLiteDDL.arborTables(prefix: prefix))
+            try Self.moveLegacyCounters(in: db, prefix: prefix)
             // Tables installed before client secrets existed get the column (NULL: no secret required).
             let clientColumns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(prefix.table("clients")))").map { $0["name"] as String }
             if !clientColumns.contains("secret_hash") {

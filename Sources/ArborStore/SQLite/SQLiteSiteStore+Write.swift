@@ -45,7 +45,7 @@ extension SQLiteSiteStore {
     private func apply<Result>(_ plan: TransactionPlan<Result>, in db: Database) throws -> Int64? {
         // Checked first, inside the immediate transaction: no other writer can move them now.
         for (key, expected) in plan.positionPreconditions {
-            let found = try String.fetchOne(db, sql: "SELECT value FROM \(siteStateTable) WHERE key = ?", arguments: [key]).flatMap { Int64($0) } ?? 0
+            let found = try Self.counter(key, in: db, table: siteCountersTable)
             guard found == expected else { throw TransactionPlan<Result>.positionMoved(key, found: found, expected: expected) }
         }
         let upserts = try plan.upserts.map { (state) throws(StoreError) in (try table(for: state.entityClass), state) }
@@ -67,6 +67,9 @@ extension SQLiteSiteStore {
         for (key, value) in plan.siteState.sorted(by: { $0.key < $1.key }) {
             try db.cachedStatement(sql: "INSERT INTO \(siteStateTable) (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 .execute(arguments: [key, value])
+        }
+        for (name, value) in plan.siteCounters.sorted(by: { $0.key < $1.key }) {
+            try Self.setCounter(name, value, in: db, table: siteCountersTable)
         }
         guard !plan.deltas.isEmpty else { return nil }
 

@@ -49,9 +49,9 @@ extension StoreConformance {
             try await TestStores.withStore(backend) { store in
                 let entities = EntitiesSubsystem(store: store)
                 let son = try LocalWrite.delta(for: Samples.customerCreate(id: Fixtures.id(5)), existing: nil, at: Fixtures.time(1_000), schema: store.schema)
-                let created = try await entities.apply(Samples.buffer([son], sequence: 40), from: .son(clientId: "b1"), recording: ("link.b1", "40"))
+                let created = try await entities.apply(Samples.buffer([son], sequence: 40), from: .son(clientId: "b1"), recording: ("link.b1", 40))
                 try require(created.result.outcomes == [.created], "outcome \(created.result.outcomes)")
-                try require(try await store.siteState("link.b1") == "40", "position not recorded with the data")
+                try require(try await store.siteCounter("link.b1") == 40, "position not recorded with the data")
                 var stale = son
                 stale.operation = .partial
                 stale.oldTopics = son.topics
@@ -78,12 +78,12 @@ extension StoreConformance {
                                   topics: Fixtures.topics("A"), oldTopics: Fixtures.topics("A"), fields: ["name": TimedValue(.text("x"), at: Fixtures.time(1))])
                 var missing = stale
                 missing.techId = Fixtures.id(2)
-                let report = try await entities.apply(Samples.buffer([stale, missing], sequence: 9), from: .father, recording: ("father", "9"))
+                let report = try await entities.apply(Samples.buffer([stale, missing], sequence: 9), from: .father, recording: ("father", 9))
                 try require(report.result.outcomes == [.rejected, .missingEntity], "outcomes \(report.result.outcomes)")
                 try require(report.result.missing == [EntityKey("Customer", Fixtures.id(2))], "missing \(report.result.missing)")
                 let last = try await store.lastSequence()
                 try require(report.sequence == nil && last == 1, "a rejected update appended to the log")
-                try require(try await store.siteState("father") == "9", "position not recorded")
+                try require(try await store.siteCounter("father") == 9, "position not recorded")
             }
         },
         Check(name: "a snapshot holds whole in-cache entities and headers of the others, at its sequence") { backend in

@@ -40,15 +40,15 @@ extension StoreConformance {
                 let entities = EntitiesSubsystem(store: store)
                 let good = try LocalWrite.delta(for: Samples.customerCreate(id: Fixtures.id(1)), existing: nil, at: Fixtures.time(10), schema: store.schema)
                 try await requireStoreError(.schemaMismatch, "another schema name") {
-                    try await entities.apply(Samples.buffer([good], sequence: 1, schemaName: "retail-v0"), from: .father, recording: ("father", "1"))
+                    try await entities.apply(Samples.buffer([good], sequence: 1, schemaName: "retail-v0"), from: .father, recording: ("father", 1))
                 }
                 var bad = good
                 bad.fields["shoeSize"] = TimedValue(.int(44), at: Fixtures.time(10))
                 try await requireStoreError(.invalidInput, "unknown field in a received delta") {
-                    try await entities.apply(Samples.buffer([good, bad], sequence: 1), from: .father, recording: ("father", "1"))
+                    try await entities.apply(Samples.buffer([good, bad], sequence: 1), from: .father, recording: ("father", 1))
                 }
                 try require(try await store.lastSequence() == 0, "a refused buffer appended to the log")
-                try require(try await store.siteState("father") == nil, "a refused buffer recorded its position")
+                try require(try await store.siteCounter("father") == nil, "a refused buffer recorded its position")
                 try require(try await store.entities([EntityKey("Customer", Fixtures.id(1))]).isEmpty, "a refused buffer stored an entity")
             }
         },

@@ -27,7 +27,7 @@ public enum StoreConformance {
     }
 
     /// All checks.
-    public static let checks: [Check] = installChecks + logChecks + entityChecks + inputChecks + clientChecks + stateChecks + serverChecks + trimChecks + proxyTopicChecks
+    public static let checks: [Check] = installChecks + logChecks + entityChecks + inputChecks + clientChecks + stateChecks + serverChecks + trimChecks + proxyTopicChecks + counterChecks
 }
 
 /// A conformance violation.

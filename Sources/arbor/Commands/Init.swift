@@ -1,25 +1,37 @@
+import ArborServer
 import ArborStore
 import ArgumentParser
+import Foundation
 
-/// `arbor init`: creates a site's tables; running it again is harmless.
+/// `arbor init`: creates a site's tables and its incarnation; running it again is harmless.
 struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create the Arbor tables and the entity tables of the schema in a site's database (harmless when repeated)."
+        abstract: "Create the Arbor tables and the entity tables of the schema in a site's database (harmless when repeated).",
+        discussion: """
+        A new database gets an incarnation (a UUID): its father keeps its upload position per         incarnation, so a rebuilt site starts cleanly. With --restored, marks a database restored         from a backup not made by `arbor backup` (pg_dump, a file-system snapshot): at its next         start the site re-joins its father as a new incarnation.
+        """
     )
 
     @OptionGroup var store: StoreOptions
 
+    @Flag(name: .long, help: "Mark the database as restored from a backup (run before `arbor serve`, with the site stopped).")
+    var restored = false
+
     func run() async throws {
         let site = try await store.open()
+        let incarnation: UUID
         do {
             try await site.install(upgradingSchema: false)
+            incarnation = try await SiteIncarnation.ensure(in: site)
+            if restored { try await SiteIncarnation.markRestored(site) }
         } catch {
             await site.close()
             throw CommandFailure("init failed: \(error.message)")
         }
         let sequence = try? await site.lastSequence()
         await site.close()
-        print("initialized \(store.db.redactedForDisplay) with schema '\(site.schema.name)', table prefix '\(site.prefix)', site '\(site.siteName)'; log at sequence \(sequence ?? 0)")
+        print("initialized \(store.db.redactedForDisplay) with schema '\(site.schema.name)', table prefix '\(site.prefix)', site '\(site.siteName)'; log at sequence \(sequence ?? 0); incarnation \(incarnation)")
+        if restored { print("marked as restored: at its next start the site re-joins its father as a new incarnation") }
     }
 }
 

@@ -19,7 +19,7 @@ import Testing
 
     func post(
         _ site: LinkedSite, _ service: String, body: [UInt8], clientId: String = "c1", through: Int64? = nil,
-        schemaName: String = Fixtures.retailSchema.name
+        schemaName: String = Fixtures.retailSchema.name, incarnation: String? = nil
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: site.baseURL + "/arbor/1/delta/\(service)")
         request.method = .POST
@@ -27,6 +27,7 @@ import Testing
         request.headers.add(name: ArborProtocol.Header.schemaName, value: schemaName)
         request.headers.add(name: ArborProtocol.Header.protocolVersion, value: String(ArborProtocol.version))
         if let through { request.headers.add(name: ArborProtocol.Header.sequence, value: String(through)) }
+        if let incarnation { request.headers.add(name: ArborProtocol.Header.siteIncarnation, value: incarnation) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1 << 20)
@@ -137,6 +138,36 @@ import Testing
             #expect(position.status == 400)
             #expect(try await father.store.lastSequence() == 0, "nothing was applied")
             #expect(try await father.position(LinkServer.appliedKey(son: "c1")) == nil)
+        } catch {
+            await father.stop()
+            throw error
+        }
+        await father.stop()
+    }
+
+    /// A rebuilt son (a new incarnation of its database) starts at position 0, so its first
+    /// buffers are applied instead of being skipped as already seen; the old incarnation's
+    /// position stays, and an incarnation that is no UUID is refused before anything is stored.
+    @Test func positionsAreKeptPerIncarnationOfTheSonsDatabase() async throws {
+        let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["c1"])
+        do {
+            let first = UUID().uuidString, second = UUID().uuidString
+            let up = try await post(father, "upload", body: try encode([try sonCreate(1, sequence: 1), try sonCreate(2, sequence: 2)]), through: 9, incarnation: first)
+            #expect(up.status == 200 && up.appliedThrough == 9, "\(up.json)")
+            let fresh = try await post(father, "upload-position", body: Array("{}".utf8), incarnation: second)
+            #expect(fresh.status == 200 && fresh.appliedThrough == 0, "a new incarnation starts at 0")
+            let rebuilt = try await post(father, "upload", body: try encode([try sonCreate(3, sequence: 1)]), incarnation: second)
+            #expect(rebuilt.appliedThrough == 1)
+            #expect(try await father.field("name", of: Fixtures.id(3)) == .text("s3"), "the rebuilt son's first write is applied, not skipped")
+            let old = try await post(father, "upload-position", body: Array("{}".utf8), incarnation: first)
+            #expect(old.appliedThrough == 9)
+            let legacy = try await post(father, "upload-position", body: Array("{}".utf8))
+            #expect(legacy.appliedThrough == 0, "a son without an incarnation keeps its own position")
+            let before = try await father.store.lastSequence()
+            let bad = try await post(father, "upload", body: try encode([try sonCreate(4, sequence: 3)]), incarnation: "not-a-uuid")
+            #expect(bad.status == 400 && bad.error == "BadRequest", "\(bad.json)")
+            #expect(try await father.store.lastSequence() == before, "nothing was applied")
+            #expect(try await father.customer(Fixtures.id(4)) == nil)
         } catch {
             await father.stop()
             throw error

@@ -31,10 +31,10 @@ import Testing
             try await writes(30, to: store)
             let trimmer = LogTrimmer(store: store, retainedSequences: 10, keepsUnacknowledgedUploads: true, logger: logger)
             #expect(try await trimmer.trimOnce() == 0, "nothing acknowledged yet: nothing may go")
-            try await store.setSiteState(FatherLink.uploadedKey, "15")
+            try await store.setSiteCounter(FatherLink.uploadedKey, 15)
             #expect(try await trimmer.trimOnce() == 15)
             #expect(try await store.firstSequence() == 16)
-            try await store.setSiteState(FatherLink.uploadedKey, "30")
+            try await store.setSiteCounter(FatherLink.uploadedKey, 30)
             #expect(try await trimmer.trimOnce() == 5, "then the retained sequences bound it")
             #expect(try await store.firstSequence() == 21)
         }

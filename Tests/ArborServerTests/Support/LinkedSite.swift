@@ -135,9 +135,9 @@ final class LinkedSite: Sendable {
         try await context.entities.write([EntityWrite(.update, entityClass: "Customer", techId: id, fields: fields)]).sequence
     }
 
-    /// A site-state value as an integer.
+    /// A site counter (a link position).
     func position(_ key: String) async throws -> Int64? {
-        try await store.siteState(key).flatMap { Int64($0) }
+        try await store.siteCounter(key)
     }
 
     /// Every delta of this site's log, in order.

@@ -18,7 +18,7 @@ struct PostgresDDLTests {
     @Test("the script splits into whole statements, function bodies kept in one piece")
     func splitsStatements() throws {
         let statements = PostgresDDL.arborTableStatements(prefix: try TablePrefix("p_"))
-        #expect(statements.count == 14, "13 creates plus the secret_hash ALTER for older tables")
+        #expect(statements.count == 15, "14 creates plus the secret_hash ALTER for older tables")
         for statement in statements {
             #expect(statement.hasSuffix(";\n"))
             #expect(!statement.contains("{{prefix}}"))
@@ -67,7 +67,7 @@ struct PostgresDDLTests {
         #expect(try await store.storedSchema() == nil)
         try await store.install(upgradingSchema: false)
         let expected: Set<String> = [
-            "delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics",
+            "delta_log", "log_head", "clients", "schema", "registrations", "site_servers", "site_state", "proxy_topics", "site_counters",
             "e_sample", "s_sample__parts", "s_sample__parts__marks", "e_plain",
         ]
         #expect(try await tables(of: store) == Set(expected.map { store.prefix.table($0) }))

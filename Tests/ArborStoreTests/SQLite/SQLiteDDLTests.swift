@@ -24,7 +24,7 @@ import Testing
                 try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             let expected: Set<String> = [
-                "arbor_delta_log", "arbor_clients", "arbor_schema", "arbor_registrations", "arbor_site_servers", "arbor_site_state", "arbor_proxy_topics",
+                "arbor_delta_log", "arbor_clients", "arbor_schema", "arbor_registrations", "arbor_site_servers", "arbor_site_state", "arbor_proxy_topics", "arbor_site_counters",
                 "arbor_e_customer", "arbor_e_order", "arbor_s_order__lines", "arbor_s_order__lines__taxes",
             ]
             #expect(tables == expected)

@@ -1,0 +1,87 @@
+import ArborCore
+import ArborStore
+import Foundation
+
+/// Applies received delta buffers in sequence order, each committing together with the link
+/// position (a site counter) it reaches, from the position it was read at. Both ends of a link
+/// use it: the father for a son's upload (``LinkServer``), the son for its father's fetch
+/// answers (``FatherLink``).
+///
+/// A `.conflict` means another server process of the site moved the position meanwhile (it
+/// applied the same buffers, or a master that lost its role still ran): the applier re-reads
+/// the position and goes on with the buffers beyond it, so no buffer is applied twice and none
+/// is skipped. Buffers at or below the position are skipped: they are already applied.
+public struct OrderedBufferApplier: Sendable {
+    /// What one run applied.
+    public struct Outcome: Sendable, Equatable {
+        /// The position after the run.
+        public var position: Int64
+        /// How many buffers this run committed (skipped ones not counted).
+        public var applied: Int
+        /// How many times another process had moved the position (each followed by a re-read).
+        public var conflicts: Int
+        /// Entities a buffer changed that this site does not hold, each with the oldest time
+        /// of such a change.
+        public var missing: [EntityKey: HybridTimestamp]
+    }
+
+    let entities: EntitiesSubsystem
+    let store: any SiteStore
+    /// The site counter holding the link's applied position.
+    public let positionName: String
+    /// Who sent the buffers (merge rules and loop prevention depend on it).
+    public let source: DeltaSource
+
+    public init(entities: EntitiesSubsystem, store: any SiteStore, positionName: String, source: DeltaSource) {
+        self.entities = entities
+        self.store = store
+        self.positionName = positionName
+        self.source = source
+    }
+
+    /// The stored position (0 when unset).
+    public func currentPosition() async throws(StoreError) -> Int64 {
+        try await store.siteCounter(positionName) ?? 0
+    }
+
+    /// Applies the buffers (in increasing sequence order) beyond the position, then moves the
+    /// position on to `through` when that lies beyond them (an answer or upload that covers
+    /// sequences without buffers for this site).
+    ///
+    /// - Parameter start: the position the caller holds; nil reads it from the store. A stale
+    ///   value costs one `.conflict` and a re-read, never a buffer applied twice.
+    public func apply(_ buffers: [DeltaBuffer], through: Int64? = nil, from start: Int64? = nil) async throws(StoreError) -> Outcome {
+        var outcome = Outcome(position: 0, applied: 0, conflicts: 0, missing: [:])
+        outcome.position = if let start { start } else { try await currentPosition() }
+        var index = buffers.startIndex
+        while index < buffers.endIndex {
+            let buffer = buffers[index]
+            index += 1
+            guard buffer.sequence > outcome.position else { continue }
+            do {
+                let receipt = try await entities.apply(
+                    buffer, from: source, recording: (positionName, buffer.sequence), replacing: outcome.position
+                )
+                outcome.position = buffer.sequence
+                outcome.applied += 1
+                for delta in buffer.deltas where receipt.result.missing.contains(delta.key) {
+                    outcome.missing[delta.key] = min(outcome.missing[delta.key] ?? delta.updateTime, delta.updateTime)
+                }
+            } catch where error.code == .conflict {
+                outcome.conflicts += 1
+                outcome.position = try await currentPosition()
+                index = buffers.startIndex
+            }
+        }
+        while let through, through > outcome.position {
+            do {
+                try await store.advanceSiteCounter(positionName, to: through, from: outcome.position)
+                outcome.position = through
+            } catch where error.code == .conflict {
+                outcome.conflicts += 1
+                outcome.position = try await currentPosition()
+            }
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,169 @@
+import ArborCore
+import ArborEdge
+import ArborServer
+import ArborStore
+import ArborTesting
+import Foundation
+import Testing
+
+/// Issue 10 item 1 with real `arbor serve` processes: a branch restored from an older copy of
+/// its database, or rebuilt from nothing with `arbor init`, loses none of the writes it
+/// acknowledges afterwards, and converges with its father again.
+@Suite(.serialized) struct BackupRestoreEndToEndTests {
+    /// How the older copy of the branch's database was made.
+    enum Copy: String, CaseIterable, CustomStringConvertible {
+        /// `arbor backup` while the branch serves (the copy is marked as restored).
+        case arborBackup
+        /// A plain file copy of the stopped branch (same incarnation, unmarked).
+        case fileCopy
+
+        var description: String { rawValue }
+    }
+
+    @Test(.timeLimit(.minutes(5)), arguments: Copy.allCases)
+    func writesAfterARestoreReachTheFatherAndTheBranchConverges(copy: Copy) async throws {
+        let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
+        let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["east", "checker"], father: nil)
+        var sites = [center]
+        let backupFile = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-backup-\(UUID().uuidString).sqlite")
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: backupFile.path + suffix) } }
+        do {
+            try await center.start()
+            let east = try await TreeSite(name: "east", backend: .sqlite, clients: ["checker"], father: (center.baseURL, "east"))
+            sites.append(east)
+            try await east.start()
+            let book = WriteBook()
+            for n in 0..<4 { try await book.create("before\(n)", at: east, topics: ",east,") }
+            try await waitUntilAtCenter(book, ["before0", "before1", "before2", "before3"], center: center)
+
+            switch copy {
+            case .arborBackup:
+                let run = try await ArborCommand.run(["backup"] + ArborCommand.storeArguments(east.place, prefix: east.prefix) + ["--site", "east", backupFile.path])
+                #expect(run.status == 0, "\(run)")
+                let again = try await ArborCommand.run(["backup"] + ArborCommand.storeArguments(east.place, prefix: east.prefix) + ["--site", "east", backupFile.path])
+                #expect(again.status != 0 && again.errors.contains("--force"), "an existing file is not overwritten: \(again)")
+            case .fileCopy:
+                await east.process?.stop()
+                try copyDatabase(from: try #require(east.place.sqlitePath), to: backupFile.path)
+                try await east.start()
+            }
+
+            // Writes after the copy: the father applies them, so its position moves past the copy's log.
+            let lost = (0..<10).map { "lost\($0)" }
+            for name in lost { try await book.create(name, at: east, topics: ",east,") }
+            try await book.update("before0", at: east, fields: ["name": .text("renamed after the copy")])
+            try await waitUntilAtCenter(book, lost, center: center)
+
+            // The operator restores the older copy while the branch is stopped.
+            await east.process?.stop()
+            try copyDatabase(from: backupFile.path, to: try #require(east.place.sqlitePath))
+            try await east.start()
+            let after = (0..<5).map { "after\($0)" }
+            for name in after { try await book.create(name, at: east, topics: ",east,") }
+            try await book.update("before1", at: east, fields: ["name": .text("renamed after the restore")])
+
+            try await waitUntilAtCenter(book, after, center: center)
+            try await waitForConvergence(father: center, son: east, slice: "east")
+            let everything = try await center.clientEdge("checker").fullLoad(slice: "east")
+            let byId = Dictionary(everything.deltas.map { ($0.techId, $0) }, uniquingKeysWith: { $1 })
+            #expect(byId[book.ids["before1"]!]?.fields["name"]?.value == .text("renamed after the restore"))
+            #expect(byId[book.ids["before0"]!]?.fields["name"]?.value == .text("renamed after the copy"), "the restore moved nothing back")
+            let atEast = try await east.clientEdge("checker").fullLoad(slice: "east")
+            #expect(Set(atEast.deltas.map(\.techId)).isSuperset(of: lost.compactMap { book.ids[$0] }), "the branch got back what the restore lost")
+            #expect(east.process?.output.contains("re-join") == true, "the branch says it re-joined")
+        } catch {
+            for site in sites.reversed() { await site.remove() }
+            throw error
+        }
+        for site in sites.reversed() { await site.remove() }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func aBranchRebuiltWithInitUploadsItsNewWrites() async throws {
+        let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
+        let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["east", "checker"], father: nil)
+        var sites = [center]
+        do {
+            try await center.start()
+            let east = try await TreeSite(name: "east", backend: .sqlite, clients: ["checker"], father: (center.baseURL, "east"))
+            sites.append(east)
+            try await east.start()
+            let book = WriteBook()
+            let first = (0..<12).map { "first\($0)" }
+            for name in first { try await book.create(name, at: east, topics: ",east,") }
+            try await waitUntilAtCenter(book, first, center: center)
+
+            // The operator deletes the branch's database and initializes it again.
+            await east.process?.stop()
+            let path = try #require(east.place.sqlitePath)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            let initialized = try await ArborCommand.run(["init"] + ArborCommand.storeArguments(east.place, prefix: east.prefix) + ["--site", "east"])
+            #expect(initialized.status == 0 && initialized.output.contains("incarnation"), "\(initialized)")
+            let added = try await ArborCommand.run(["clients", "add", "checker"] + ArborCommand.storeArguments(east.place, prefix: east.prefix) + ["--site", "east"])
+            #expect(added.status == 0, "\(added)")
+            try await east.start()
+            let rebuilt = (0..<8).map { "rebuilt\($0)" }
+            for name in rebuilt { try await book.create(name, at: east, topics: ",east,") }
+            try await waitUntilAtCenter(book, rebuilt, center: center)
+            try await waitForConvergence(father: center, son: east, slice: "east")
+        } catch {
+            for site in sites.reversed() { await site.remove() }
+            throw error
+        }
+        for site in sites.reversed() { await site.remove() }
+    }
+
+    /// A PostgreSQL site is not copied by `arbor backup`: the refusal says what to use instead.
+    @Test(.enabled(if: TestStores.available.contains(.postgres)))
+    func backingUpAPostgresSiteExplainsPgDump() async throws {
+        let place = try TestStores.place(.postgres)
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-backup-\(UUID().uuidString).sqlite")
+        let run = try await ArborCommand.run(["backup"] + ArborCommand.storeArguments(place, prefix: TestStores.randomPrefix()) + [target.path])
+        #expect(run.status != 0)
+        #expect(run.errors.contains("pg_dump") && run.errors.contains("arbor init --restored"), "\(run)")
+        #expect(!FileManager.default.fileExists(atPath: target.path), "nothing is written")
+    }
+
+    /// Copies an SQLite database file (and its WAL, when there is one) over another.
+    func copyDatabase(from source: String, to target: String) throws {
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: target + suffix)
+            if FileManager.default.fileExists(atPath: source + suffix) {
+                try FileManager.default.copyItem(atPath: source + suffix, toPath: target + suffix)
+            }
+        }
+    }
+
+    /// Waits (≤ 90 s) until the center holds every named entity of `book`.
+    func waitUntilAtCenter(_ book: WriteBook, _ names: [String], center: TreeSite) async throws {
+        let ids = Set(names.compactMap { book.ids[$0] })
+        let deadline = ContinuousClock.now + .seconds(90)
+        var missing = ids.count
+        while ContinuousClock.now < deadline {
+            if let load = try? await center.clientEdge("checker").fullLoad(slice: "east") {
+                missing = ids.subtracting(load.deltas.map(\.techId)).count
+                if missing == 0 { return }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        Issue.record("\(missing) of \(ids.count) writes did not reach the center within 90 s")
+        throw TestStoreError("writes missing at the center")
+    }
+
+    /// Waits (≤ 90 s) until the son's digests on `slice` equal the father's.
+    func waitForConvergence(father: TreeSite, son: TreeSite, slice: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(90)
+        var lastDifference = ""
+        while ContinuousClock.now < deadline {
+            if let fatherDigests = try? await father.clientEdge("checker").digests(slice: slice),
+               let sonDigests = try? await son.clientEdge("checker").digests(slice: slice) {
+                let report = VerifyReport(a: fatherDigests, b: sonDigests, labelA: father.name, labelB: son.name)
+                if report.isEqual { return }
+                lastDifference = "\(report)"
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        Issue.record("\(son.name) did not converge with \(father.name) within 90 s: \(lastDifference)")
+        throw TestStoreError("no convergence")
+    }
+}

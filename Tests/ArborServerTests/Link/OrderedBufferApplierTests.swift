@@ -1,0 +1,87 @@
+import ArborCore
+import ArborServer
+import ArborStore
+import ArborTesting
+import Foundation
+import Testing
+
+/// The one routine both ends of a link apply received buffers with: in order, each from the
+/// position it was read at, and after a conflict from the re-read position, never twice.
+@Suite struct OrderedBufferApplierTests {
+    static let position = "link.son.c1.applied"
+
+    /// A son's create of Customer `n` as its log holds it.
+    func sonCreate(_ n: Int, sequence: Int64) throws -> DeltaBuffer {
+        let delta = try LocalWrite.delta(
+            for: Samples.customerCreate(id: Fixtures.id(n), name: "s\(n)"), existing: nil,
+            at: HybridTimestamp(microseconds: EntitiesSubsystem.systemMicroseconds()), schema: Fixtures.retailSchema
+        )
+        return Samples.buffer([delta], sequence: sequence, origin: "branch1")
+    }
+
+    func applier(_ store: any SiteStore) -> OrderedBufferApplier {
+        OrderedBufferApplier(entities: EntitiesSubsystem(store: store), store: store, positionName: Self.position, source: .son(clientId: "c1"))
+    }
+
+    func creates(in store: any SiteStore) async throws -> Int {
+        try Samples.loggedDeltas(try await store.readLog(after: 0, limit: 10_000), schema: store.schema)
+            .joined().filter { $0.operation == .create }.count
+    }
+
+    @Test(arguments: TestStores.available)
+    func appliesInOrderRecordsEachPositionAndAdvancesToThrough(backend: TestStores.Backend) async throws {
+        try await TestStores.withStore(backend) { store in
+            let buffers = try [2, 5, 6].map { try sonCreate($0, sequence: Int64($0)) }
+            let outcome = try await applier(store).apply(buffers, through: 9)
+            #expect(outcome.position == 9 && outcome.applied == 3 && outcome.conflicts == 0)
+            #expect(try await store.siteCounter(Self.position) == 9)
+            // Sent again (the son did not get the answer): nothing is applied twice.
+            let again = try await applier(store).apply(buffers, through: 9)
+            #expect(again.position == 9 && again.applied == 0)
+            #expect(try await creates(in: store) == 3)
+        }
+    }
+
+    /// A caller holding a stale position (another process applied meanwhile) gets a conflict,
+    /// re-reads, and applies only the buffers beyond the stored position.
+    @Test(arguments: TestStores.available)
+    func aStalePositionConflictsThenGoesOnFromTheStoredOne(backend: TestStores.Backend) async throws {
+        try await TestStores.withStore(backend) { store in
+            let buffers = try (1...6).map { try sonCreate($0, sequence: Int64($0)) }
+            let first = try await applier(store).apply(Array(buffers.prefix(4)))
+            #expect(first.position == 4)
+            let stale = try await applier(store).apply(buffers, through: 8, from: 1)
+            #expect(stale.conflicts == 1, "the stale start must be refused once")
+            #expect(stale.applied == 2 && stale.position == 8)
+            #expect(try await creates(in: store) == 6, "each buffer is applied exactly once")
+            // A through-position that another process moved meanwhile is re-read, not overwritten.
+            let behind = try await applier(store).apply([], through: 7, from: 2)
+            #expect(behind.position == 8 && behind.conflicts == 1)
+            #expect(try await store.siteCounter(Self.position) == 8, "a lower through-position moved the position back")
+        }
+    }
+
+    /// Two store objects on one database (two server processes) apply the same buffers at once.
+    @Test(arguments: TestStores.available)
+    func twoProcessesApplyingTheSameBuffersApplyEachOnce(backend: TestStores.Backend) async throws {
+        let place = try TestStores.place(backend)
+        let prefix = TestStores.randomPrefix()
+        let one = try await TestStores.open(place, prefix: prefix)
+        let two = try await TestStores.open(place, prefix: prefix)
+        do {
+            let buffers = try (1...20).map { try sonCreate($0, sequence: Int64($0)) }
+            async let atOne = applier(one).apply(buffers, through: 20, from: 0)
+            async let atTwo = applier(two).apply(buffers, through: 20, from: 0)
+            let outcomes = try await [atOne, atTwo]
+            #expect(outcomes.allSatisfy { $0.position == 20 })
+            #expect(outcomes.map(\.applied).reduce(0, +) == 20, "\(outcomes)")
+            #expect(try await creates(in: one) == 20)
+        } catch {
+            await two.close()
+            await TestStores.remove(one, place)
+            throw error
+        }
+        await two.close()
+        await TestStores.remove(one, place)
+    }
+}
