@@ -37,7 +37,8 @@ final class NemesisRun: @unchecked Sendable {
                                     fields: ["name": .text(name), "vip": .bool(false)])
             let answer = await append(write, at: process)
             outcome = "\(answer)"
-            if let answer { ledger.create(at: siteName(process), techId: id, topics: topics, fields: ["name": name], answer: answer) }
+            // The create leaves email null: a value the field may still hold at the end.
+            if let answer { ledger.create(at: siteName(process), techId: id, topics: topics, fields: ["name": name, "email": "null"], answer: answer) }
         case .update(let process, let id, let field, let value):
             let answer = await append(EntityWrite(.update, entityClass: "Customer", techId: id, fields: [field: .text(value)]), at: process)
             outcome = "\(answer)"
