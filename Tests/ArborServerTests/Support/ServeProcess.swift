@@ -31,15 +31,16 @@ final class ServeProcess: @unchecked Sendable {
 
     /// Starts `arbor serve` with `arguments` (plus a port file) and waits until it listens.
     /// Plain HTTP (`--plain-http`) unless `tls` is true: then `arguments` must name the
-    /// certificate and key (TLS tests).
-    static func start(_ arguments: [String], tls: Bool = false, timeout: Duration = .seconds(30)) async throws -> ServeProcess {
+    /// certificate and key (TLS tests). `port` 0 (the default) lets the system choose; a fixed
+    /// port lets a restarted process keep its address.
+    static func start(_ arguments: [String], tls: Bool = false, port: Int = 0, timeout: Duration = .seconds(30)) async throws -> ServeProcess {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let portFile = scratch.appendingPathComponent("port"), logFile = scratch.appendingPathComponent("log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--port-file", portFile.path] + (tls ? [] : ["--plain-http"]) + arguments
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--port-file", portFile.path] + (tls ? [] : ["--plain-http"]) + arguments
         let log = try FileHandle(forWritingTo: logFile)
         process.standardOutput = log
         process.standardError = log

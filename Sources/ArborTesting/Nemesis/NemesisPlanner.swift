@@ -1,0 +1,172 @@
+import ArborCore
+import Foundation
+
+/// Chooses a nemesis run's operations from a seed, so a failing run replays exactly.
+///
+/// It keeps its own belief of each entity's topics (the last topics it wrote) and which
+/// processes are down and links cut; writes go to processes that are up, to entities the
+/// process's site selects as far as it knows (a wrong belief only costs a refused write).
+/// Faults stay bounded: at most one process per site is down at a time (so a two-process site
+/// fails over), and every fault is repaired by ``repairs()`` before the check.
+public struct NemesisPlanner: Sendable {
+    public let topology: NemesisTopology
+    private var random: SeededGenerator
+    private var topicsById: [UUID: String] = [:]
+    private var ids: [UUID] = []
+    private var down: Set<Int> = []
+    private var cut: Set<Int> = []
+    private var counter = 0
+    private var backedUp: Set<Int> = []
+    /// Each son's father slice now, by site index.
+    public private(set) var slices: [Int: String] = [:]
+    private var paths: [[TopicsSlice]] = []
+
+    public init(topology: NemesisTopology = .standard, seed: UInt64) {
+        self.topology = topology
+        random = SeededGenerator(seed: seed)
+        for (index, site) in topology.sites.enumerated() { slices[index] = site.fatherSlice }
+        updatePaths()
+    }
+
+    /// The father slices from the center down to `site`, as they are now.
+    public func path(to site: Int) -> [TopicsSlice] { paths[site] }
+
+    private mutating func updatePaths() {
+        paths = topology.sites.indices.map { site in topology.path(to: site, current: slices).compactMap { try? TopicsSlice(parsing: $0) } }
+    }
+
+    /// The next operation.
+    public mutating func next() -> NemesisOperation {
+        counter += 1
+        let roll = Int.random(in: 0..<100, using: &random)
+        switch roll {
+        case 0..<4: if let op = fault() { return op }
+        case 4..<8: if let op = repair() { return op }
+        case 8..<10: return .pause(milliseconds: Int.random(in: 50...400, using: &random))
+        case 10..<14: if let op = siteOperation(roll) { return op }
+        default: break
+        }
+        return write()
+    }
+
+    /// Operations that restart every killed process and heal every cut link.
+    public mutating func repairs() -> [NemesisOperation] {
+        defer { down.removeAll(); cut.removeAll() }
+        return down.sorted().map { .restart(process: $0) } + cut.sorted().map { .heal(site: $0) }
+    }
+
+    private mutating func fault() -> NemesisOperation? {
+        if Bool.random(using: &random) {
+            let sons = topology.sites.indices.filter { topology.sites[$0].father != nil && !cut.contains($0) }
+            guard let site = sons.randomElement(using: &random) else { return nil }
+            cut.insert(site)
+            return .cut(site: site)
+        }
+        let processes = topology.processes
+        let candidates = processes.indices.filter { index in
+            let site = processes[index].site
+            return !processes.indices.contains { down.contains($0) && processes[$0].site == site }
+        }
+        guard let process = candidates.randomElement(using: &random) else { return nil }
+        down.insert(process)
+        return .kill(process: process)
+    }
+
+    /// A slice change, backup, restore or rebuild of a son site whose processes are all up.
+    /// Restores and rebuilds only of sites without sons: a restored father is not handled yet.
+    private mutating func siteOperation(_ roll: Int) -> NemesisOperation? {
+        let processes = topology.processes
+        let whole = topology.sites.indices.dropFirst().filter { site in
+            !processes.indices.contains { down.contains($0) && processes[$0].site == site }
+        }
+        switch roll {
+        case 10, 11:
+            guard let site = whole.filter({ topology.sites[$0].sliceChoices.count > 1 }).randomElement(using: &random) else { return nil }
+            let slice = topology.sites[site].sliceChoices.filter { $0 != slices[site] }.randomElement(using: &random)!
+            slices[site] = slice
+            updatePaths()
+            return .changeSlice(site: site, slice: slice)
+        case 12:
+            guard let site = whole.randomElement(using: &random) else { return nil }
+            backedUp.insert(site)
+            return .backup(site: site)
+        default:
+            let leaves = whole.filter { !topology.hasSons($0) }
+            guard let site = leaves.randomElement(using: &random) else { return nil }
+            if backedUp.contains(site), Bool.random(using: &random) { return .restore(site: site) }
+            backedUp.remove(site)
+            return .rebuild(site: site)
+        }
+    }
+
+    private mutating func repair() -> NemesisOperation? {
+        if let process = down.randomElement(using: &random) {
+            down.remove(process)
+            return .restart(process: process)
+        }
+        if let site = cut.randomElement(using: &random) {
+            cut.remove(site)
+            return .heal(site: site)
+        }
+        return nil
+    }
+
+    private mutating func write() -> NemesisOperation {
+        let processes = topology.processes
+        let up = processes.indices.filter { !down.contains($0) }
+        guard let process = up.randomElement(using: &random) else { return .pause(milliseconds: 100) }
+        let site = processes[process].site
+        let held = ids.filter { id in topicsById[id].map { selects(site, $0) } ?? false }
+        let roll = Int.random(in: 0..<100, using: &random)
+        if held.isEmpty || roll < 30 {
+            let topics = randomTopics(selectedAt: site)
+            let id = nextId()
+            ids.append(id)
+            topicsById[id] = topics
+            return .create(process: process, techId: id, topics: topics, name: "n\(counter)")
+        }
+        let id = held.randomElement(using: &random)!
+        switch roll {
+        case 30..<75:
+            let field = Bool.random(using: &random) ? "name" : "email"
+            return .update(process: process, techId: id, field: field, value: "\(field.prefix(1))\(counter)")
+        case 75..<95:
+            let topics = randomTopics(selectedAt: nil)
+            topicsById[id] = topics
+            return .move(process: process, techId: id, topics: topics)
+        default:
+            topicsById[id] = nil
+            return .delete(process: process, techId: id)
+        }
+    }
+
+    /// One or two topics; selected at `site` when given (so the writer holds the new entity).
+    private mutating func randomTopics(selectedAt site: Int?) -> String {
+        for _ in 0..<20 {
+            var chosen = Set([topology.topics.randomElement(using: &random)!])
+            if Int.random(in: 0..<4, using: &random) == 0 { chosen.insert(topology.topics.randomElement(using: &random)!) }
+            let text = "," + chosen.sorted().joined(separator: ",") + ","
+            if site.map({ selects($0, text) }) ?? true { return text }
+        }
+        return "," + (topology.topics.first ?? "shared") + ","
+    }
+
+    private func selects(_ site: Int, _ topics: String) -> Bool {
+        guard let list = try? TopicsList(parsing: topics) else { return false }
+        return paths[site].allSatisfy { $0.selectsInSteadyState(list) }
+    }
+
+    /// A tech-id drawn from the seed, so a replay writes the same ids.
+    private mutating func nextId() -> UUID {
+        let high = random.next(), low = random.next()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for index in 0..<8 {
+            bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * index))
+            bytes[8 + index] = UInt8(truncatingIfNeeded: low >> (8 * index))
+        }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}

@@ -1,0 +1,62 @@
+import ArborCore
+import ArborTesting
+import Foundation
+import Testing
+
+/// The nemesis oracle and ledger find exactly the divergences they describe.
+struct NemesisOracleTests {
+    let path = [try! TopicsSlice(parsing: "east+shared")]
+
+    func entity(_ n: Int, _ topics: Set<String>, name: String = "x", at time: Int64 = 10) -> NemesisEntity {
+        NemesisEntity(techId: Fixtures.id(n), topics: topics, fields: ["name": TimedValue(.text(name), at: Fixtures.time(time))])
+    }
+
+    @Test func aSelectedEntityMissingAtTheSiteIsReported() {
+        let center = NemesisEntity.byId([])
+            .merging([Fixtures.id(1): entity(1, ["east"]), Fixtures.id(2): entity(2, ["west"])]) { $1 }
+        let found = NemesisOracle.compare(site: "east", holds: [:], path: path, center: center)
+        #expect(found.map(\.techId) == [Fixtures.id(1)])
+    }
+
+    @Test func aLeftoverEqualToTheCenterIsAllowedAndAStaleOneIsNot() {
+        let center = [Fixtures.id(1): entity(1, ["west"], name: "new", at: 20)]
+        #expect(NemesisOracle.compare(site: "east", holds: center, path: path, center: center).isEmpty)
+        let stale = [Fixtures.id(1): entity(1, ["east"], name: "old", at: 10)]
+        let found = NemesisOracle.compare(site: "east", holds: stale, path: path, center: center)
+        #expect(found.count == 2, "topics and name differ: \(found)")
+    }
+
+    @Test func anEntityNotLiveAtTheCenterIsReported() {
+        let found = NemesisOracle.compare(site: "east", holds: [Fixtures.id(3): entity(3, ["east"])], path: path, center: [:])
+        #expect(found.count == 1)
+    }
+
+    @Test func theLedgerFindsALostCreateAndABrokenLastWriterWins() {
+        var ledger = NemesisLedger()
+        ledger.create(at: "east", techId: Fixtures.id(1), topics: ",east,", fields: ["name": "a"], answer: .acknowledged)
+        ledger.update(at: "east", techId: Fixtures.id(1), fields: ["name": "b"], answer: .acknowledged)
+        ledger.create(at: "west", techId: Fixtures.id(2), topics: ",west,", fields: ["name": "c"], answer: .acknowledged)
+        // The center kept east's first value although east acknowledged a later one, and lost 2.
+        let center = [Fixtures.id(1): entity(1, ["east"], name: "a")]
+        let found = ledger.check(center: center)
+        #expect(found.count == 2, "\(found)")
+        #expect(ledger.check(center: [Fixtures.id(1): entity(1, ["east"], name: "b"), Fixtures.id(2): entity(2, ["west"], name: "c")]).isEmpty)
+    }
+
+    @Test func anUnknownOutcomeMayOrMayNotHaveApplied() {
+        var ledger = NemesisLedger()
+        ledger.create(at: "east", techId: Fixtures.id(1), topics: ",east,", fields: ["name": "a"], answer: .acknowledged)
+        ledger.update(at: "east", techId: Fixtures.id(1), fields: ["name": "b"], answer: .unknown)
+        #expect(ledger.check(center: [Fixtures.id(1): entity(1, ["east"], name: "a")]).isEmpty)
+        #expect(ledger.check(center: [Fixtures.id(1): entity(1, ["east"], name: "b")]).isEmpty)
+        #expect(!ledger.check(center: [Fixtures.id(1): entity(1, ["east"], name: "z")]).isEmpty, "a value no write wrote")
+    }
+
+    @Test func aSeedReplaysTheSameOperations() {
+        var first = NemesisPlanner(seed: 99), second = NemesisPlanner(seed: 99), other = NemesisPlanner(seed: 100)
+        let a = (0..<300).map { _ in first.next() }, b = (0..<300).map { _ in second.next() }, c = (0..<300).map { _ in other.next() }
+        #expect(a == b)
+        #expect(a != c)
+        #expect(Set(a.map { "\($0)".split(separator: " ")[0] }).isSuperset(of: ["create", "update", "move", "kill", "restart"]))
+    }
+}

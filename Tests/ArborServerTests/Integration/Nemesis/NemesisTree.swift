@@ -1,0 +1,203 @@
+import ArborCore
+import ArborEdge
+import ArborStore
+import ArborTesting
+import Foundation
+
+/// The real processes of a nemesis run: every site's database, its `arbor serve` processes on
+/// fixed loopback ports (so a killed process comes back at the same address) and, per son, TCP
+/// relays in front of its father's processes that the harness cuts for a partition.
+final class NemesisTree: @unchecked Sendable {
+    final class Site: @unchecked Sendable {
+        let name: String
+        let place: TestStores.Place
+        let prefix: TablePrefix
+        let configFile: URL
+        let ports: [Int]
+        /// The clients table rows an operator gives the site (again after a rebuild).
+        let clients: [String]
+        var settings: [String: Any]
+        var relays: [TCPRelay] = []
+        var processes: [ServeProcess?]
+        /// Where `arbor backup` last copied the database.
+        var backupFile: URL?
+
+        init(name: String, place: TestStores.Place, prefix: TablePrefix, configFile: URL, ports: [Int], clients: [String], settings: [String: Any]) {
+            self.name = name
+            self.place = place
+            self.prefix = prefix
+            self.configFile = configFile
+            self.ports = ports
+            self.clients = clients
+            self.settings = settings
+            processes = Array(repeating: nil, count: ports.count)
+        }
+
+        var storeArguments: [String] { ["--db", place.databaseURL, "--prefix", prefix.value, "--site", name] }
+
+        func writeSettings() throws {
+            try JSONSerialization.data(withJSONObject: settings).write(to: configFile)
+        }
+
+        var urls: [String] { ports.map { "http://127.0.0.1:\($0)" } }
+    }
+
+    static let schema = Fixtures.retailSchema
+    /// A slice that selects every topic the planner uses (for reading a site whole).
+    let everything: String
+    let topology: NemesisTopology
+    private(set) var sites: [Site] = []
+
+    init(topology: NemesisTopology) {
+        self.topology = topology
+        everything = topology.topics.joined(separator: "+")
+    }
+
+    /// Creates every database (the center on PostgreSQL when configured) and starts every process.
+    func start() async throws {
+        for (index, description) in topology.sites.enumerated() {
+            let backend: TestStores.Backend = index == 0 && TestStores.available.contains(.postgres) ? .postgres : .sqlite
+            let place = try TestStores.place(backend)
+            let prefix = TestStores.randomPrefix()
+            let clients = topology.sites.filter { $0.father == index }.map(\.name) + ["writer", "checker", "follower"]
+            let store = try await TestStores.open(place, schema: Self.schema, prefix: prefix, siteName: description.name)
+            for client in clients { _ = try await store.addClient(id: client, bit: nil) }
+            await store.close()
+            let ports = try (0..<description.processes).map { _ in try Self.freePort() }
+            var settings: [String: Any] = ["database": place.databaseURL, "site": description.name, "tablePrefix": prefix.value]
+            var relays: [TCPRelay] = []
+            if let father = description.father, let slice = description.fatherSlice {
+                for port in sites[father].ports { relays.append(try await TCPRelay.start(to: port)) }
+                settings["fatherServers"] = relays.map { "http://127.0.0.1:\($0.port)" }
+                settings["fatherClientId"] = description.name
+                settings["fatherSlice"] = slice
+            }
+            let configFile = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-nemesis-\(description.name)-\(UUID().uuidString).json")
+            let site = Site(name: description.name, place: place, prefix: prefix, configFile: configFile, ports: ports, clients: clients, settings: settings)
+            try site.writeSettings()
+            site.relays = relays
+            sites.append(site)
+            for number in ports.indices { try await startProcess(site: index, number: number) }
+        }
+    }
+
+    /// Starts (or restarts) one process at its fixed port.
+    func startProcess(site: Int, number: Int) async throws {
+        let site = sites[site]
+        site.processes[number] = try await ServeProcess.start(["--config", site.configFile.path], port: site.ports[number])
+    }
+
+    /// SIGKILL, no graceful shutdown.
+    func kill9(site: Int, number: Int) {
+        guard let process = sites[site].processes[number], process.process.isRunning else { return }
+        kill(process.process.processIdentifier, SIGKILL)
+        process.process.waitUntilExit()
+    }
+
+    /// Stops every process of a site gracefully.
+    func stopSite(_ index: Int) async {
+        for process in sites[index].processes { await process?.stop() }
+    }
+
+    /// Restarts every process of a son with a new father slice.
+    func changeSlice(site index: Int, to slice: String) async throws {
+        await stopSite(index)
+        sites[index].settings["fatherSlice"] = slice
+        try sites[index].writeSettings()
+        for number in sites[index].ports.indices { try await startProcess(site: index, number: number) }
+    }
+
+    /// `arbor backup` of the serving SQLite site.
+    func backup(site index: Int) async throws {
+        let site = sites[index]
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-nemesis-backup-\(site.name)-\(UUID().uuidString).sqlite")
+        let run = try await ArborCommand.run(["backup"] + site.storeArguments + [file.path])
+        guard run.status == 0 else { throw TestStoreError("arbor backup of \(site.name) failed: \(run)") }
+        if let old = site.backupFile { try? FileManager.default.removeItem(at: old) }
+        site.backupFile = file
+    }
+
+    /// Stops the site, puts its last backup in place of its database and starts it again.
+    func restore(site index: Int) async throws {
+        let site = sites[index]
+        guard let backup = site.backupFile, let path = site.place.sqlitePath else { throw TestStoreError("\(site.name) has no backup") }
+        await stopSite(index)
+        Self.removeSQLite(path)
+        try FileManager.default.copyItem(at: backup, to: URL(fileURLWithPath: path))
+        for number in site.ports.indices { try await startProcess(site: index, number: number) }
+    }
+
+    /// Stops the site, deletes its database, makes a new one as an operator does (`arbor init`,
+    /// `arbor clients add`) and starts it again.
+    func rebuild(site index: Int) async throws {
+        let site = sites[index]
+        guard let path = site.place.sqlitePath else { throw TestStoreError("\(site.name) is not on SQLite") }
+        await stopSite(index)
+        Self.removeSQLite(path)
+        site.backupFile = nil
+        let initialized = try await ArborCommand.run(["init"] + site.storeArguments)
+        guard initialized.status == 0 else { throw TestStoreError("arbor init of \(site.name) failed: \(initialized)") }
+        for client in site.clients {
+            let added = try await ArborCommand.run(["clients", "add", client] + site.storeArguments)
+            guard added.status == 0 else { throw TestStoreError("arbor clients add \(client) at \(site.name) failed: \(added)") }
+        }
+        for number in site.ports.indices { try await startProcess(site: index, number: number) }
+    }
+
+    private static func removeSQLite(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// The application's writer at one process.
+    func writer(site: Int, number: Int) throws -> Edge {
+        try Edge(configuration: EdgeConfiguration(
+            servers: [sites[site].urls[number]], clientId: "writer", schema: Self.schema, requestTimeout: .seconds(10)))
+    }
+
+    /// The live entities a site serves, read by a full load at its first live process.
+    func liveEntities(site: Int) async throws -> [UUID: NemesisEntity] {
+        let edge = try Edge(configuration: EdgeConfiguration(
+            servers: sites[site].urls, clientId: "checker", useRegistration: true, schema: Self.schema, requestTimeout: .seconds(20)))
+        return NemesisEntity.byId(try await edge.fullLoad(slice: everything).deltas)
+    }
+
+    /// Stops every process and relay and removes every database.
+    func remove() async {
+        for site in sites.reversed() {
+            for process in site.processes { await process?.stop() }
+            for relay in site.relays { await relay.stop() }
+            if let store = try? await TestStores.open(site.place, schema: Self.schema, prefix: site.prefix, siteName: site.name) {
+                await TestStores.remove(store, site.place)
+            }
+            try? FileManager.default.removeItem(at: site.configFile)
+            if let backup = site.backupFile { try? FileManager.default.removeItem(at: backup) }
+        }
+    }
+
+    /// The last lines each process printed, for a failure report.
+    func logTails(lines: Int = 15) -> String {
+        sites.flatMap { site in
+            site.processes.enumerated().map { number, process in
+                let text = process?.output.split(separator: "\n").suffix(lines).joined(separator: "\n") ?? "(not running)"
+                return "--- \(site.name) process \(number):\n\(text)"
+            }
+        }.joined(separator: "\n")
+    }
+
+    /// A loopback port free right now (bound, read, released).
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw TestStoreError("socket() failed") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw TestStoreError("no free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
