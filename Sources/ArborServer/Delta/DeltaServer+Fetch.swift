@@ -55,6 +55,8 @@ extension DeltaServer {
         do {
             try await context.logTail.catchUp(through: try await context.store.lastSequence())
         } catch {
+            // A cancelled fetch answers what it has (nothing); that is no failure of the site.
+            if Task.isCancelled { return }
             throw failure("reading the log up to its last commit", error)
         }
     }

@@ -63,7 +63,7 @@ extension FatherLink {
     /// records each answer).
     private func waitForUploads(through sequence: Int64) async throws {
         while true {
-            let uploaded = try await context.store.siteState(Self.uploadedKey).flatMap { Int64($0) } ?? 0
+            let uploaded = try await context.store.siteCounter(Self.uploadedKey) ?? 0
             if uploaded >= sequence { return }
             try await Task.sleep(for: Self.uploadCatchUpPollInterval)
         }
