@@ -29,7 +29,7 @@ import Testing
         if let through { request.headers.add(name: ArborProtocol.Header.sequence, value: String(through)) }
         if let incarnation { request.headers.add(name: ArborProtocol.Header.siteIncarnation, value: incarnation) }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
         return Answer(status: Int(response.status.code), json: json)

@@ -80,9 +80,9 @@ struct PostgresLogTests {
             let listener = try await PostgresTesting.open(prefix: writer.prefix)
             let wakeUps = listener.logAppended()
             // The first wake-up says LISTEN is active (the hub always wakes once on listening).
-            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 5))
+            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 30))
             _ = try await writer.write(reading: []) { _ in PostgresSamples.creating([PostgresSamples.sample(Fixtures.id(1))]) }
-            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 5))
+            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 30))
             await listener.close()
         }
     }
@@ -92,16 +92,16 @@ struct PostgresLogTests {
         try await PostgresTesting.withStore { writer in
             let listener = try await PostgresTesting.open(prefix: writer.prefix)
             let wakeUps = listener.logAppended()
-            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 5))
+            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 30))
             let killed = try await PostgresTesting.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE starts_with(query, 'LISTEN \"\(writer.prefix)')", on: writer
             )
             #expect(try killed.map { try $0.decode(Bool.self) } == [true], "exactly one LISTEN connection")
             // Listening again wakes readers once (what was sent meanwhile is unknown)...
-            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 5))
+            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 30))
             // ...and appends are signalled again.
             _ = try await writer.write(reading: []) { _ in PostgresSamples.creating([PostgresSamples.sample(Fixtures.id(1))]) }
-            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 5))
+            #expect(try await PostgresTesting.nextSignal(wakeUps, within: 30))
             await listener.close()
         }
     }
