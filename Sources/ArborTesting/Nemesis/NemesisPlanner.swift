@@ -100,11 +100,11 @@ public struct NemesisPlanner: Sendable {
     }
 
     private mutating func repair() -> NemesisOperation? {
-        if let process = down.randomElement(using: &random) {
+        if let process = down.sorted().randomElement(using: &random) {
             down.remove(process)
             return .restart(process: process)
         }
-        if let site = cut.randomElement(using: &random) {
+        if let site = cut.sorted().randomElement(using: &random) {
             cut.remove(site)
             return .heal(site: site)
         }
