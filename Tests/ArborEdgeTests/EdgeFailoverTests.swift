@@ -35,7 +35,7 @@ import Testing
         let closed = try await closedPortURL()
         try await withTestServer({ [loadAnswer] _ in loadAnswer }) { live in
             let configuration = try EdgeConfiguration(
-                servers: [closed, live.baseURL], clientId: "edge-1", schema: EdgeSamples.schema, requestTimeout: .seconds(4)
+                servers: [closed, live.baseURL], clientId: "edge-1", schema: EdgeSamples.schema, requestTimeout: .seconds(10)
             )
             let edge = Edge(configuration: configuration)  // HTTPClient.shared
             let load = try await edge.fullLoad(slice: "A")

@@ -58,7 +58,7 @@ func withEdge<T: Sendable>(
     clientId: String? = "edge-1",
     useRegistration: Bool = false,
     format: EdgeConfiguration.Format = .binary,
-    requestTimeout: Duration = .seconds(5),
+    requestTimeout: Duration = .seconds(30),
     fetchWait: Duration = .milliseconds(500),
     retryBackoff: Duration = .milliseconds(10),
     _ body: (Edge) async throws -> T
@@ -67,7 +67,7 @@ func withEdge<T: Sendable>(
         servers: servers, clientId: clientId, useRegistration: useRegistration, schema: EdgeSamples.schema, format: format,
         requestTimeout: requestTimeout, fetchWait: fetchWait, retryBackoff: retryBackoff
     )
-    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(connectTimeout: .seconds(2)))
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(connectTimeout: .seconds(10)))
     do {
         let result = try await body(Edge(configuration: configuration, httpClient: client))
         try await client.shutdown()

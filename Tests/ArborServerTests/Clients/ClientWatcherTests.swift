@@ -56,12 +56,12 @@ import Testing
                     group.addTask { try await watcher.run() }
                 }
             }
-            try await eventually("the directory reads the table", timeout: .seconds(15)) { directory.client("b") != nil }
+            try await eventually("the directory reads the table", timeout: .seconds(30)) { directory.client("b") != nil }
             try await store.setClientDisabled(id: "b", disabled: true)
             // What `arbor clients remove` does: clear the bit in the database, then delete the row.
             try await RegistrationTable.clearPersisted(a.bit, in: store)
             try await store.removeClient(id: "a")
-            try await eventually("the watcher forgets client 'a'", timeout: .seconds(15)) { forgotten.withLock { $0 } == ["a"] }
+            try await eventually("the watcher forgets client 'a'", timeout: .seconds(30)) { forgotten.withLock { $0 } == ["a"] }
             #expect(try await registrations.isKnown(a.bit) == false)
             #expect(try await registrations.states(of: a.bit, on: [entity])[entity] == .unregistered)
             #expect(try await registrations.states(of: b.bit, on: [entity])[entity] == .unsynchronized, "other bits are kept")
@@ -76,14 +76,14 @@ import Testing
             let directory = ClientDirectory(store: store, pollInterval: .milliseconds(50), logger: logger)
             _ = try await store.addClient(id: "a", bit: nil)
             let running = Task { try await directory.run() }
-            try await eventually("the directory reads the table", timeout: .seconds(15)) { directory.client("a") != nil }
+            try await eventually("the directory reads the table", timeout: .seconds(30)) { directory.client("a") != nil }
             // The tables vanish (as during a database restore): reads fail for a while.
             try await store.uninstall()
             try await Task.sleep(for: .milliseconds(300))
             #expect(directory.client("a") != nil, "the last table read is kept")
             try await store.install(upgradingSchema: false)
             _ = try await store.addClient(id: "b", bit: nil)
-            try await eventually("the directory watches again", timeout: .seconds(5)) { directory.client("b") != nil && directory.client("a") == nil }
+            try await eventually("the directory watches again", timeout: .seconds(30)) { directory.client("b") != nil && directory.client("a") == nil }
             running.cancel()
             _ = try? await running.value
         }

@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// `arbor clients` end to end: the real executable against a fresh database of each backend.
-@Suite struct ClientsCommandTests {
+@Suite(.heavy) struct ClientsCommandTests {
     /// Runs `body` with an installed store and a function running `arbor clients` against it.
     private func withSite(
         _ backend: TestStores.Backend,

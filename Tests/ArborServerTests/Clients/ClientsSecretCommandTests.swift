@@ -7,7 +7,7 @@ import Testing
 
 /// `arbor clients add --secret-file/--generate-secret` and `arbor clients set-secret`: only the
 /// hash is stored, a generated secret is printed once, and no hash is ever printed.
-@Suite struct ClientsSecretCommandTests {
+@Suite(.heavy) struct ClientsSecretCommandTests {
     @Test(arguments: TestStores.available)
     func addAndSetSecretStoreOnlyHashes(backend: TestStores.Backend) async throws {
         let place = try TestStores.place(backend)

@@ -9,7 +9,7 @@ import Testing
 /// Issue 10 item 1 with real `arbor serve` processes: a branch restored from an older copy of
 /// its database, or rebuilt from nothing with `arbor init`, loses none of the writes it
 /// acknowledges afterwards, and converges with its father again.
-@Suite(.serialized) struct BackupRestoreEndToEndTests {
+@Suite(.serialized, .heavy) struct BackupRestoreEndToEndTests {
     /// How the older copy of the branch's database was made.
     enum Copy: String, CaseIterable, CustomStringConvertible {
         /// `arbor backup` while the branch serves (the copy is marked as restored).
@@ -20,7 +20,7 @@ import Testing
         var description: String { rawValue }
     }
 
-    @Test(.timeLimit(.minutes(5)), arguments: Copy.allCases)
+    @Test(.heavy(timeLimit: .seconds(300)), arguments: Copy.allCases)
     func writesAfterARestoreReachTheFatherAndTheBranchConverges(copy: Copy) async throws {
         let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
         let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["east", "checker"], father: nil)
@@ -78,7 +78,7 @@ import Testing
         for site in sites.reversed() { await site.remove() }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.heavy(timeLimit: .seconds(300)))
     func aBranchRebuiltWithInitUploadsItsNewWrites() async throws {
         let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
         let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["east", "checker"], father: nil)

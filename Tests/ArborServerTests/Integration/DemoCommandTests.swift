@@ -1,8 +1,9 @@
+import ArborTesting
 import Testing
 
 /// README's first command ends with `arbor demo`: it must run and pass on a fresh machine.
-@Suite struct DemoCommandTests {
-    @Test(.timeLimit(.minutes(1)))
+@Suite(.heavy) struct DemoCommandTests {
+    @Test(.heavy(timeLimit: .seconds(60)))
     func demoReplicatesThroughThreeLevels() async throws {
         let run = try await ArborCommand.run(["demo"])
         #expect(run.status == 0, "\(run)")

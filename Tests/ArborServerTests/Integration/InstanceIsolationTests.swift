@@ -10,7 +10,7 @@ import Testing
 /// Several Arbor instances on one machine (§7.2): two real `arbor serve` processes on the same
 /// database, each with its own instance suffix in URLs and its own table prefix, see nothing
 /// of each other — not the log, not the clients table, not a client's cut-off.
-@Suite(.serialized) struct InstanceIsolationTests {
+@Suite(.serialized, .heavy) struct InstanceIsolationTests {
     /// One instance: its prefix, URL suffix and serve process.
     struct Instance {
         let prefix: TablePrefix
@@ -79,10 +79,10 @@ import Testing
 
         // Loads see only their instance's writes.
         let shop = try east.edge("shop")
-        try await eventually("east sees client 'shop'", timeout: .seconds(5)) { (try? await shop.fullLoad(slice: "A")) != nil }
+        try await eventually("east sees client 'shop'", timeout: .seconds(30)) { (try? await shop.fullLoad(slice: "A")) != nil }
         #expect(try await shop.fullLoad(slice: "A").deltas.map(\.techId) == [Fixtures.id(1)])
         let eastTill = try east.edge("till", secret: "east-till-secret"), westTill = try west.edge("till", secret: "west-till-secret")
-        try await eventually("both instances see client 'till'", timeout: .seconds(5)) {
+        try await eventually("both instances see client 'till'", timeout: .seconds(30)) {
             let eastServed = (try? await eastTill.fullLoad(slice: "A")) != nil
             let westServed = (try? await westTill.fullLoad(slice: "A")) != nil
             return eastServed && westServed

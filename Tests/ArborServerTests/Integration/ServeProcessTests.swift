@@ -8,7 +8,7 @@ import Testing
 
 /// End to end with real `arbor serve` processes on loopback: writes through the API reach a
 /// registered edge, and SIGTERM ends open long polls and the process promptly.
-@Suite(.serialized) struct ServeProcessTests {
+@Suite(.serialized, .heavy) struct ServeProcessTests {
     @Test(arguments: TestStores.available)
     func servesEdgesAndStopsGracefully(backend: TestStores.Backend) async throws {
         let place = try TestStores.place(backend)

@@ -9,7 +9,7 @@ import Testing
 /// Issue 4's story over real HTTP on each backend: an app writes through the API; two
 /// registered edges with different slices (one with `!T`, one with a time window) receive
 /// exactly what the rules say across loads, fetches, slice changes and a server restart.
-@Suite struct SiteScenarioTests {
+@Suite(.heavy) struct SiteScenarioTests {
     @Test(arguments: TestStores.available)
     func twoEdgesFollowTheRules(backend: TestStores.Backend) async throws {
         var site = try await LinkedSite.start(backend)

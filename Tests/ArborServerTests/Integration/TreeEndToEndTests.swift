@@ -9,8 +9,8 @@ import Testing
 /// configured), two branches and a leaf on SQLite, concurrent writes at every level, a branch
 /// killed with SIGKILL and restarted, a branch cut off while both sides write. At the end every
 /// site equals its father on its slice, and per-field last-writer-wins picked the right values.
-@Suite(.serialized) struct TreeEndToEndTests {
-    @Test(.timeLimit(.minutes(3)))
+@Suite(.serialized, .heavy) struct TreeEndToEndTests {
+    @Test(.heavy(timeLimit: .seconds(180)))
     func threeLevelsConverge() async throws {
         let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
         let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["east", "west", "checker"], father: nil)

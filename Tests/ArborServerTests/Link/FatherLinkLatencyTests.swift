@@ -5,24 +5,25 @@ import Foundation
 import Testing
 
 /// Measures how long a father's write takes to reach a linked son (printed, not asserted:
-/// timings depend on the machine).
-@Suite struct FatherLinkLatencyTests {
+/// timings depend on the machine). The bounds only catch a link that never connects or a
+/// write that never arrives; they hold with a wide margin on a loaded 2-core machine.
+@Suite(.heavy) struct FatherLinkLatencyTests {
     @Test(arguments: TestStores.available)
     func fatherWriteToSonLatency(father backend: TestStores.Backend) async throws {
         try await LinkedPair.run(father: backend) { pair in
             let (father, son) = (pair.father, pair.son)
-            try await eventually("connected") { son.connection.isConnected }
+            try await eventually("connected", timeout: .seconds(120)) { son.connection.isConnected }
             var latencies: [Duration] = []
             for n in 0..<100 {
                 let id = Fixtures.id(10_000 + n)
                 let seen = son.context.logTail.lastSequence
                 let started = ContinuousClock.now
                 try await father.create(id, name: "latency \(n)")
-                let deadline = started + .seconds(20)
+                let deadline = started + .seconds(60)
                 var after = seen
                 // The son's merge appends a CREATE to its log; its log tail wakes at once.
                 while try await son.customer(id) == nil {
-                    guard ContinuousClock.now < deadline else { throw TestStoreError("write \(n) did not reach the son within 20 s") }
+                    guard ContinuousClock.now < deadline else { throw TestStoreError("write \(n) did not reach the son within 60 s") }
                     after = await son.context.logTail.waitForSequence(after: after, timeout: .milliseconds(200))
                 }
                 latencies.append(ContinuousClock.now - started)

@@ -9,7 +9,7 @@ import Testing
 /// loads and follows its slice, sends its own writes up without echo, merges concurrent
 /// writes field by field, works standalone while the father is away and resumes after restarts.
 /// The father runs on each available backend, the son on SQLite.
-@Suite(.serialized) struct FatherLinkTests {
+@Suite(.serialized, .heavy) struct FatherLinkTests {
     func id(_ n: Int) -> UUID { Fixtures.id(n) }
 
     /// The father's upload position of son b1, kept per incarnation of the son's database.

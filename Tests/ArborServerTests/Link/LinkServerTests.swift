@@ -178,12 +178,17 @@ import Testing
     @Test func silentSonsAreReportedDisconnected() async throws {
         let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["c1"])
         do {
-            let link = LinkServer(context: father.context, sonTimeout: .milliseconds(200))
+            // Only prefixes are asserted: on a loaded machine more than the son timeout may pass
+            // between a contact and the read, and the silent son is (rightly) reported
+            // disconnected again. The order of the reports is what the test proves.
+            let link = LinkServer(context: father.context, sonTimeout: .milliseconds(500))
             #expect(try await link.uploadPosition(clientId: "c1").appliedThrough == 0)
-            #expect(father.control.statuses(of: "son c1") == ["connected"])
-            try await eventually("son c1 reported disconnected") { father.control.statuses(of: "son c1") == ["connected", "disconnected"] }
+            #expect(father.control.statuses(of: "son c1").first == "connected")
+            try await eventually("son c1 reported disconnected", timeout: .seconds(60)) {
+                father.control.statuses(of: "son c1") == ["connected", "disconnected"]
+            }
             _ = try await link.uploadPosition(clientId: "c1")
-            #expect(father.control.statuses(of: "son c1") == ["connected", "disconnected", "connected"])
+            #expect(father.control.statuses(of: "son c1").prefix(3) == ["connected", "disconnected", "connected"])
         } catch {
             await father.stop()
             throw error

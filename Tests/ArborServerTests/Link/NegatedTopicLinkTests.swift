@@ -7,7 +7,7 @@ import Testing
 
 /// `!T` in a son's subscription end to end (DESIGN rule 1, issue 10 item 3): a father and an
 /// in-process SQLite son linked over HTTP.
-@Suite(.serialized) struct NegatedTopicLinkTests {
+@Suite(.serialized, .heavy) struct NegatedTopicLinkTests {
     func id(_ n: Int) -> UUID { Fixtures.id(n) }
 
     /// Runs `body` with a center on `backend` and SQLite son `b1` subscribed to `slice`; always stops both.

@@ -9,7 +9,7 @@ import Testing
 /// Issue 10 item 9: an additive schema upgrade rolls through a running tree, center first,
 /// with a son on the older schema still exchanging deltas, and nothing written under the older
 /// schema is lost when the son is upgraded in turn.
-@Suite(.serialized) struct SchemaUpgradeLinkTests {
+@Suite(.serialized, .heavy) struct SchemaUpgradeLinkTests {
     let v1 = Fixtures.retailSchema
     let v2 = Fixtures.retailSchemaV2
 

@@ -9,7 +9,7 @@ import Testing
 
 /// Changing a son's `fatherSlice` (§2.3, issue 10 item 2): restarted with another slice, the
 /// son loads what the new slice adds and drops what leaves it, without losing its own writes.
-@Suite(.serialized) struct SliceChangeLinkTests {
+@Suite(.serialized, .heavy) struct SliceChangeLinkTests {
     func id(_ n: Int) -> UUID { Fixtures.id(n) }
 
     /// A center and son b1 that the test restarts with new slices; always stops both.

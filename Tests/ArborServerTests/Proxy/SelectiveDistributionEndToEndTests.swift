@@ -8,7 +8,7 @@ import Testing
 
 /// Selective distribution to proxies (§8.3) with real `arbor serve` processes on loopback: a
 /// center and a branch proxy subscribing only to its fixed topic plus the topics its edges use.
-@Suite(.serialized) struct SelectiveDistributionEndToEndTests {
+@Suite(.serialized, .heavy) struct SelectiveDistributionEndToEndTests {
     /// Customers by name, created at the center with one topic each.
     private struct Names {
         let ids: [String: UUID]
@@ -35,7 +35,7 @@ import Testing
         return branch
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.heavy(timeLimit: .seconds(180)))
     func theBranchReceivesOnlyFixedAndUsedTopics() async throws {
         let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
         let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["branch"], father: nil)
@@ -142,7 +142,7 @@ import Testing
     /// Two processes serve the branch; only the master runs the link. A load at the other one
     /// requests its topics in the database and waits until the master received them. Then the
     /// master is killed: the other takes over the link with the subscription the table holds.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.heavy(timeLimit: .seconds(180)))
     func aLoadAtAProcessWithoutTheLinkWaitsForTheMaster() async throws {
         let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch"], father: nil)
         var branch: TreeSite?
@@ -153,7 +153,7 @@ import Testing
             branch = site
             processes.append(try await ServeProcess.start(["--config", site.configFile.path]))
             processes.append(try await ServeProcess.start(["--config", site.configFile.path]))
-            try await eventually("one branch process is the master", timeout: .seconds(15)) {
+            try await eventually("one branch process is the master", timeout: .seconds(60)) {
                 let roles = await [BranchProxyProcessesTests.isMaster(processes[0].baseURL), BranchProxyProcessesTests.isMaster(processes[1].baseURL)]
                 return roles.filter { $0 == true }.count == 1 && roles.allSatisfy { $0 != nil }
             }
@@ -180,7 +180,7 @@ import Testing
             let master = other === processes[0] ? processes[1] : processes[0]
             kill(master.process.processIdentifier, SIGKILL)
             master.process.waitUntilExit()
-            try await eventually("the remaining process becomes the master", timeout: .seconds(15)) {
+            try await eventually("the remaining process becomes the master", timeout: .seconds(60)) {
                 await BranchProxyProcessesTests.isMaster(other.baseURL) == true
             }
             let third = UUID(), fourth = UUID()
@@ -211,7 +211,7 @@ import Testing
     }
 
     /// A son of the proxy is served like its edges: its link's load adds its topics at the proxy.
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.heavy(timeLimit: .seconds(180)))
     func aSonOfTheProxyGetsItsTopics() async throws {
         let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch", "checker"], father: nil)
         var sites = [center]

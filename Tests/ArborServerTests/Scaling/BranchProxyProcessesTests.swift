@@ -13,10 +13,10 @@ import Testing
 /// `X-Arbor-Redirect`; center writes reach every edge; killing the master with SIGKILL hands
 /// the role to the other process within seconds, and the edges go on (their fail-over plus the
 /// new master's link) without losing a write in either direction.
-@Suite(.serialized) struct BranchProxyProcessesTests {
+@Suite(.serialized, .heavy) struct BranchProxyProcessesTests {
     static let edgeSlices = ["e1": "branch", "e2": "shared", "e3": "branch+shared", "e4": "branch"]
 
-    @Test(.timeLimit(.minutes(3)), arguments: TestStores.available)
+    @Test(.heavy(timeLimit: .seconds(180)), arguments: TestStores.available)
     func twoProcessesShareTheBranchAndFailOver(branchBackend: TestStores.Backend) async throws {
         let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch", "checker"], father: nil)
         var branch: TreeSite?
@@ -31,12 +31,12 @@ import Testing
             let urls = processes.map(\.baseURL)
 
             // One master, whichever won.
-            try await eventually("exactly one process is the master", timeout: .seconds(15)) {
+            try await eventually("exactly one process is the master", timeout: .seconds(60)) {
                 let roles = await urls.asyncMap { await Self.isMaster($0) }
                 return roles.filter { $0 == true }.count == 1 && roles.allSatisfy { $0 != nil }
             }
             let masterIndex = await Self.isMaster(urls[0]) == true ? 0 : 1
-            try await eventually("`arbor servers` lists both processes, one master", timeout: .seconds(10)) {
+            try await eventually("`arbor servers` lists both processes, one master", timeout: .seconds(60)) {
                 let listed = try await ArborCommand.run(["servers"] + ArborCommand.storeArguments(site.place, prefix: site.prefix))
                 return listed.status == 0 && listed.output.contains("2 live of 2; one master") && urls.allSatisfy { listed.output.contains($0) }
             }
@@ -152,7 +152,7 @@ import Testing
     /// Whether the process at `base` says it is the master; nil when it does not answer.
     static func isMaster(_ base: String) async -> Bool? {
         do {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(base)/arbor/1/delta"), timeout: .seconds(5))
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(base)/arbor/1/delta"), timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 1 << 20)
             return try JSONDecoder().decode(StatusResponse.self, from: Data(buffer: body)).isMaster
         } catch {

@@ -9,10 +9,10 @@ import Testing
 /// other right after each answer. Every fetch must hold the append just acknowledged — the
 /// second process's log tail learns of the commit only by a wake-up or its poll, so without
 /// catching up with the store first it answers the sequence before it.
-@Suite(.serialized) struct ReadYourWritesProcessesTests {
+@Suite(.serialized, .heavy) struct ReadYourWritesProcessesTests {
     static let rounds = 40
 
-    @Test(.timeLimit(.minutes(3)), arguments: TestStores.available)
+    @Test(.heavy(timeLimit: .seconds(180)), arguments: TestStores.available)
     func anAppendAtOneProcessIsInTheNextFetchAtTheOther(backend: TestStores.Backend) async throws {
         let site = try await TreeSite(name: "center", backend: backend, clients: ["reader"], father: nil)
         var processes: [ServeProcess] = []

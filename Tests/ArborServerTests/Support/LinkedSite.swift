@@ -155,7 +155,7 @@ func testLinkSettings(father: String, clientId: String = "b1", slice: String = "
 }
 
 /// Polls `condition` until it holds, failing after `timeout` with `what`.
-func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while true {
         if try await condition() { return }

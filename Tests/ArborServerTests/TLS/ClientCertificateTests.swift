@@ -9,7 +9,7 @@ import Testing
 /// Client authentication by TLS certificate (issue 6), with real processes on 127.0.0.1: a site
 /// with `tlsClientCAFile` accepts only clients presenting a certificate its client CA signed,
 /// and a certificate authenticates the client its common name names.
-@Suite(.serialized) struct ClientCertificateTests {
+@Suite(.serialized, .heavy) struct ClientCertificateTests {
     static func customer(_ id: UUID, topics: String = ",shared,") throws -> EntityWrite {
         EntityWrite(.create(inCache: true), entityClass: "Customer", techId: id, topics: try TopicsList(parsing: topics),
                     fields: ["name": .text("by certificate"), "vip": .bool(false)])
@@ -48,7 +48,7 @@ import Testing
         #expect(half?.description.contains("go together") == true, "\(half?.description ?? "")")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.heavy(timeLimit: .seconds(120)))
     func aCertificateAuthenticatesTheClientItNames() async throws {
         let authority = try await TestCertificateAuthority.make()
         let stranger = try await TestCertificateAuthority.make()
@@ -93,7 +93,7 @@ import Testing
         await site.remove()
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.heavy(timeLimit: .seconds(120)))
     func aSonLinksWithItsCertificate() async throws {
         let authority = try await TestCertificateAuthority.make()
         defer { authority.remove() }

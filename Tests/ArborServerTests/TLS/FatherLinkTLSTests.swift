@@ -7,8 +7,8 @@ import Testing
 
 /// The son→father link over TLS (issue 6): a center serving HTTPS with a throwaway CA, a son on
 /// plain HTTP whose link trusts that CA through `fatherCAFile`.
-@Suite(.serialized) struct FatherLinkTLSTests {
-    @Test(.timeLimit(.minutes(2)))
+@Suite(.serialized, .heavy) struct FatherLinkTLSTests {
+    @Test(.heavy(timeLimit: .seconds(120)))
     func aWriteAtTheCenterReachesTheSonOverHTTPS() async throws {
         let authority = try await TestCertificateAuthority.make()
         defer { authority.remove() }
@@ -54,7 +54,7 @@ import Testing
         for site in sites.reversed() { await site.remove() }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.heavy(timeLimit: .seconds(120)))
     func aSonWithoutTheCAStaysDisconnectedAndLogsWhy() async throws {
         let authority = try await TestCertificateAuthority.make()
         defer { authority.remove() }

@@ -6,8 +6,8 @@ import Foundation
 import Testing
 
 /// `arbor serve` over TLS (issue 6) with real processes on 127.0.0.1 and a throwaway CA.
-@Suite(.serialized) struct ServeTLSTests {
-    @Test(.timeLimit(.minutes(2)))
+@Suite(.serialized, .heavy) struct ServeTLSTests {
+    @Test(.heavy(timeLimit: .seconds(120)))
     func anEdgeTrustingTheCALoadsAndFetchesOverHTTPS() async throws {
         let authority = try await TestCertificateAuthority.make()
         defer { authority.remove() }
@@ -42,7 +42,7 @@ import Testing
         await site.remove()
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.heavy(timeLimit: .seconds(120)))
     func clientsThatDoNotTrustTheCAOrSpeakPlainHTTPAreRefusedWithAClearError() async throws {
         let authority = try await TestCertificateAuthority.make()
         defer { authority.remove() }
@@ -72,7 +72,7 @@ import Testing
         await site.remove()
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.heavy(timeLimit: .seconds(120)))
     func verifyComparesHTTPSSitesWithItsCAFile() async throws {
         let authority = try await TestCertificateAuthority.make()
         defer { authority.remove() }
@@ -94,7 +94,7 @@ import Testing
         await site.remove()
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.heavy(timeLimit: .seconds(60)))
     func serveWithoutTLSOrPlainHTTPExitsNamingBothChoices() async throws {
         let database = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-tls-\(UUID().uuidString).sqlite").path
         let run = try await ArborCommand.run(["serve", "--db", "sqlite:\(database)", "--host", "127.0.0.1", "--port", "0"])

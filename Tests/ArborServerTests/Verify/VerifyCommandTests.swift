@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The real `arbor verify` executable against two in-process sites: its exit codes and output.
-@Suite struct VerifyCommandTests {
+@Suite(.heavy) struct VerifyCommandTests {
     /// Runs `arbor verify` with `arguments`, waiting for its exit without blocking a thread.
     static func verify(_ arguments: [String]) async throws -> ArborCommand.Run {
         try await ArborCommand.run(["verify"] + arguments)

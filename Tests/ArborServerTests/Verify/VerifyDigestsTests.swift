@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `POST …/cache/digests` at two in-process sites, compared with ``VerifyReport``.
-@Suite struct VerifyDigestsTests {
+@Suite(.heavy) struct VerifyDigestsTests {
     private let customer = Fixtures.id(1), outOfCache = Fixtures.id(2), order = Fixtures.id(3)
     private let outside = Fixtures.id(4), deleted = Fixtures.id(5)
 

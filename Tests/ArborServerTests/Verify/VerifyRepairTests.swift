@@ -8,8 +8,8 @@ import Testing
 /// logically deleted at the center compares equal (deleted entities are left out at both
 /// sites); rows of the branch's SQLite file corrupted directly are reported by `arbor verify`,
 /// `arbor verify --repair` replaces exactly those from the father, and a second verify is clean.
-@Suite(.serialized) struct VerifyRepairTests {
-    @Test(.timeLimit(.minutes(3)))
+@Suite(.serialized, .heavy) struct VerifyRepairTests {
+    @Test(.heavy(timeLimit: .seconds(180)))
     func verifyReportsCorruptedRowsAndRepairFixesExactlyThose() async throws {
         let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch", "checker"], father: nil)
         var branch: TreeSite?

@@ -14,7 +14,7 @@ import Testing
 ///
 /// Short by default (CI); `ARBOR_NEMESIS_OPERATIONS` sets the length and `ARBOR_NEMESIS_SEED`
 /// replays a run (Docs/reliability.md).
-@Suite(.serialized) struct NemesisTests {
+@Suite(.serialized, .heavy) struct NemesisTests {
     static var operations: Int { ProcessInfo.processInfo.environment["ARBOR_NEMESIS_OPERATIONS"].flatMap { Int($0) } ?? 250 }
     static var seed: UInt64 {
         ProcessInfo.processInfo.environment["ARBOR_NEMESIS_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(UInt32.max))
