@@ -9,9 +9,11 @@ public enum EntityMerge {
     /// returns the outcome, the state to store and the deltas to append.
     public static func apply(_ delta: Delta, to local: EntityState?, from source: DeltaSource) -> MergeResult {
         switch delta.operation {
-        case .register, .delete:
-            // REGISTER only routes; DELETE is a local purge that only cache servers act on (rule 8).
+        case .register:
+            // REGISTER only routes.
             return MergeResult(outcome: .unchanged, state: local, deltas: [])
+        case .delete:
+            return purge(delta, local: local, from: source)
         case .create, .full, .partial, .update:
             break
         }
@@ -42,6 +44,20 @@ public enum EntityMerge {
             outcome: outcome, state: stored, deltas: emission.deltas(for: outcome),
             acceptedParts: tally.accepted, rejectedParts: tally.rejected
         )
+    }
+
+    /// A DELETE: the sender removed its copy physically (a purge, or a drop of what its slice no
+    /// longer selects). From a son or locally it is a purge only cache servers act on (rule 8).
+    /// From the father it removes this site's copy too: the father no longer holds the entity,
+    /// so no change of it can reach this site again and a kept copy would go stale. The site
+    /// logs its own DELETE, so its sons and cache servers follow in turn.
+    private static func purge(_ delta: Delta, local: EntityState?, from source: DeltaSource) -> MergeResult {
+        guard source == .father, let local else { return MergeResult(outcome: .unchanged, state: local, deltas: []) }
+        let own = Delta(
+            operation: .delete, entityClass: local.entityClass, techId: local.techId, updateTime: delta.updateTime,
+            topics: local.topics, inCache: local.inCache
+        )
+        return MergeResult(outcome: .unchanged, state: nil, deltas: [own], purges: true)
     }
 
     /// An absent entity: a CREATE or FULL creates it; anything else must be fetched whole first.

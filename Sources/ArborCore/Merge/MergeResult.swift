@@ -12,12 +12,15 @@ public struct MergeResult: Hashable, Sendable {
     public var acceptedParts: [String]
     /// Names of the rejected parts, written as in ``acceptedParts``.
     public var rejectedParts: [String]
+    /// Whether the site removes its copy physically (a DELETE from its father): ``state`` is nil.
+    public var purges: Bool
 
     /// Creates a result; the part lists default to empty.
     public init(
         outcome: MergeOutcome, state: EntityState?, deltas: [Delta],
-        acceptedParts: [String] = [], rejectedParts: [String] = []
+        acceptedParts: [String] = [], rejectedParts: [String] = [], purges: Bool = false
     ) {
+        self.purges = purges
         self.outcome = outcome
         self.state = state
         self.deltas = deltas

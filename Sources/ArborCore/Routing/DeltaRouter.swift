@@ -10,8 +10,13 @@ public enum DeltaRouter {
     /// - Parameter registration: the client's state on the delta's entity; ignored for
     ///   unregistered clients, which have none.
     public static func route(_ delta: Delta, to client: RoutingClient, registration: RegistrationState) -> RoutingDecision {
-        // A purge is local maintenance; cache servers read it from the log themselves (§2.5, rule 8).
-        if delta.operation == .delete { return .skip(.purgeOnly) }
+        // A DELETE (a purge, or a drop of what this site's slice left) goes to registered clients:
+        // a son holding the entity drops it too, since no change of it reaches the son through
+        // this site any more (a kept copy would go stale); one that lacks it ignores it. The
+        // registrations went with the purge, so it cannot be narrowed to those registered on it.
+        // Unregistered clients (a father reading a son's log) never get one: cache servers read
+        // purges from the log themselves (§2.5, rule 8).
+        if delta.operation == .delete { return client.isRegistered ? .deliver(nil) : .skip(.purgeOnly) }
         let topics = delta.topics.deltaServerTopics
         // Selection is the slice evaluator's answer, as for loads (rule 1): `T1*!T2+T3`
         // selects `,T2,T3,`, so `!T` is no global block.
@@ -82,7 +87,7 @@ public enum DeltaRouter {
             case .unregistered: return selected ? .deliver(.synchronize) : .skip(.notSelected)
             }
         case .delete:
-            return .skip(.purgeOnly)
+            return .deliver(nil)
         }
     }
 }

@@ -110,7 +110,8 @@ public final class EntitiesSubsystem: Sendable {
         }
         clock.observe(buffer.deltas.map(\.updateTime))
         let limits = limits
-        let keys = Set(buffer.deltas.filter { $0.operation != .register && $0.operation != .delete }.map(\.key))
+        // A DELETE from the father removes this site's copy (EntityMerge), so it reads the entity.
+        let keys = Set(buffer.deltas.filter { $0.operation != .register && ($0.operation != .delete || source == .father) }.map(\.key))
         return try await run(reading: keys) { loaded in
             var working = loaded
             var changed = Set<EntityKey>()
@@ -119,6 +120,11 @@ public final class EntitiesSubsystem: Sendable {
             for delta in buffer.deltas {
                 let merged = EntityMerge.apply(delta, to: working[delta.key], from: source)
                 plan.result.outcomes.append(merged.outcome)
+                if merged.purges {
+                    working[delta.key] = nil
+                    changed.remove(delta.key)
+                    plan.purges.append(delta.key)
+                }
                 switch merged.outcome {
                 case .created, .accepted, .partlyAccepted:
                     working[delta.key] = merged.state

@@ -175,6 +175,20 @@ struct EntityMergeEmissionTests {
         #expect(result.deltas.isEmpty)
     }
 
+    @Test("a DELETE from the father removes the local copy and logs this site's own DELETE (issue 10)")
+    func fatherDeleteRemovesTheCopy() throws {
+        let local = MergeFixtures.entity(["status": (.text("open"), 10)])
+        let result = EntityMerge.apply(MergeFixtures.delta(.delete, [:]), to: local, from: .father)
+        #expect(result.purges)
+        #expect(result.state == nil)
+        let logged = try #require(result.deltas.first)
+        #expect(result.deltas.count == 1 && logged.operation == .delete && logged.techId == local.techId)
+        #expect(logged.topics == local.topics, "its sons and cache servers see the topics it had")
+        let absent = EntityMerge.apply(MergeFixtures.delta(.delete, [:]), to: nil, from: .father)
+        #expect(!absent.purges && absent.deltas.isEmpty && absent.outcome == .unchanged, "an entity the site lacks: nothing")
+        #expect(!EntityMerge.apply(MergeFixtures.delta(.delete, [:]), to: local, from: .local).purges)
+    }
+
     @Test("a created entity stores only application topics and the sender's inCache")
     func createdStripsSiteTopics() throws {
         let delta = MergeFixtures.delta(

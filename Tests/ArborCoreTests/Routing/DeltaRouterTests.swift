@@ -70,8 +70,8 @@ private let registeredRows: [RouteRow] = [
     RouteRow(description: "§2.6.1 unselected FULL on unregistered entity skipped", operation: .full, topics: ["C"], client: F.registeredEdge, state: .unregistered, expected: .skip(.notSelected)),
     RouteRow(description: "§2.1.3 rule 1: !B withholds FULL from an unsynchronized client, which stays unsynchronized", operation: .full, topics: ["A", "B"], client: F.registeredEdge, state: .unsynchronized, expected: .withhold(.desynchronize)),
     RouteRow(description: "§2.1.3 rule 1: !B withholds FULL from a synchronized client too", operation: .full, topics: ["B", "C"], client: F.registeredEdge, state: .synchronized, expected: .withhold(.desynchronize)),
-    RouteRow(description: "§2.5 rule 8: DELETE never sent to a synchronized client", operation: .delete, topics: ["A"], client: F.registeredEdge, state: .synchronized, expected: .skip(.purgeOnly)),
-    RouteRow(description: "§2.5 rule 8: DELETE never sent to a selecting unregistered entity", operation: .delete, topics: ["A"], client: F.registeredEdge, state: .unregistered, expected: .skip(.purgeOnly)),
+    RouteRow(description: "issue 10: DELETE sent to a registered client synchronized on it (it drops its copy)", operation: .delete, topics: ["A"], client: F.registeredEdge, state: .synchronized, expected: .deliver(nil)),
+    RouteRow(description: "issue 10: DELETE sent to a registered client whatever its state (the purge removed the registrations)", operation: .delete, topics: ["C"], client: F.registeredEdge, state: .unregistered, expected: .deliver(nil)),
     RouteRow(description: "§2.1.1.1 rule 1: #B in a delta counts as B and is withheld by !B", operation: .partial, topics: ["A", "#B"], client: F.registeredEdge, state: .synchronized, expected: .withhold(.desynchronize)),
 ]
 
@@ -128,7 +128,7 @@ struct DeltaRouterTests {
                         let delta = try RoutingFixtures.delta(operation, topics)
                         let decision = DeltaRouter.route(delta, to: client, registration: state)
                         let context = "\(operation) \(topics) \(client.slice) \(state) → \(decision)"
-                        if operation == .delete { #expect(decision == .skip(.purgeOnly), "\(context)") }
+                        if operation == .delete { #expect(decision == (client.isRegistered ? .deliver(nil) : .skip(.purgeOnly)), "\(context)") }
                         let selected = client.slice.selectsInSteadyState(delta.topics)
                         let negated = client.negatedTopics.intersection(delta.topics.deltaServerTopics)
                         if !negated.isEmpty, !selected, client.isRegistered, state != .unregistered,
@@ -142,7 +142,7 @@ struct DeltaRouterTests {
                             // Selection alone delivers a CREATE or FULL, whatever the slice negates.
                             #expect(decision == .deliver(.synchronize), "\(context)")
                         }
-                        if decision.isDelivered, operation != .register {
+                        if decision.isDelivered, operation != .register, operation != .delete {
                             #expect(selected || state != .unregistered, "\(context)")
                         }
                         if !client.isRegistered {

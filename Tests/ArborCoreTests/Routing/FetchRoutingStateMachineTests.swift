@@ -105,10 +105,10 @@ struct FetchRoutingStateMachineTests {
         var machine = FetchRoutingStateMachine(client: F.registeredEdge, acknowledgedSequence: 10)
         let batch = machine.route(buffers: [
             F.buffer(11, [try F.delta(.create, ["C"])]),
-            F.buffer(13, [try F.delta(.delete, ["A"]), try F.delta(.partial, ["A", "B"])]),
+            F.buffer(13, [try F.delta(.partial, ["C"]), try F.delta(.partial, ["A", "B"])]),
         ]) { _ in .unregistered }
         #expect(batch.isEmpty && batch.lastSequence == 13)
-        #expect(batch.skipped == [.notSelected: 2, .purgeOnly: 1])
+        #expect(batch.skipped == [.notSelected: 3])
         #expect(machine.fetchRequested(fromSequence: 13) == .commit([:]))
         #expect(machine.acknowledgedSequence == 13)
     }

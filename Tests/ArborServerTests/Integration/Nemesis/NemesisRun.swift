@@ -130,9 +130,12 @@ final class NemesisRun: @unchecked Sendable {
     func report(_ divergences: [NemesisDivergence]) -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-nemesis-\(seed)-history.txt")
         let saved = (try? history.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)) != nil
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-nemesis-\(seed)-logs")
+        let kept = (try? tree.keepLogs(in: logs)) != nil
         return """
         nemesis seed \(seed) (replay: ARBOR_NEMESIS_SEED=\(seed)): \(divergences.count) divergences
         \(divergences.prefix(40).map(\.description).joined(separator: "\n"))
+        --- every process's whole log: \(kept ? logs.path : "not kept")
         --- whole history: \(saved ? file.path : "not saved"); last operations of \(history.count):
         \(history.suffix(120).joined(separator: "\n"))
         \(tree.logTails())

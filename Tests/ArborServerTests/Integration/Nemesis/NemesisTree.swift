@@ -21,6 +21,9 @@ final class NemesisTree: @unchecked Sendable {
         var processes: [ServeProcess?]
         /// Where `arbor backup` last copied the database.
         var backupFile: URL?
+        /// Every log file its processes wrote, per process number, oldest first (a killed or
+        /// restarted process leaves its log for the failure report).
+        var logFiles: [[URL]]
 
         init(name: String, place: TestStores.Place, prefix: TablePrefix, configFile: URL, ports: [Int], clients: [String], settings: [String: Any]) {
             self.name = name
@@ -31,6 +34,7 @@ final class NemesisTree: @unchecked Sendable {
             self.clients = clients
             self.settings = settings
             processes = Array(repeating: nil, count: ports.count)
+            logFiles = Array(repeating: [], count: ports.count)
         }
 
         var storeArguments: [String] { ["--db", place.databaseURL, "--prefix", prefix.value, "--site", name] }
@@ -84,7 +88,9 @@ final class NemesisTree: @unchecked Sendable {
     /// Starts (or restarts) one process at its fixed port.
     func startProcess(site: Int, number: Int) async throws {
         let site = sites[site]
-        site.processes[number] = try await ServeProcess.start(["--config", site.configFile.path], port: site.ports[number])
+        let process = try await ServeProcess.start(["--config", site.configFile.path], port: site.ports[number])
+        site.processes[number] = process
+        site.logFiles[number].append(process.logFile)
     }
 
     /// SIGKILL, no graceful shutdown.
@@ -182,6 +188,28 @@ final class NemesisTree: @unchecked Sendable {
                 return "--- \(site.name) process \(number):\n\(text)"
             }
         }.joined(separator: "\n")
+    }
+
+    /// Copies every process's whole log (each start of it) into `directory`, named
+    /// `<site>-p<number>-<start>.log`, so a failing run can be read after the fact.
+    func keepLogs(in directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for site in sites {
+            for (number, files) in site.logFiles.enumerated() {
+                for (start, file) in files.enumerated() {
+                    let target = directory.appendingPathComponent("\(site.name)-p\(number)-\(start).log")
+                    try? FileManager.default.removeItem(at: target)
+                    try FileManager.default.copyItem(at: file, to: target)
+                }
+            }
+        }
+    }
+
+    /// Removes the log files of every process (a run that passed).
+    func removeLogs() {
+        for site in sites {
+            for file in site.logFiles.joined() { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        }
     }
 
     /// A loopback port free right now (bound, read, released).
