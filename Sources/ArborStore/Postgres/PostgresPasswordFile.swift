@@ -27,7 +27,9 @@ public struct PostgresPasswordFile: Sendable, Equatable {
     /// Parses the file's text. Lines with fewer than five fields are skipped, as libpq skips them.
     public init(parsing text: String) {
         var entries: [Entry] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift, so it is a line end of its own.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (index, rawLine) in lines.enumerated() {
             var line = Substring(rawLine)
             while line.last == "\r" { line = line.dropLast() }
             guard !line.isEmpty, line.first != "#", let fields = Self.fields(line), fields.count >= 5 else { continue }
