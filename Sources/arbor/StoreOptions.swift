@@ -1,48 +1,83 @@
 import ArborCore
+import ArborServer
 import ArborStore
 import ArgumentParser
 import Foundation
 import Logging
 
-/// The options every command that opens a site's database takes.
+/// The options every command that opens a site's database takes. The database may instead
+/// come from `ARBOR_DATABASE_URL` or the site's configuration file (`--config`), and a
+/// PostgreSQL password from `PGPASSWORD` or `~/.pgpass`, so it never has to be on the command
+/// line (see ``SiteDatabaseSources``).
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The site's database: postgres://user:pass@host:port/db or sqlite:PATH.")
-    var db: String
+    @Option(name: .long, help: "The site's configuration file (JSON, as `arbor serve --config` reads): its database, tablePrefix, site and schemaFile.")
+    var config: String?
+
+    @Option(name: .long, help: "The site's database: postgres://user@host:port/db or sqlite:PATH (default: ARBOR_DATABASE_URL or --config). The password: PGPASSWORD or ~/.pgpass.")
+    var db: String?
 
     @Option(name: .long, help: "The distribution schema file (JSON). Default: the embedded example schema 'retail-v1'.")
     var schema: String?
 
-    @Option(name: .long, help: "Prefix of every Arbor table, so several instances can share one database.")
-    var prefix: String = TablePrefix.standard.value
+    @Option(name: .long, help: "Prefix of every Arbor table, so several instances can share one database (default arbor_).")
+    var prefix: String?
 
-    @Option(name: .long, help: "This site's name ('center' at head office).")
-    var site: String = "center"
+    @Option(name: .long, help: "This site's name (default 'center', the head office).")
+    var site: String?
 
-    /// The validated configuration; errors name the option that is wrong.
-    func configuration() throws -> StoreConfiguration {
-        let location: DatabaseLocation
-        do { location = try DatabaseLocation(parsing: db) } catch { throw ValidationError("--db: \(error.message)") }
-        let tablePrefix: TablePrefix
-        do { tablePrefix = try TablePrefix(prefix) } catch { throw ValidationError("--prefix: \(error.message)") }
-        guard !site.isEmpty, site.count <= 64 else { throw ValidationError("--site: a site name has 1 to 64 characters") }
-        return StoreConfiguration(location: location, schema: try loadSchema(), prefix: tablePrefix, siteName: site)
-    }
-
-    func loadSchema() throws -> DistributionSchema {
-        guard let schema else { return .exampleRetail }
-        guard let data = FileManager.default.contents(atPath: schema) else {
-            throw ValidationError("--schema: cannot read '\(schema)': check the path")
+    /// The settings from the flags, the environment and `--config`, read here once; errors
+    /// name the source that is wrong. Warnings (a password on the command line) go to stderr.
+    func settings() throws -> SiteDatabaseSettings {
+        var file: (path: String, data: Data)?
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else {
+                throw ValidationError("--config: cannot read '\(config)': check the path")
+            }
+            file = (config, data)
         }
-        do { return try DistributionSchema.decodeJSON(data) } catch { throw ValidationError("--schema '\(schema)': \(error)") }
+        let flags = SiteDatabaseSources.Flags(database: db, tablePrefix: prefix, site: site, schemaFile: schema)
+        let sources = SiteDatabaseSources(flags: flags, environment: ProcessInfo.processInfo.environment, configFile: file)
+        let settings: SiteDatabaseSettings
+        do { settings = try sources.resolved() } catch { throw ValidationError(error.description) }
+        for warning in settings.warnings { FileHandle.standardError.write(Data("arbor: warning: \(warning)\n".utf8)) }
+        return settings
     }
 
-    /// Opens the store, turning store errors into messages for the operator.
+    /// The validated store configuration and where its database and password came from.
+    func configuration() throws -> (store: StoreConfiguration, settings: SiteDatabaseSettings) {
+        let settings = try settings()
+        let store = StoreConfiguration(location: settings.location, schema: try Self.loadSchema(settings.schemaFile), prefix: settings.prefix, siteName: settings.siteName)
+        return (store, settings)
+    }
+
+    /// The schema in `file` (JSON), or the embedded example schema when nil.
+    static func loadSchema(_ file: String?) throws -> DistributionSchema {
+        guard let file else { return .exampleRetail }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ValidationError("schema file: cannot read '\(file)': check the path")
+        }
+        do { return try DistributionSchema.decodeJSON(data) } catch { throw ValidationError("schema file '\(file)': \(error)") }
+    }
+
+    /// Opens the store, turning store errors into messages for the operator that say where
+    /// the database and its password came from.
     func open() async throws -> any SiteStore {
-        let configuration = try configuration()
+        try await openLocated().site
+    }
+
+    /// ``open()``, also returning the database's location (its password hidden when printed).
+    func openLocated() async throws -> (site: any SiteStore, location: DatabaseLocation) {
+        try await open(try configuration())
+    }
+
+    /// Opens the store of an already resolved ``configuration()``.
+    func open(_ resolved: (store: StoreConfiguration, settings: SiteDatabaseSettings)) async throws -> (site: any SiteStore, location: DatabaseLocation) {
+        let (configuration, settings) = resolved
         do {
-            return try await SiteStores.open(configuration, logger: Logger(label: "arbor"))
+            return (try await SiteStores.open(configuration, logger: Logger(label: "arbor")), configuration.location)
         } catch {
-            throw CommandFailure("cannot open \(configuration.location): \(error.message)")
+            let origin = settings.passwordOrigin.map { " (database from \(settings.databaseSource); \($0))" } ?? ""
+            throw CommandFailure("cannot open \(configuration.location): \(error.message)\(origin)")
         }
     }
 }

@@ -25,12 +25,12 @@ struct Backup: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
-        let location: DatabaseLocation
-        do { location = try DatabaseLocation(parsing: store.db) } catch { throw ValidationError("--db: \(error.message)") }
+        let resolved = try store.configuration()
+        let location = resolved.store.location
         if case .postgres = location {
             throw CommandFailure(
                 """
-                arbor backup copies SQLite sites only; \(store.db.redactedForDisplay) is PostgreSQL. \
+                arbor backup copies SQLite sites only; \(location) is PostgreSQL. \
                 Back it up with pg_dump (or your PostgreSQL backups, e.g. base backups with WAL archiving), \
                 and after restoring one run `arbor init --restored` with the site's --db and --prefix before `arbor serve`
                 """
@@ -39,7 +39,7 @@ struct Backup: AsyncParsableCommand {
         guard force || !FileManager.default.fileExists(atPath: file) else {
             throw CommandFailure("\(file) exists; choose another file or pass --force to replace it")
         }
-        let site = try await store.open()
+        let site = try await store.open(resolved).site
         guard let sqlite = site as? SQLiteSiteStore else {
             await site.close()
             throw CommandFailure("arbor backup copies SQLite sites only")
@@ -47,7 +47,7 @@ struct Backup: AsyncParsableCommand {
         let report: SQLiteSiteStore.BackupReport
         do {
             guard try await site.storedSchema() != nil else {
-                throw StoreError(.notFound, "\(store.db.redactedForDisplay) holds no Arbor tables with prefix '\(site.prefix)': check --db and --prefix")
+                throw StoreError(.notFound, "\(location) holds no Arbor tables with prefix '\(site.prefix)': check --db and --prefix")
             }
             report = try await sqlite.backup(toPath: file, replacing: force)
         } catch let error as StoreError {
@@ -55,6 +55,6 @@ struct Backup: AsyncParsableCommand {
             throw CommandFailure("backup failed: \(error.message)")
         }
         await site.close()
-        print("backed up \(store.db.redactedForDisplay) (prefix '\(site.prefix)') to \(report.path): \(report.bytes) bytes, log through sequence \(report.lastSequence); restore it only while the site is stopped (see the operator guide)")
+        print("backed up \(location) (prefix '\(site.prefix)') to \(report.path): \(report.bytes) bytes, log through sequence \(report.lastSequence); restore it only while the site is stopped (see the operator guide)")
     }
 }

@@ -18,7 +18,7 @@ struct Init: AsyncParsableCommand {
     var restored = false
 
     func run() async throws {
-        let site = try await store.open()
+        let (site, location) = try await store.openLocated()
         let incarnation: UUID
         do {
             try await site.install(upgradingSchema: false)
@@ -30,7 +30,7 @@ struct Init: AsyncParsableCommand {
         }
         let sequence = try? await site.lastSequence()
         await site.close()
-        print("initialized \(store.db.redactedForDisplay) with schema '\(site.schema.name)', table prefix '\(site.prefix)', site '\(site.siteName)'; log at sequence \(sequence ?? 0); incarnation \(incarnation)")
+        print("initialized \(location) with schema '\(site.schema.name)', table prefix '\(site.prefix)', site '\(site.siteName)'; log at sequence \(sequence ?? 0); incarnation \(incarnation)")
         if restored { print("marked as restored: at its next start the site re-joins its father as a new incarnation") }
     }
 }

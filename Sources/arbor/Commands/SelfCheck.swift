@@ -11,7 +11,7 @@ struct SelfCheck: AsyncParsableCommand {
         abstract: "Check this installation: the core rules on the embedded example schema, and the databases."
     )
 
-    @Option(name: .long, help: "Also probe this database (postgres://user:pass@host:port/db or sqlite:PATH).")
+    @Option(name: .long, help: "Also probe this database (postgres://user@host:port/db, the password from PGPASSWORD or ~/.pgpass, or sqlite:PATH).")
     var db: String?
 
     @Option(name: .long, help: "Use this distribution schema file instead of the embedded example.")
@@ -47,7 +47,11 @@ struct SelfCheck: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: sqlitePath) }
         await check("sqlite") { try await StoreProbe.probe(.sqlite(path: sqlitePath)).serverVersion }
         if let db {
-            await check("database") { try await StoreProbe.probe(try DatabaseLocation(parsing: db)).description }
+            await check("database") {
+                let location = try DatabaseLocation(parsing: db)
+                    .resolvingPassword(PostgresPasswordSources(environment: ProcessInfo.processInfo.environment), urlSource: "--db").location
+                return try await StoreProbe.probe(location).description
+            }
         }
         guard failures == 0 else {
             print("self-check FAILED: \(failures) check(s)")

@@ -49,8 +49,18 @@ struct Serve: AsyncParsableCommand {
         } catch let error as ServeConfigurationError {
             throw ValidationError(error.description)
         }
-        let valid: (location: DatabaseLocation, prefix: TablePrefix, servers: SiteApplication.Servers, settings: SiteServerSettings)
+        var valid: (location: DatabaseLocation, prefix: TablePrefix, servers: SiteApplication.Servers, settings: SiteServerSettings)
         do { valid = try settings.validated() } catch { throw ValidationError(error.description) }
+        // The PostgreSQL password may come from PGPASSWORD or ~/.pgpass instead of the URL, as for the admin commands.
+        let passwordOrigin: PostgresPasswordOrigin?
+        do {
+            (valid.location, passwordOrigin) = try valid.location.resolvingPassword(
+                PostgresPasswordSources(environment: ProcessInfo.processInfo.environment), urlSource: db == nil ? "database" : "--db"
+            )
+        } catch { throw ValidationError("database: \(error.message)") }
+        if let db, (try? DatabaseLocation(parsing: db))?.password?.isEmpty == false {
+            FileHandle.standardError.write(Data("arbor: warning: the password in --db can be read by other users of this machine (ps); put it in PGPASSWORD or ~/.pgpass, or the URL in ARBOR_DATABASE_URL or --config\n".utf8))
+        }
         let listenerTLS: ListenerTLS?, fatherTrustRoots: EdgeTrustRoots?, fatherCertificate: EdgeClientCertificate?
         do {
             listenerTLS = try settings.listenerTLS()
@@ -59,8 +69,7 @@ struct Serve: AsyncParsableCommand {
         } catch { throw ValidationError(error.description) }
         var serverSettings = valid.settings
         serverSettings.requiresClientCertificates = listenerTLS?.requiresClientCertificates ?? false
-        let schemaOptions = try StoreOptions.parse(["--db", settings.database ?? ""] + (settings.schemaFile.map { ["--schema", $0] } ?? []))
-        let distributionSchema = try schemaOptions.loadSchema()
+        let distributionSchema = try StoreOptions.loadSchema(settings.schemaFile)
 
         let final = settings
         let logger = {
@@ -78,7 +87,7 @@ struct Serve: AsyncParsableCommand {
             store = try await SiteStores.open(configuration, logger: logger)
             try await store.install(upgradingSchema: false)
         } catch {
-            throw CommandFailure("cannot open the site's database \(valid.location): \(error.message)")
+            throw CommandFailure("cannot open the site's database \(valid.location): \(error.message)\(passwordOrigin.map { " (\($0))" } ?? "")")
         }
         let connection = CenterConnection(isCenter: final.site == "center")
         var context = SiteContext.standard(settings: serverSettings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)

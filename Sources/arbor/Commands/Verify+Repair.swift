@@ -13,13 +13,13 @@ extension Verify {
 
     /// Replaces A's copies of the entities `report` names with B's; returns whether the sites
     /// compare equal afterwards (printing the second comparison).
-    func repairAndCompare(_ report: VerifyReport, trustRoots: EdgeTrustRoots?) async throws(CommandFailure) -> Bool {
+    func repairAndCompare(_ report: VerifyReport, trustRoots: EdgeTrustRoots?, secret: String?) async throws(CommandFailure) -> Bool {
         let store = try await openSon()
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(trustRoots: trustRoots))
         let result: Result<Bool, CommandFailure>
         do {
             let schema = try loadSchema()
-            let father = try edge(against, schema: schema, option: "--against", client: client)
+            let father = try edge(against, schema: schema, option: "--against", client: client, secret: secret)
             let outcome: SiteRepair.Outcome
             do {
                 outcome = try await SiteRepair.repair(report.entries.map(\.entity), slice: slice, son: EntitiesSubsystem(store: store), father: father)
@@ -33,7 +33,7 @@ extension Verify {
             for entity in outcome.replaced { print("repaired: \(entity.entityClass) \(entity.techId.uuidString) replaced by B's copy") }
             for entity in outcome.removed { print("repaired: \(entity.entityClass) \(entity.techId.uuidString) removed at A (B does not hold it)") }
             print("repaired: \(outcome.replaced.count) replaced, \(outcome.removed.count) removed")
-            result = .success(try await compareUntilSettled(client))
+            result = .success(try await compareUntilSettled(client, secret: secret))
         } catch let failure as CommandFailure {
             result = .failure(failure)
         } catch {
@@ -46,10 +46,10 @@ extension Verify {
 
     /// Compares again until equal or ``settleTimeout``: A's servers pick the repair up from
     /// A's log, which takes a moment. Prints the last comparison.
-    private func compareUntilSettled(_ client: HTTPClient) async throws(CommandFailure) -> Bool {
+    private func compareUntilSettled(_ client: HTTPClient, secret: String?) async throws(CommandFailure) -> Bool {
         let deadline = ContinuousClock.now + Self.settleTimeout
         while true {
-            let (a, b) = try await fetchBoth(client)
+            let (a, b) = try await fetchBoth(client, secret: secret)
             let report = VerifyReport(a: a, b: b)
             if report.isEqual || ContinuousClock.now >= deadline {
                 print("after repair:")
@@ -61,8 +61,11 @@ extension Verify {
     }
 
     private func openSon() async throws(CommandFailure) -> any SiteStore {
-        let location: DatabaseLocation, prefix: TablePrefix
+        var location: DatabaseLocation, prefix: TablePrefix
         do { location = try DatabaseLocation(parsing: sonDb ?? "") } catch { throw CommandFailure("--son-db: \(error.message)") }
+        do {
+            location = try location.resolvingPassword(PostgresPasswordSources(environment: ProcessInfo.processInfo.environment), urlSource: "--son-db").location
+        } catch { throw CommandFailure("--son-db: \(error.message)") }
         do { prefix = try TablePrefix(sonPrefix) } catch { throw CommandFailure("--son-prefix: \(error.message)") }
         let configuration = StoreConfiguration(location: location, schema: try loadSchema(), prefix: prefix, siteName: sonName ?? "")
         do {

@@ -29,7 +29,8 @@ struct Verify: AsyncParsableCommand {
             compared again, and the exit status is that of the second comparison. Repair when A's uploads \
             have caught up: A's writes to those entities not yet at B are lost.
 
-            The client id must be in the clients table of both sites (and enabled). Writes in flight can \
+            The client id must be in the clients table of both sites (and enabled); when it has a secret \
+            there, give it with --secret-file (the same secret at both sites). Writes in flight can \
             make the sites differ for a moment: compare when quiet, or re-run and look at what persists.
             """
     )
@@ -38,6 +39,7 @@ struct Verify: AsyncParsableCommand {
     @Option(name: .long, help: "Base URL of site B, the site A is compared against.") var against: String
     @Option(name: .long, help: "The slice to compare, evaluated the same way at both sites.") var slice: String
     @Option(name: .long, help: "The client id to ask as; it must exist, enabled, at both sites.") var clientId: String
+    @Option(name: .long, help: "A file holding the client's secret (sent in X-Arbor-Client-Secret to both sites).") var secretFile: String?
     @Option(name: .long, help: "Instance suffix in the URLs of both sites.") var instance: String = "1"
     @Option(name: .long, help: "The distribution schema file (JSON) of both sites. Default: the embedded example schema 'retail-v1'.")
     var schema: String?
@@ -45,7 +47,7 @@ struct Verify: AsyncParsableCommand {
     @Option(name: .long, help: "A PEM file of the CAs trusted for https:// sites (default: the system's roots).") var caFile: String?
     @Flag(name: .long, help: "Replace A's copies of the entities that differ with B's (A must be a son of B); needs --son-db.")
     var repair = false
-    @Option(name: .long, help: "With --repair: site A's database (postgres://… or sqlite:PATH).") var sonDb: String?
+    @Option(name: .long, help: "With --repair: site A's database (postgres://… or sqlite:PATH; the password from PGPASSWORD or ~/.pgpass).") var sonDb: String?
     @Option(name: .long, help: "With --repair: the table prefix of site A's database.") var sonPrefix: String = TablePrefix.standard.value
     @Option(name: .long, help: "With --repair: site A's name (stamped on the log records the repair writes).") var sonName: String?
 
@@ -57,6 +59,13 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         var trustRoots: EdgeTrustRoots?
+        var secret: String?
+        if let secretFile {
+            do { secret = try ClientSecretFile.read(secretFile) } catch {
+                FileHandle.standardError.write(Data("arbor verify: --secret-file: \(error.description)\n".utf8))
+                throw ExitCode(64)
+            }
+        }
         if let caFile {
             do { trustRoots = try EdgeTrustRoots.load(file: caFile) } catch {
                 FileHandle.standardError.write(Data("arbor verify: --ca-file: \(error.message)\n".utf8))
@@ -66,7 +75,7 @@ struct Verify: AsyncParsableCommand {
         // Fail fast on a refused connection instead of retrying until the timeout.
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(trustRoots: trustRoots))
         let outcome: Result<(DigestResponse, DigestResponse), CommandFailure>
-        do { outcome = .success(try await fetchBoth(client)) } catch { outcome = .failure(error) }
+        do { outcome = .success(try await fetchBoth(client, secret: secret)) } catch { outcome = .failure(error) }
         try? await client.shutdown()
         switch outcome {
         case .failure(let failure):
@@ -80,7 +89,7 @@ struct Verify: AsyncParsableCommand {
             guard !report.isEqual else { return }
             guard repair else { throw ExitCode(1) }
             let repaired: Bool
-            do { repaired = try await repairAndCompare(report, trustRoots: trustRoots) } catch {
+            do { repaired = try await repairAndCompare(report, trustRoots: trustRoots, secret: secret) } catch {
                 FileHandle.standardError.write(Data("arbor verify: \(error)\n".utf8))
                 throw ExitCode(2)
             }
@@ -89,11 +98,11 @@ struct Verify: AsyncParsableCommand {
     }
 
     /// Asks both sites for their digests at once.
-    func fetchBoth(_ client: HTTPClient) async throws(CommandFailure) -> (DigestResponse, DigestResponse) {
+    func fetchBoth(_ client: HTTPClient, secret: String?) async throws(CommandFailure) -> (DigestResponse, DigestResponse) {
         let schema = try loadSchema()
         guard timeout > 0 else { throw CommandFailure("--timeout must be at least 1 second") }
-        let edgeA = try edge(site, schema: schema, option: "--site", client: client)
-        let edgeB = try edge(against, schema: schema, option: "--against", client: client)
+        let edgeA = try edge(site, schema: schema, option: "--site", client: client, secret: secret)
+        let edgeB = try edge(against, schema: schema, option: "--against", client: client, secret: secret)
         async let answerA = Self.digests(edgeA, slice: slice, label: "site A (\(site))")
         async let answerB = Self.digests(edgeB, slice: slice, label: "site B (\(against))")
         do {
@@ -115,10 +124,10 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    func edge(_ url: String, schema: DistributionSchema, option: String, client: HTTPClient) throws(CommandFailure) -> Edge {
+    func edge(_ url: String, schema: DistributionSchema, option: String, client: HTTPClient, secret: String?) throws(CommandFailure) -> Edge {
         do {
             let configuration = try EdgeConfiguration(
-                servers: [url], instance: instance, clientId: clientId, schema: schema, format: .json,
+                servers: [url], instance: instance, clientId: clientId, clientSecret: secret, schema: schema, format: .json,
                 requestTimeout: .seconds(timeout), retryBackoff: .zero
             )
             var logger = Logger(label: "arbor.verify")

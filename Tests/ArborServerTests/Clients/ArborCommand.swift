@@ -17,11 +17,13 @@ struct ArborCommand {
         ["--db", place.databaseURL, "--prefix", prefix.value]
     }
 
-    /// Runs `arbor` with `arguments`, waiting for its exit without blocking a thread.
-    static func run(_ arguments: [String]) async throws -> Run {
+    /// Runs `arbor` with `arguments`, waiting for its exit without blocking a thread. With
+    /// `environment` the process gets exactly those variables; otherwise the test's.
+    static func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> Run {
         let process = Process()
         process.executableURL = ServeProcess.executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-command-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

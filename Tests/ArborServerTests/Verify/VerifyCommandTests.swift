@@ -1,4 +1,5 @@
 import ArborCore
+import ArborServer
 import ArborTesting
 import Foundation
 import Testing
@@ -43,6 +44,33 @@ import Testing
             let badURL = try await Self.verify(["--site", "not a url", "--against", sites.b.baseURL, "--slice", "A", "--client-id", VerifySites.clientId])
             #expect(badURL.status == 2)
             #expect(badURL.errors.contains("--site"), "\(badURL.errors)")
+        }
+    }
+
+    @Test func comparesSitesWhoseCheckingClientHasASecret() async throws {
+        try await VerifySites.with(.sqlite) { sites in
+            try await sites.write(Samples.customerCreate(id: Fixtures.id(1)), at: 1_000, to: [sites.a, sites.b])
+            let secret = "verify-\(UUID().uuidString)"
+            for site in [sites.a, sites.b] {
+                try await site.store.setClientSecretHash(id: VerifySites.clientId, hash: ClientSecret.hash(secret, salt: ClientSecret.randomSalt(), iterations: 1_000))
+                try await site.context.clients.refresh()
+            }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("verify-secret-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let right = directory.appendingPathComponent("right"), wrong = directory.appendingPathComponent("wrong")
+            try Data("\(secret)\n".utf8).write(to: right)
+            try Data("not-\(secret)".utf8).write(to: wrong)
+            let arguments = ["--site", sites.a.baseURL, "--against", sites.b.baseURL, "--slice", "A", "--client-id", VerifySites.clientId]
+
+            let withSecret = try await Self.verify(arguments + ["--secret-file", right.path])
+            #expect(withSecret.status == 0 && withSecret.output.contains("equal: 1 entity matches"), "\(withSecret)")
+            let without = try await Self.verify(arguments)
+            #expect(without.status == 2 && without.errors.contains("NotAuthenticated"), "\(without)")
+            let wrongSecret = try await Self.verify(arguments + ["--secret-file", wrong.path])
+            #expect(wrongSecret.status == 2 && wrongSecret.errors.contains("NotAuthenticated"), "\(wrongSecret)")
+            let missing = try await Self.verify(arguments + ["--secret-file", directory.appendingPathComponent("absent").path])
+            #expect(missing.status == 64 && missing.errors.contains("--secret-file: cannot read the secret file"), "\(missing)")
         }
     }
 }
