@@ -72,7 +72,7 @@ struct SecretFloodBenchmark {
         let app = try Edge(configuration: EdgeConfiguration(servers: [baseURL], clientId: "app", clientSecret: "app-secret", schema: schema))
         _ = try await app.append([try write(0)])  // pays the one key derivation
         let idle = try await roundTrips(app, from: 1)
-        let answers = Mutex<[Int: Int]>([:])
+        let answers = StatusCounts()
         let flooding = Task { await flood(baseURL: baseURL, answers: answers) }
         try await Task.sleep(for: .seconds(2))  // the flood is in full swing
         let started = ContinuousClock.now
@@ -80,7 +80,7 @@ struct SecretFloodBenchmark {
         let floodSeconds = SiteLatencyBenchmark.seconds(ContinuousClock.now - started) + 2
         flooding.cancel()
         _ = await flooding.value
-        let counts = answers.withLock { $0 }
+        let counts = answers.counts.withLock { $0 }
         let idleP99 = SiteLatencyBenchmark.milliseconds(SiteLatencyBenchmark.percentile(idle, 0.99))
         let floodP99 = SiteLatencyBenchmark.milliseconds(SiteLatencyBenchmark.percentile(flooded, 0.99))
         let report: [String: Any] = [
@@ -113,7 +113,7 @@ struct SecretFloodBenchmark {
     }
 
     /// `rate` wrong-secret appends per second, in ticks of 20 ms, until cancelled; counts statuses.
-    private func flood(baseURL: String, answers: Mutex<[Int: Int]>) async {
+    private func flood(baseURL: String, answers: StatusCounts) async {
         let perTick = max(1, rate / 50)
         await withTaskGroup(of: Void.self) { group in
             var tick = ContinuousClock.now
@@ -126,7 +126,7 @@ struct SecretFloodBenchmark {
                         request.headers.add(name: ArborProtocol.Header.clientSecret, value: "guess-\(UUID())")
                         request.body = .bytes(ByteBuffer(string: #"{"writes":[]}"#))
                         let status = (try? await HTTPClient.shared.execute(request, timeout: .seconds(30)))?.status.code
-                        answers.withLock { $0[Int(status ?? 0), default: 0] += 1 }
+                        answers.counts.withLock { $0[Int(status ?? 0), default: 0] += 1 }
                     }
                 }
                 tick += .milliseconds(20)
@@ -135,4 +135,9 @@ struct SecretFloodBenchmark {
             group.cancelAll()
         }
     }
+}
+
+/// How the flood's requests were answered, by HTTP status (0: no answer).
+final class StatusCounts: Sendable {
+    let counts = Mutex<[Int: Int]>([:])
 }

@@ -1,5 +1,6 @@
 import ArborCore
 @testable import ArborServer
+import ArborStore
 import ArborTesting
 import AsyncHTTPClient
 import Foundation
