@@ -22,6 +22,10 @@ struct ArborBench {
                 print(try await SQLiteWakeBenchmark(arguments.dropFirst()).run())
                 return
             }
+            if arguments.first == "secret-flood" {
+                print(try await SecretFloodBenchmark(arguments.dropFirst()).run())
+                return
+            }
             if arguments.first == "site-latency" {
                 print(try await SiteLatencyBenchmark(SiteLatencyBenchmark.Options(arguments.dropFirst())).run())
                 return
@@ -50,6 +54,7 @@ struct Options {
                arbor-bench site-latency [--db postgres://…|sqlite:PATH] [--writes 500] [--entities 5000]
                arbor-bench tree-latency [--writes 200]
                arbor-bench sqlite-wake [--writes 300]
+               arbor-bench secret-flood [--rate 200] [--appends 300]
         """
 
     var location: PostgresLocation

@@ -41,6 +41,10 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     /// (`maximumTransactionBytes`); nothing was stored.
     public static let tooLarge = ArborErrorCode(rawValue: "TooLarge")
 
+    /// Too many wrong secrets for the client or from the peer, or too many secrets being
+    /// checked at once: refused unchecked; retry after the answer's `Retry-After` seconds.
+    public static let tooManyAttempts = ArborErrorCode(rawValue: "TooManyAttempts")
+
     /// The HTTP status that carries this code.
     public var httpStatus: Int {
         switch self {
@@ -51,6 +55,7 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         case .notRegistered, .schemaMismatch, .topicNotInProxySlice, .protocolVersion: return 409
         case .tooFarBehind: return 410
         case .tooLarge: return 413
+        case .tooManyAttempts: return 429
         case .unavailable: return 503
         default: return 500
         }

@@ -5,7 +5,7 @@ import X509
 
 /// Hummingbird's request context plus the request's connection, so that a handler can read
 /// the client's TLS certificate (client authentication by certificate, issue 6).
-public struct ArborRequestContext: RequestContext {
+public struct ArborRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     let channel: any Channel
 
@@ -13,6 +13,13 @@ public struct ArborRequestContext: RequestContext {
         coreContext = .init(source: source)
         channel = source.channel
     }
+
+    /// The address of the peer that opened the connection (Hummingbird's tracing reads it too).
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
+
+    /// The peer's IP address without the port, the key wrong secrets are backed off by
+    /// (issue 11 item 4); nil for a Unix-domain socket.
+    var peerAddress: String? { remoteAddress?.ipAddress }
 
     /// The common name of the certificate the client presented, which the listener verified
     /// against its client CA; nil on plain HTTP or when the client presented none.

@@ -124,7 +124,9 @@ struct HTTPExchange: Sendable {
     /// The protocol's JSON error answer.
     func error(_ error: ServerError) -> Response {
         let status = HTTPResponse.Status(code: error.code.httpStatus)
-        return json(ErrorResponse(error: error.code.rawValue, message: error.message), status: status)
+        var response = json(ErrorResponse(error: error.code.rawValue, message: error.message), status: status)
+        if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        return response
     }
 
     func headers(contentType: String) -> HTTPFields {

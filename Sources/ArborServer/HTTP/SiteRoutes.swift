@@ -113,7 +113,9 @@ public struct SiteRoutes: Sendable {
                 // Before any handler: a request naming a client must authenticate as it.
                 let secret = exchange.clientSecret(request)
                 let certificateName = exchange.context.settings.requiresClientCertificates ? await requestContext.clientCertificateName() : nil
-                try exchange.context.authenticate(exchange.clientId(request), secret: secret, certificateName: certificateName)
+                try await exchange.context.authenticate(
+                    exchange.clientId(request), secret: secret, certificateName: certificateName, peer: requestContext.peerAddress
+                )
                 var response = try await HTTPExchange.$peerSchema.withValue(peerSchema) {
                     try await ClientAuthenticator.$requestCertificateName.withValue(certificateName) {
                         try await ClientAuthenticator.$requestSecret.withValue(secret) { try await handle(request) }

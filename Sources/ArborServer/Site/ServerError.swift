@@ -4,6 +4,8 @@ import ArborCore
 public struct ServerError: Error, Sendable, CustomStringConvertible {
     public var code: ArborErrorCode
     public var message: String
+    /// Whole seconds after which a retry may succeed, sent as `Retry-After` (429 `TooManyAttempts`).
+    public var retryAfterSeconds: Int?
 
     public init(_ code: ArborErrorCode, _ message: String) {
         self.code = code

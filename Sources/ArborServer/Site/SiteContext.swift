@@ -61,7 +61,7 @@ public struct SiteContext: Sendable {
     public let connectedToCenter: @Sendable () -> Bool
     public let logger: Logger
     /// Checks client secrets (with an in-memory cache of successful checks).
-    public let authenticator = ClientAuthenticator()
+    public let authenticator: ClientAuthenticator
     /// The checks of selective distribution (§8.3); nil when it is off.
     public let proxyTopics: ProxyTopicsGuard?
     /// Balances edges between the site's server processes (§8.1); nil in a process that takes no part.
@@ -90,6 +90,7 @@ public struct SiteContext: Sendable {
         self.permit = permit
         self.connectedToCenter = connectedToCenter
         self.logger = logger
+        authenticator = ClientAuthenticator(logger: logger)
         schemas = SchemaCatalog(store: store)
         proxyTopics = settings.selectiveDistribution.map { ProxyTopicsGuard(settings: $0, store: store, siteName: store.siteName) }
     }
@@ -136,16 +137,20 @@ public struct SiteContext: Sendable {
     /// Checks a request that names `clientId`, when the client exists: its secret, then that
     /// it is enabled. The HTTP layer calls it before any handler, so a refused request (an
     /// append too) applies nothing. Unknown clients are left to ``requireClient(_:secret:)``
-    /// (not every request needs a row).
-    public func authenticate(_ clientId: String?, secret: String?, certificateName: String? = nil) throws(ServerError) {
+    /// (not every request needs a row). The secret is checked off the cooperative pool, cached
+    /// and backed off per client and per `peer` address (issue 11 item 4).
+    public func authenticate(_ clientId: String?, secret: String?, certificateName: String? = nil, peer: String? = nil) async throws(ServerError) {
         guard let clientId, let record = clients.client(clientId) else { return }
-        try requireSecret(secret, certificateName: certificateName, for: record)
+        if try !requireCertificate(certificateName, for: record) {
+            try await authenticator.verify(secret, for: record, peer: peer)
+        }
         guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
     }
 
-    private func requireSecret(_ secret: String?, certificateName: String?, for record: ClientRecord) throws(ServerError) {
-        // A certificate the listener verified, issued to this very client, authenticates it.
-        if certificateName == record.clientId { return }
+    /// True when a verified certificate of this very client authenticates it; refuses a
+    /// client without a secret when certificates are required; false when a secret must decide.
+    private func requireCertificate(_ certificateName: String?, for record: ClientRecord) throws(ServerError) -> Bool {
+        if certificateName == record.clientId { return true }
         if settings.requiresClientCertificates, record.secretHash == nil {
             let presented = certificateName.map { "a certificate for '\($0)'" } ?? "no certificate"
             throw ServerError(
@@ -153,6 +158,11 @@ public struct SiteContext: Sendable {
                 "a request for client '\(record.clientId)' came with \(presented): present the client's own certificate (common name '\(record.clientId)') or give the client a secret"
             )
         }
+        return false
+    }
+
+    private func requireSecret(_ secret: String?, certificateName: String?, for record: ClientRecord) throws(ServerError) {
+        if try requireCertificate(certificateName, for: record) { return }
         guard authenticator.accepts(secret, for: record) else {
             let what = secret == nil ? "carries no \(ArborProtocol.Header.clientSecret) header" : "carries a wrong secret"
             throw ServerError(.notAuthenticated, "a request for client '\(record.clientId)' \(what): configure the client's secret")
