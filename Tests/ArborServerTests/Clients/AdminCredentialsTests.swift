@@ -10,7 +10,7 @@ import Testing
 /// can only come from the source under test. Needs a server that checks passwords (CI's
 /// does); on a server that lets every password in the tests cannot tell sources apart and
 /// are not run.
-@Suite(.enabled("the test PostgreSQL must check passwords") { await PostgresPasswordTarget.passwordsAreChecked })
+@Suite(.heavy, .enabled("the test PostgreSQL must check passwords") { await PostgresPasswordTarget.passwordsAreChecked })
 struct AdminCredentialsTests {
     @Test func eachSourceGivesThePasswordAndTheWrongOneIsNamed() async throws {
         try await PostgresPasswordTarget.with { target in

@@ -9,7 +9,7 @@ import Testing
 /// nemesis seed 3557516176): a son cannot stay up to date on an entity through a father that no
 /// longer holds it, so a copy kept there would go stale forever (the nemesis found a leaf keeping
 /// old topics and an old email of entities its father east had dropped, and one deleted since).
-@Suite(.serialized) struct FatherDropCascadeTests {
+@Suite(.serialized, .heavy) struct FatherDropCascadeTests {
     func id(_ n: Int) -> UUID { Fixtures.id(n) }
 
     @Test("a branch narrowing A+B → A drops the B-only entities at its leaf too; the A ones stay up to date", arguments: TestStores.available)

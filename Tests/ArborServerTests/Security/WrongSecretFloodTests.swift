@@ -10,7 +10,7 @@ import Testing
 /// Issue 11 item 4 over real HTTP: a flood of wrong secrets (from the same address as a
 /// legitimate client) is answered 429 `TooManyAttempts` with `Retry-After` after a few real
 /// checks, while the legitimate client, verified once, keeps appending. No speed is asserted.
-@Suite struct WrongSecretFloodTests {
+@Suite(.heavy) struct WrongSecretFloodTests {
     struct Answer {
         var status: Int
         var error: String?
