@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// Fail-over against real loopback sockets: a closed port, servers answering 5xx, protocol errors.
-@Suite(.timeLimit(.minutes(1))) struct EdgeFailoverTests {
+@Suite(.timeLimit(.minutes(5))) struct EdgeFailoverTests {
     static let load = [EdgeSamples.buffer(sequence: 20, customers: [1, 2, 3])]
     let loadAnswer: ScriptedResponse
 

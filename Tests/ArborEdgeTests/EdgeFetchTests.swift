@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// Steady-state fetches against a real loopback server answering scripted protocol responses.
-@Suite(.timeLimit(.minutes(1))) struct EdgeFetchTests {
+@Suite(.timeLimit(.minutes(5))) struct EdgeFetchTests {
     /// Answers each request with the next scripted response for its path (the last one repeats).
     final class Script: Sendable {
         private let answers: Mutex<[String: [ScriptedResponse]]>

@@ -138,9 +138,9 @@ struct CacheHarness: Sendable {
         }
     }
 
-    /// Waits (up to 10 s) until the cache reflects `sequence`.
+    /// Waits (up to 60 s, for a loaded machine) until the cache reflects `sequence`.
     func waitForCache(_ sequence: Int64) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while cache.sequence < sequence {
             guard ContinuousClock.now < deadline else {
                 Issue.record("the cache stayed at \(cache.sequence), expected \(sequence)")

@@ -68,7 +68,8 @@ import Testing
             let start = clock.now
             let answer = try await site.fetch(nil, from: 0, slice: "A", registered: false, waitMilliseconds: 60_000)
             #expect(answer == DeltaBatch(buffers: [], sequence: 0))
-            #expect(clock.now - start < .seconds(10))
+            // The cap is 200 ms, the asked wait 60 s: 30 s tells them apart on a loaded machine.
+            #expect(clock.now - start < .seconds(30))
         }
     }
 

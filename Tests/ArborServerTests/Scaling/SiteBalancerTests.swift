@@ -8,11 +8,15 @@ import Testing
 /// Two processes' balancers on one database: announcements, then which requests are redirected.
 @Suite struct SiteBalancerTests {
     let logger = Logger(label: "test.balancer", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Announcements stay fresh for 10 minutes here: these tests are about the redirect rule, and
+    /// on a loaded machine more than the default 5 s can pass between two announcements and a
+    /// request (staleness is tested on `LoadBalancingRule` itself).
+    let rule = LoadBalancingRule(staleAfterMicroseconds: 600_000_000)
 
     @Test func anOverloadedServerSendsEdgesToTheIdlePeerUntilBothAreEven() async throws {
         try await TestStores.withStore(.sqlite) { store in
-            let busy = SiteBalancer(store: store, ownURL: "http://127.0.0.1:9001", isMaster: { true }, logger: logger)
-            let idle = SiteBalancer(store: store, ownURL: "http://127.0.0.1:9002", isMaster: { false }, logger: logger)
+            let busy = SiteBalancer(store: store, ownURL: "http://127.0.0.1:9001", isMaster: { true }, rule: rule, edgeIdleAfter: .seconds(600), logger: logger)
+            let idle = SiteBalancer(store: store, ownURL: "http://127.0.0.1:9002", isMaster: { false }, rule: rule, edgeIdleAfter: .seconds(600), logger: logger)
             try await idle.announce()
             try await busy.announce()
             var redirected: [String: String] = [:]
@@ -32,7 +36,7 @@ import Testing
 
     @Test func aServerWithoutAKnownURLNeitherAnnouncesNorRedirects() async throws {
         try await TestStores.withStore(.sqlite) { store in
-            let unnamed = SiteBalancer(store: store, isMaster: { false }, logger: logger)
+            let unnamed = SiteBalancer(store: store, isMaster: { false }, rule: rule, edgeIdleAfter: .seconds(600), logger: logger)
             try await store.announceServer(SiteServerLoad(url: "http://127.0.0.1:9002", edges: 0, isMaster: true, seenMicroseconds: EntitiesSubsystem.systemMicroseconds()))
             try await unnamed.announce()
             for client in ["a", "b", "c"] { #expect(unnamed.noteRequest(clientId: client) == nil) }
