@@ -1,9 +1,13 @@
 extension TopicsSlice {
     /// The deepest parenthesis nesting accepted; keeps recursion bounded on hostile input.
-    public static let maximumNesting = 64
-    /// The most operands (topics, negations, windows) one slice may hold; evaluation recurses
-    /// once per operator, so this bounds the stack depth of every later walk over the slice.
-    public static let maximumOperands = 4096
+    public static let maximumNesting = 32
+    /// The most operands (topics, negations, windows) one slice may hold. Every load evaluates
+    /// the slice once per cached entity, so its cost grows with this number (issue 11 item 6:
+    /// 4,096 operands cost ~3 s of CPU per load); 256 is far beyond a hand-written subscription.
+    public static let maximumOperands = 256
+    /// The longest slice text accepted, in characters, checked before any token is read:
+    /// 256 operands of 64-character topics with their operators fit.
+    public static let maximumLength = 16_640
 
     /// Parses a topics slice (§2.1.1.2).
     ///
@@ -12,6 +16,14 @@ extension TopicsSlice {
     /// `operand = topic | "!" topic | window | "(" slice ")"`.
     /// All operators have the same precedence and apply left to right: `T2+T3*T4` is `(T2+T3)*T4`.
     public init(parsing text: String) throws(SliceSyntaxError) {
+        let length = text.count
+        guard length <= Self.maximumLength else {
+            throw SliceSyntaxError(
+                kind: .tooComplex, offset: Self.maximumLength,
+                message: "slice is \(length) characters long, above the limit of \(Self.maximumLength): subscribe with fewer topics",
+                text: String(text.prefix(64)) + "…"
+            )
+        }
         var parser = TopicsSliceParser(text)
         self = try parser.parse()
     }
@@ -67,7 +79,7 @@ struct TopicsSliceParser {
         case .topic, .window, .not:
             operands += 1
             guard operands <= TopicsSlice.maximumOperands else {
-                throw failure(.tooComplex, at: token.offset, "slice has more than \(TopicsSlice.maximumOperands) operands")
+                throw failure(.tooComplex, at: token.offset, "slice has more than \(TopicsSlice.maximumOperands) operands (topics, negations, time windows): subscribe with fewer topics")
             }
         default:
             break
@@ -88,7 +100,7 @@ struct TopicsSliceParser {
             return .not(name)
         case .open:
             guard depth < TopicsSlice.maximumNesting else {
-                throw failure(.tooComplex, at: token.offset, "parentheses nested deeper than \(TopicsSlice.maximumNesting)")
+                throw failure(.tooComplex, at: token.offset, "parentheses nested deeper than \(TopicsSlice.maximumNesting) levels: write the slice with fewer parentheses")
             }
             let next = try peek()
             if next.kind == .close {

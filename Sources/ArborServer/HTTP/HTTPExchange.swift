@@ -9,6 +9,8 @@ import NIOFoundationCompat
 /// delta buffers, JSON errors, the connected-to-center header on every answer).
 struct HTTPExchange: Sendable {
     let context: SiteContext
+    /// The budget every request body being collected draws from (issue 11 item 6).
+    var bodyBudget = RequestBodyBudget(capacity: SocketLimits.defaultRequestBodyBudgetBytes)
 
     /// The largest request body read: the site's one size limit (issue 10 item 7), so a body
     /// that could not become one transaction is refused before anything is stored.
@@ -63,18 +65,42 @@ struct HTTPExchange: Sendable {
     }
 
     /// The raw body; one above ``maximumBodySize`` is `TooLarge` (413), refused unread when its
-    /// `Content-Length` says so.
+    /// `Content-Length` says so. The bytes come from ``bodyBudget`` while being read: when it is
+    /// spent the request is `Unavailable` (503) rather than the process growing without bound.
     func body(of request: inout Request) async throws(ServerError) -> Data {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maximumBodySize {
-            throw tooLarge(length)
+        let length = request.headers[.contentLength].flatMap { Int($0) }
+        if let length, length > maximumBodySize { throw tooLarge(length) }
+        var reserved = 0
+        defer { bodyBudget.release(reserved) }
+        if let length, length > 0 {
+            guard bodyBudget.reserve(length) else { throw busy() }
+            reserved = length
         }
+        var collected = ByteBuffer()
         do {
-            return Data(buffer: try await request.collectBody(upTo: maximumBodySize))
-        } catch is NIOTooManyBytesError {
-            throw tooLarge(nil)
+            for try await chunk in request.body {
+                let size = collected.readableBytes + chunk.readableBytes
+                guard size <= maximumBodySize else { throw tooLarge(nil) }
+                if size > reserved {
+                    guard bodyBudget.reserve(size - reserved) else { throw busy() }
+                    reserved = size
+                }
+                collected.writeImmutableBuffer(chunk)
+            }
+        } catch let error as ServerError {
+            throw error
         } catch {
             throw ServerError(.badRequest, "request body could not be read: \(error)")
         }
+        return Data(buffer: collected)
+    }
+
+    private func busy() -> ServerError {
+        ServerError(
+            .unavailable,
+            "site '\(context.siteName)' is reading \(bodyBudget.inUse) bytes of request bodies, its limit (setting requestBodyBudgetBytes "
+                + "\(bodyBudget.capacity)): retry shortly"
+        )
     }
 
     private func tooLarge(_ length: Int?) -> ServerError {

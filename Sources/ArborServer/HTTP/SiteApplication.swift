@@ -28,11 +28,14 @@ public struct SiteApplication: Sendable {
     /// The listener's TLS configuration; nil serves plain HTTP (in-process sites and tests;
     /// `arbor serve` requires it unless plain HTTP is configured explicitly).
     public let tls: TLSConfiguration?
+    /// Bounds on connections, idle sockets, headers and request bodies (issue 11 items 5, 6).
+    public let sockets: SocketLimits
 
     public init(
         context: SiteContext, servers: Servers = .both, host: String = "127.0.0.1", port: Int, extraServices: [any Service] = [],
-        tls: TLSConfiguration? = nil
+        tls: TLSConfiguration? = nil, sockets: SocketLimits = SocketLimits()
     ) {
+        self.sockets = sockets
         self.context = context
         self.servers = servers
         self.host = host
@@ -50,7 +53,8 @@ public struct SiteApplication: Sendable {
         let delta = servers.contains(.delta) ? DeltaServer(context: context) : nil
         let cache = servers.contains(.cache) ? CacheServer(context: context) : nil
         let router = Router(context: ArborRequestContext.self)
-        SiteRoutes(context: context, paths: paths, delta: delta, cache: cache).install(on: router)
+        SiteRoutes(context: context, paths: paths, delta: delta, cache: cache, bodyBudget: RequestBodyBudget(capacity: sockets.requestBodyBudgetBytes))
+            .install(on: router)
         // A removed client's fetch acknowledgement needs no forgetting: the client must load or
         // register again before a registered fetch, and both reset it in the store.
         let watcher = ClientWatcher(clients: context.clients, registrations: context.registrations, logger: context.logger)
@@ -58,7 +62,7 @@ public struct SiteApplication: Sendable {
         if let cache { services.append(cache) }
         services += extraServices
         let server: HTTPServerBuilder
-        do { server = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1() } catch {
+        do { server = try guardedServer() } catch {
             throw ServerError(.invalidConfiguration, "TLS configuration unusable: \(error)")
         }
         var application = Application(

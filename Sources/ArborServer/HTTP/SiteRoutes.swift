@@ -12,9 +12,13 @@ public struct SiteRoutes: Sendable {
     let delta: DeltaServer?
     let cache: CacheServer?
 
-    /// Routes for the servers given (a process may run the delta server, the cache server or both, §7.1).
-    public init(context: SiteContext, paths: ServicePaths, delta: DeltaServer?, cache: CacheServer?) {
-        exchange = HTTPExchange(context: context)
+    /// Routes for the servers given (a process may run the delta server, the cache server or both, §7.1);
+    /// request bodies draw from `bodyBudget` while being read.
+    public init(
+        context: SiteContext, paths: ServicePaths, delta: DeltaServer?, cache: CacheServer?,
+        bodyBudget: RequestBodyBudget = RequestBodyBudget(capacity: SocketLimits.defaultRequestBodyBudgetBytes)
+    ) {
+        exchange = HTTPExchange(context: context, bodyBudget: bodyBudget)
         self.paths = paths
         self.delta = delta
         self.cache = cache

@@ -63,6 +63,15 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var maximumClockSkewSeconds: Int64 = HybridClock.defaultMaximumAheadMicroseconds / 1_000_000
     /// How long append request ids (`X-Arbor-Request-Id`) and their outcomes are kept (issue 10 item 13).
     public var appendRequestRetentionSeconds: Int64 = 86_400
+    /// The most connections open at once (issue 11 item 5); nil: 900, lowered to fit the
+    /// process's file descriptor limit.
+    public var maximumConnections: Int?
+    /// Seconds a connection may go without a complete request head or body part (issue 11 item 5).
+    public var idleTimeoutSeconds: Int = 60
+    /// The most bytes of request headers (issue 11 item 6).
+    public var maximumHeaderBytes: Int = SocketLimits.defaultMaximumHeaderBytes
+    /// The most bytes of request bodies being read at once, all requests together (issue 11 item 6).
+    public var requestBodyBudgetBytes: Int = SocketLimits.defaultRequestBodyBudgetBytes
 
     public init() {}
 
@@ -97,7 +106,7 @@ public struct ServeConfiguration: Sendable, Equatable {
 
     /// Applies the `ARBOR_*` variables found in `environment`.
     public mutating func apply(environment: [String: String]) throws(ServeConfigurationError) {
-        for (variable, key) in Self.environmentKeys.sorted(by: { $0.key < $1.key }) {
+        for (variable, key) in Self.environmentKeys.merging(Self.socketEnvironmentKeys, uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
             if let value = environment[variable] { try set(key, value, source: "environment \(variable)") }
         }
     }
@@ -163,7 +172,9 @@ public struct ServeConfiguration: Sendable, Equatable {
             default: throw ServeConfigurationError("\(source) must be true or false, got '\(value)'")
             }
         default:
-            throw ServeConfigurationError("\(source) is not a setting; known: \(Self.environmentKeys.values.sorted().joined(separator: ", "))")
+            if try setSocketSetting(key, value, source: source) { return }
+            let known = Self.environmentKeys.values.sorted() + Self.socketEnvironmentKeys.values.sorted()
+            throw ServeConfigurationError("\(source) is not a setting; known: \(known.joined(separator: ", "))")
         }
     }
 

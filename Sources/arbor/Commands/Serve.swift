@@ -14,7 +14,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Settings come from --config (JSON), then ARBOR_* environment variables, then flags. Keys: \
             database, site, instance, tablePrefix, schemaFile, host, port, servers, useRegistration, retainedSequences, \
-            tlsCertificateFile, tlsKeyFile, plainHTTP, fatherCAFile, permitsFile.
+            tlsCertificateFile, tlsKeyFile, plainHTTP, fatherCAFile, permitsFile, maximumConnections, idleTimeoutSeconds, \
+            maximumHeaderBytes, requestBodyBudgetBytes.
             """
     )
 
@@ -30,6 +31,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
     @Option(name: .long, help: "A JSON file of client id → topics its slices may name (default: every slice permitted).") var permits: String?
 
+    @Option(name: .long, help: "The most connections open at once (default 900, lowered to fit the file descriptor limit).")
+    var maximumConnections: Int?
+    @Option(name: .long, help: "Seconds a connection may go without a complete request head or body part (default 60).")
+    var idleTimeout: Int?
+
     @Flag(name: .customLong("plain-http"), help: "Serve plain HTTP without TLS (trusted networks only); otherwise set tlsCertificateFile and tlsKeyFile.")
     var plainHTTP = false
 
@@ -42,7 +48,8 @@ struct Serve: AsyncParsableCommand {
             }
             try settings.apply(environment: ProcessInfo.processInfo.environment)
             for (key, value) in [("database", db), ("site", site), ("host", host), ("port", port.map(String.init)), ("instance", instance),
-                                 ("tablePrefix", prefix), ("schemaFile", schema), ("servers", servers), ("permitsFile", permits)] {
+                                 ("tablePrefix", prefix), ("schemaFile", schema), ("servers", servers), ("permitsFile", permits),
+                                 ("maximumConnections", maximumConnections.map(String.init)), ("idleTimeoutSeconds", idleTimeout.map(String.init))] {
                 if let value { try settings.set(key, value, source: "--\(key)") }
             }
             if plainHTTP { try settings.set("plainHTTP", "true", source: "--plain-http") }
@@ -67,6 +74,9 @@ struct Serve: AsyncParsableCommand {
             fatherTrustRoots = try settings.fatherTrustRoots()
             fatherCertificate = try settings.fatherClientCertificate()
         } catch { throw ValidationError(error.description) }
+        let descriptorLimit = DescriptorLimit.raiseToHardLimit()
+        let sockets: SocketLimits
+        do { sockets = try settings.validatedSockets(descriptorLimit: descriptorLimit) } catch { throw ValidationError(error.description) }
         var serverSettings = valid.settings
         serverSettings.requiresClientCertificates = listenerTLS?.requiresClientCertificates ?? false
         let distributionSchema = try StoreOptions.loadSchema(settings.schemaFile)
@@ -128,8 +138,13 @@ struct Serve: AsyncParsableCommand {
         let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: final.advertisedURL, centerConnection: linkConnection)
         let application = SiteApplication(
             context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: scaling.services,
-            tls: listenerTLS?.configuration
+            tls: listenerTLS?.configuration, sockets: sockets
         )
+        if settings.maximumConnections == nil, sockets.maximumConnections < SocketLimits.defaultMaximumConnections, let descriptorLimit {
+            logger.warning(
+                "serving at most \(sockets.maximumConnections) connections: the file descriptor limit is \(descriptorLimit); raise LimitNOFILE (systemd) or ulimit -n for more"
+            )
+        }
         let portFile = portFile
         let scheme = listenerTLS == nil ? "http" : "https"
         do {

@@ -134,4 +134,24 @@ struct TopicsSliceParserTests {
         #expect(wideError.kind == .tooComplex)
         #expect(wideError.offset == wide.count + 1)
     }
+
+    @Test("a slice longer than maximumLength is tooComplex before any token is read (issue 11 item 6)")
+    func lengthLimit() throws {
+        let long = String(repeating: "T", count: TopicsSlice.maximumLength + 1)
+        let error = try #require(throws: SliceSyntaxError.self) { try TopicsSlice(parsing: long) }
+        #expect(error.kind == .tooComplex)
+        #expect(error.message.contains("\(TopicsSlice.maximumLength)"))
+        #expect(error.description.count < 400)
+        let atLimit = String(repeating: "T", count: TopicsSlice.maximumLength)
+        #expect(try TopicsSlice(parsing: atLimit) == .topic(atLimit))
+    }
+
+    @Test("the 4,096-operand slice of issue 11 item 6 is refused with SliceSyntax tooComplex")
+    func issueSliceRefused() throws {
+        let wide = (0..<4096).map { "T\($0)" }.joined(separator: "+")
+        let error = try #require(throws: SliceSyntaxError.self) { try TopicsSlice(parsing: wide) }
+        #expect(error.kind == .tooComplex)
+        #expect(TopicsSlice.maximumOperands <= 256)
+        #expect(TopicsSlice.maximumNesting <= 32)
+    }
 }

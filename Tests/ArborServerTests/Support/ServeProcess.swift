@@ -33,18 +33,26 @@ final class ServeProcess: @unchecked Sendable {
     /// Plain HTTP (`--plain-http`) unless `tls` is true: then `arguments` must name the
     /// certificate and key (TLS tests). `port` 0 (the default) lets the system choose; a fixed
     /// port lets a restarted process keep its address.
-    /// `environment`, when given, is the process's whole environment.
+    /// `environment`, when given, is the process's whole environment. With `descriptorLimit`,
+    /// the process runs under `ulimit -n` of that many file descriptors.
     static func start(
-        _ arguments: [String], tls: Bool = false, port: Int = 0, timeout: Duration = .seconds(30), environment: [String: String]? = nil
+        _ arguments: [String], tls: Bool = false, port: Int = 0, timeout: Duration = .seconds(30),
+        environment: [String: String]? = nil, descriptorLimit: Int? = nil
     ) async throws -> ServeProcess {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let portFile = scratch.appendingPathComponent("port"), logFile = scratch.appendingPathComponent("log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let process = Process()
-        process.executableURL = executable
         if let environment { process.environment = environment }
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--port-file", portFile.path] + (tls ? [] : ["--plain-http"]) + arguments
+        let serveArguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--port-file", portFile.path] + (tls ? [] : ["--plain-http"]) + arguments
+        if let descriptorLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", executable.path] + serveArguments
+        } else {
+            process.executableURL = executable
+            process.arguments = serveArguments
+        }
         let log = try FileHandle(forWritingTo: logFile)
         process.standardOutput = log
         process.standardError = log
