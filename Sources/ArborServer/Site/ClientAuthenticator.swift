@@ -8,11 +8,6 @@ import Synchronization
 /// remembered in memory, keyed by a SHA-256 of the stored hash and the secret (never the
 /// secret itself), so PBKDF2 runs once per client and secret, not per request.
 public final class ClientAuthenticator: Sendable {
-    /// The secret of the HTTP request being handled, set by the HTTP layer for the request's task.
-    @TaskLocal public static var requestSecret: String?
-    /// The common name of the verified client certificate of the request being handled, if any.
-    @TaskLocal public static var requestCertificateName: String?
-
     private let verified = Mutex<Set<Data>>([])
     /// Bounds the cache; it is cleared when full (a rare re-verification is cheap enough).
     private static let maximumEntries = 4_096

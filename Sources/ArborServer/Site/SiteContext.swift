@@ -60,8 +60,8 @@ public struct SiteContext: Sendable {
     /// Whether this site is connected to the center (always true at the center itself).
     public let connectedToCenter: @Sendable () -> Bool
     public let logger: Logger
-    /// Checks client secrets (with an in-memory cache of successful checks).
-    public let authenticator = ClientAuthenticator()
+    /// Who may make requests, with which slices: authentication and permits (issue 11).
+    public let authority: RequestAuthority
     /// The checks of selective distribution (§8.3); nil when it is off.
     public let proxyTopics: ProxyTopicsGuard?
     /// Balances edges between the site's server processes (§8.1); nil in a process that takes no part.
@@ -91,6 +91,7 @@ public struct SiteContext: Sendable {
         self.connectedToCenter = connectedToCenter
         self.logger = logger
         schemas = SchemaCatalog(store: store)
+        authority = RequestAuthority(clients: clients, permit: permit, siteName: store.siteName, requiresClientCertificates: settings.requiresClientCertificates)
         proxyTopics = settings.selectiveDistribution.map { ProxyTopicsGuard(settings: $0, store: store, siteName: store.siteName) }
     }
 
@@ -116,53 +117,5 @@ public struct SiteContext: Sendable {
     /// Parses a slice, answering `SliceSyntax` with the parser's position and message.
     public func parseSlice(_ text: String) throws(ServerError) -> TopicsSlice {
         do { return try TopicsSlice(parsing: text) } catch { throw ServerError(.sliceSyntax, error.description) }
-    }
-
-    /// The client's row, checked: unknown → `UnknownClient`, disabled → `ClientDisabled`, a row
-    /// with a secret hash and a missing or wrong secret → `NotAuthenticated`. The secret is
-    /// `secret`, else the one the HTTP layer set for this request (``ClientAuthenticator/requestSecret``).
-    public func requireClient(_ clientId: String?, secret: String? = nil) throws(ServerError) -> ClientRecord {
-        guard let clientId, !clientId.isEmpty else {
-            throw ServerError(.badRequest, "this request needs the \(ArborProtocol.Header.clientId) header")
-        }
-        guard let record = clients.client(clientId) else {
-            throw ServerError(.unknownClient, "client '\(clientId)' is not in the clients table of site '\(siteName)': ask the operator to add it")
-        }
-        try requireSecret(secret ?? ClientAuthenticator.requestSecret, certificateName: ClientAuthenticator.requestCertificateName, for: record)
-        guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
-        return record
-    }
-
-    /// Checks a request that names `clientId`, when the client exists: its secret, then that
-    /// it is enabled. The HTTP layer calls it before any handler, so a refused request (an
-    /// append too) applies nothing. Unknown clients are left to ``requireClient(_:secret:)``
-    /// (not every request needs a row).
-    public func authenticate(_ clientId: String?, secret: String?, certificateName: String? = nil) throws(ServerError) {
-        guard let clientId, let record = clients.client(clientId) else { return }
-        try requireSecret(secret, certificateName: certificateName, for: record)
-        guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
-    }
-
-    private func requireSecret(_ secret: String?, certificateName: String?, for record: ClientRecord) throws(ServerError) {
-        // A certificate the listener verified, issued to this very client, authenticates it.
-        if certificateName == record.clientId { return }
-        if settings.requiresClientCertificates, record.secretHash == nil {
-            let presented = certificateName.map { "a certificate for '\($0)'" } ?? "no certificate"
-            throw ServerError(
-                .notAuthenticated,
-                "a request for client '\(record.clientId)' came with \(presented): present the client's own certificate (common name '\(record.clientId)') or give the client a secret"
-            )
-        }
-        guard authenticator.accepts(secret, for: record) else {
-            let what = secret == nil ? "carries no \(ArborProtocol.Header.clientSecret) header" : "carries a wrong secret"
-            throw ServerError(.notAuthenticated, "a request for client '\(record.clientId)' \(what): configure the client's secret")
-        }
-    }
-
-    /// Refuses a slice the `Permit` plug does not allow for this client.
-    public func requirePermit(_ clientId: String?, _ slice: TopicsSlice) async throws(ServerError) {
-        guard await permit.permits(clientId: clientId, slice: slice) else {
-            throw ServerError(.notPermitted, "client '\(clientId ?? "anonymous")' may not use slice \(slice)")
-        }
     }
 }

@@ -100,7 +100,7 @@ import Testing
         let delta = DeltaServer(context: site.context)
         let request = FetchRequest(fromSequence: 0, slice: "A+B", registered: true, waitMilliseconds: 0)
         do {
-            _ = try await delta.fetch(clientId: "new", request: request)
+            _ = try await delta.fetch(client: delta.inProcessClient("new"), request: request)
             Issue.record("a registered fetch of the new client was served")
         } catch {
             #expect(error.code == .notRegistered, "\(error)")

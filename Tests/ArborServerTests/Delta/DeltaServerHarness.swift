@@ -50,13 +50,13 @@ struct DeltaServerHarness {
 
     /// A registered client that has told the site its (possibly empty) registrations.
     func registered(_ clientId: String, on entities: [Int] = []) async throws -> Int64 {
-        try await server.register(clientId: clientId, entities: entities.map { EntityRef("Customer", Fixtures.id($0)) })
+        try await server.register(client: server.inProcessClient(clientId), entities: entities.map { EntityRef("Customer", Fixtures.id($0)) })
     }
 
     /// A fetch that does not wait unless told.
     func fetch(_ clientId: String?, from sequence: Int64, slice: String, registered: Bool = true, waitMilliseconds: Int = 0) async throws -> DeltaBatch {
         try await server.fetch(
-            clientId: clientId,
+            client: clientId.map(server.inProcessClient),
             request: FetchRequest(fromSequence: sequence, slice: slice, registered: registered, waitMilliseconds: waitMilliseconds))
     }
 

@@ -72,7 +72,7 @@ struct SiteProcessesHarness {
     /// A registered fetch at `process` that does not wait.
     func fetch(at process: Process, _ clientId: String, from sequence: Int64, slice: String) async throws -> DeltaBatch {
         try await process.delta.fetch(
-            clientId: clientId, request: FetchRequest(fromSequence: sequence, slice: slice, registered: true, waitMilliseconds: 0))
+            client: process.delta.inProcessClient(clientId), request: FetchRequest(fromSequence: sequence, slice: slice, registered: true, waitMilliseconds: 0))
     }
 
     /// The persisted state of `clientId` on Customer `n`, as `process` reads it.

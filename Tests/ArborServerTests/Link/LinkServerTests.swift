@@ -179,10 +179,10 @@ import Testing
         let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["c1"])
         do {
             let link = LinkServer(context: father.context, sonTimeout: .milliseconds(200))
-            #expect(try await link.uploadPosition(clientId: "c1").appliedThrough == 0)
+            #expect(try await link.uploadPosition(client: link.inProcessClient("c1")).appliedThrough == 0)
             #expect(father.control.statuses(of: "son c1") == ["connected"])
             try await eventually("son c1 reported disconnected") { father.control.statuses(of: "son c1") == ["connected", "disconnected"] }
-            _ = try await link.uploadPosition(clientId: "c1")
+            _ = try await link.uploadPosition(client: link.inProcessClient("c1"))
             #expect(father.control.statuses(of: "son c1") == ["connected", "disconnected", "connected"])
         } catch {
             await father.stop()

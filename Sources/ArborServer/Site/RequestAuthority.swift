@@ -1,0 +1,96 @@
+import ArborCore
+import ArborStore
+
+/// Who may make a request of this site, and with which slices: the authentication rules of
+/// the clients table (§2.7, issue 6) and the `Permit` plug (§5.6), kept out of the servers.
+///
+/// The HTTP layer authenticates each request once (``authenticate(clientId:secret:certificateName:)``);
+/// in-process callers name a client with ``inProcess(_:)``. Long answers re-check only that the
+/// admitted client is still enabled (``requireStillAdmitted(_:)``), never its secret again.
+public struct RequestAuthority: Sendable {
+    let clients: ClientDirectory
+    let permit: any Permit
+    let siteName: String
+    /// Whether a client without a secret needs its own certificate (listener requires them).
+    let requiresClientCertificates: Bool
+    /// Checks client secrets (with an in-memory cache of successful checks).
+    let authenticator = ClientAuthenticator()
+
+    public init(clients: ClientDirectory, permit: any Permit, siteName: String, requiresClientCertificates: Bool) {
+        self.clients = clients
+        self.permit = permit
+        self.siteName = siteName
+        self.requiresClientCertificates = requiresClientCertificates
+    }
+
+    /// The client a request names, authenticated: nil without an id (anonymous); unknown →
+    /// `UnknownClient`; a wrong or missing secret or certificate → `NotAuthenticated`;
+    /// disabled → `ClientDisabled`.
+    public func authenticate(clientId: String?, secret: String?, certificateName: String?) async throws(ServerError) -> AuthenticatedClient? {
+        guard let clientId, !clientId.isEmpty else { return nil }
+        let record = try knownRecord(clientId)
+        let credential: AuthenticatedClient.Credential
+        if certificateName == record.clientId {
+            // A certificate the listener verified, issued to this very client, authenticates it.
+            credential = .certificate
+        } else if requiresClientCertificates, record.secretHash == nil {
+            let presented = certificateName.map { "a certificate for '\($0)'" } ?? "no certificate"
+            throw ServerError(
+                .notAuthenticated,
+                "a request for client '\(record.clientId)' came with \(presented): present the client's own certificate (common name '\(record.clientId)') or give the client a secret"
+            )
+        } else {
+            try await verifySecret(secret, for: record)
+            credential = record.secretHash == nil ? .unprotectedRow : .secret
+        }
+        try requireEnabled(record)
+        return AuthenticatedClient(id: record.clientId, bit: record.bit, credential: credential)
+    }
+
+    /// Verifies `secret` for the client of `record`: a row without a hash needs none; otherwise
+    /// a missing or wrong secret is `NotAuthenticated`. The one place secrets are checked.
+    public func verifySecret(_ secret: String?, for record: ClientRecord) async throws(ServerError) {
+        guard authenticator.accepts(secret, for: record) else {
+            let what = secret == nil ? "carries no \(ArborProtocol.Header.clientSecret) header" : "carries a wrong secret"
+            throw ServerError(.notAuthenticated, "a request for client '\(record.clientId)' \(what): configure the client's secret")
+        }
+    }
+
+    /// A client named by a caller inside this process (tests, `arbor demo`, benchmarks), which
+    /// needs no credential: unknown → `UnknownClient`, disabled → `ClientDisabled`.
+    public func inProcess(_ clientId: String) throws(ServerError) -> AuthenticatedClient {
+        let record = try knownRecord(clientId)
+        try requireEnabled(record)
+        return AuthenticatedClient(id: record.clientId, bit: record.bit, credential: .inProcess)
+    }
+
+    /// Refuses to go on serving `client` when the clients table no longer holds it enabled
+    /// with the same bit (§2.7): removed → `UnknownClient`, disabled → `ClientDisabled`.
+    public func requireStillAdmitted(_ client: AuthenticatedClient) throws(ServerError) {
+        switch clients.cutOff(of: client.admittedRecord) {
+        case nil: return
+        case .disabled: throw ServerError(.clientDisabled, "client '\(client.id)' is disabled at site '\(siteName)'")
+        case .removed: throw Self.unknown(client.id, siteName)
+        }
+    }
+
+    /// Refuses a slice the `Permit` plug does not allow for this client (nil: anonymous).
+    public func requirePermit(_ client: AuthenticatedClient?, _ slice: TopicsSlice) async throws(ServerError) {
+        guard await permit.permits(clientId: client?.id, slice: slice) else {
+            throw ServerError(.notPermitted, "client '\(client?.id ?? "anonymous")' may not use slice \(slice)")
+        }
+    }
+
+    private func knownRecord(_ clientId: String) throws(ServerError) -> ClientRecord {
+        guard let record = clients.client(clientId) else { throw Self.unknown(clientId, siteName) }
+        return record
+    }
+
+    private func requireEnabled(_ record: ClientRecord) throws(ServerError) {
+        guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(record.clientId)' is disabled at site '\(siteName)'") }
+    }
+
+    static func unknown(_ clientId: String, _ siteName: String) -> ServerError {
+        ServerError(.unknownClient, "client '\(clientId)' is not in the clients table of site '\(siteName)': ask the operator to add it")
+    }
+}
