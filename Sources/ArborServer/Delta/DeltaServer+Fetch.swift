@@ -12,6 +12,7 @@ extension DeltaServer {
     /// `ClientDisabled` (or `UnknownClient` for a registered fetch) as soon as the clients table
     /// shows the client disabled or removed (§2.7).
     public func fetch(client requester: AuthenticatedClient?, request: FetchRequest) async throws(ServerError) -> DeltaBatch {
+        let requester = try context.authority.requireReader(requester, for: "a fetch")
         let clientId = requester?.id
         let slice = try context.parseSlice(request.slice)
         try await context.authority.requirePermit(requester, slice)
@@ -106,9 +107,7 @@ extension DeltaServer {
         guard registered, context.settings.useRegistration else {
             return (.unregistered(slice: slice), client?.admittedRecord)
         }
-        guard let record = client?.admittedRecord else {
-            throw ServerError(.badRequest, "a registered fetch needs the \(ArborProtocol.Header.clientId) header of a client in the clients table")
-        }
+        let record = try context.authority.requireClient(client, for: "a registered fetch").admittedRecord
         let known: Bool
         do {
             known = try await context.registrations.isKnown(record.bit)

@@ -61,7 +61,7 @@ public final class DeltaServer: Sendable {
     ///
     /// With `requestId` (issue 10 item 13) an append already committed for this client and id
     /// is answered with its recorded outcome, and nothing is applied again.
-    public func append(_ writes: [EntityWrite], client: AuthenticatedClient? = nil, requestId: String? = nil) async throws(ServerError) -> AppendResponse {
+    public func append(_ writes: [EntityWrite], client: AuthenticatedClient, requestId: String? = nil) async throws(ServerError) -> AppendResponse {
         guard let requestId else {
             do {
                 let receipt = try await context.entities.write(writes)
@@ -73,7 +73,7 @@ public final class DeltaServer: Sendable {
         guard ArborProtocol.Header.isValidRequestId(requestId) else {
             throw ServerError(.badRequest, "\(ArborProtocol.Header.requestId) must be 1 to 128 visible ASCII characters")
         }
-        let client = client?.id ?? ""
+        let client = client.id
         if let recorded = try await recordedAppend(client, requestId) { return recorded }
         do {
             let receipt = try await context.entities.write(writes, request: (client, requestId))

@@ -18,8 +18,9 @@ struct RequestIdentityMiddleware: RouterMiddleware {
         context.peerSchema = try await exchange.checkCompatibility(request)
         let site = exchange.context
         let certificateName = site.settings.requiresClientCertificates ? await context.clientCertificateName() : nil
+        // A verified client certificate names its client when the request names none.
         context.client = try await site.authority.authenticate(
-            clientId: exchange.clientId(request), secret: exchange.clientSecret(request), certificateName: certificateName
+            clientId: exchange.clientId(request) ?? certificateName, secret: exchange.clientSecret(request), certificateName: certificateName
         )
         return try await next(request, context)
     }

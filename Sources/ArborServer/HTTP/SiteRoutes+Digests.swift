@@ -10,13 +10,13 @@ extension SiteRoutes {
         post(paths.cache("digests"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(DigestRequest.self, from: &request)
-            return exchange.json(try await cache.digests(client: try Self.required(context), slice: body.slice))
+            return exchange.json(try await cache.digests(client: try required(context), slice: body.slice))
         }
         // `arbor verify --repair`: the differing entities, whole, from the site compared against.
         post(paths.cache("entity-load"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(EntityLoadRequest.self, from: &request)
-            let answer = try await cache.entityLoad(client: try Self.required(context), slice: body.slice, entities: body.entities)
+            let answer = try await cache.entityLoad(client: try required(context), slice: body.slice, entities: body.entities)
             return try exchange.deltas(answer, for: request, context)
         }
     }

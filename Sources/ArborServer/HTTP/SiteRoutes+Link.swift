@@ -15,7 +15,7 @@ extension SiteRoutes {
             let through = try Self.sequenceHeader(request)
             let incarnation = try Self.incarnationHeader(request)
             let body = try await exchange.body(of: &request)
-            return exchange.json(try await link.upload(client: try Self.required(context), incarnation: incarnation, throughSequence: through, body: body))
+            return exchange.json(try await link.upload(client: try required(context), incarnation: incarnation, throughSequence: through, body: body))
         }
         post(paths.delta("upload-position"), on: group) { request, context in
             var request = request
@@ -24,7 +24,7 @@ extension SiteRoutes {
             guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], object.isEmpty else {
                 throw ServerError(.badRequest, "upload-position takes an empty JSON object: {}")
             }
-            return exchange.json(try await link.uploadPosition(client: try Self.required(context), incarnation: incarnation))
+            return exchange.json(try await link.uploadPosition(client: try required(context), incarnation: incarnation))
         }
     }
 

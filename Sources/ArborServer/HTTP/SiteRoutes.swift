@@ -44,15 +44,17 @@ public struct SiteRoutes: Sendable {
         post(paths.delta("register"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(RegisterRequest.self, from: &request)
-            return exchange.json(SequenceResponse(sequence: try await delta.register(client: try Self.required(context), entities: body.entities)))
+            return exchange.json(SequenceResponse(sequence: try await delta.register(client: try required(context), entities: body.entities)))
         }
         post(paths.delta("unregister"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(UnregisterRequest.self, from: &request)
-            let sequence = try await delta.unregister(client: try Self.required(context), entities: body.entities, sequence: body.sequence)
+            let sequence = try await delta.unregister(client: try required(context), entities: body.entities, sequence: body.sequence)
             return exchange.json(SequenceResponse(sequence: sequence))
         }
         post(paths.delta("append"), on: group) { request, context in
+            // Anonymous writes are never served (issue 11): refused before the body is read.
+            let client = try required(context)
             var request = request
             let data = try await exchange.body(of: &request)
             let writes: [EntityWrite]
@@ -62,7 +64,7 @@ public struct SiteRoutes: Sendable {
                 throw ServerError(.badRequest, error.description)
             }
             let requestId = request.headers[HTTPField.Name(ArborProtocol.Header.requestId)!]
-            return exchange.json(try await delta.append(writes, client: context.client, requestId: requestId))
+            return exchange.json(try await delta.append(writes, client: client, requestId: requestId))
         }
         installLink(delta, on: group)
     }
@@ -72,31 +74,31 @@ public struct SiteRoutes: Sendable {
         post(paths.cache("full-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
-            return try exchange.deltas(try await cache.fullLoad(client: try Self.required(context), slice: body.slice), for: request, context)
+            return try exchange.deltas(try await cache.fullLoad(client: try required(context), slice: body.slice), for: request, context)
         }
         post(paths.cache("partial-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
-            return try exchange.deltas(try await cache.partialLoad(client: try Self.required(context), slice: body.slice), for: request, context)
+            return try exchange.deltas(try await cache.partialLoad(client: try required(context), slice: body.slice), for: request, context)
         }
         post(paths.cache("select-minus"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SelectMinusRequest.self, from: &request)
-            let entities = try await cache.selectMinus(client: try Self.required(context), oldSlice: body.oldSlice, newSlice: body.newSlice)
+            let entities = try await cache.selectMinus(client: try required(context), oldSlice: body.oldSlice, newSlice: body.newSlice)
             return exchange.json(EntityListResponse(entities: entities))
         }
         post(paths.cache("sync-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SyncLoadRequest.self, from: &request)
             let answer = try await cache.syncLoad(
-                client: try Self.required(context), slice: body.slice, lastTransmissionTime: body.lastTransmissionTime, entities: body.entities
+                client: try required(context), slice: body.slice, lastTransmissionTime: body.lastTransmissionTime, entities: body.entities
             )
             return try exchange.deltas(answer, for: request, context)
         }
         post(paths.cache("skip-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SkipLoadRequest.self, from: &request)
-            let sequence = try await cache.skipLoad(client: try Self.required(context), slice: body.slice, lastSequence: body.lastSequence)
+            let sequence = try await cache.skipLoad(client: try required(context), slice: body.slice, lastSequence: body.lastSequence)
             return exchange.json(SequenceResponse(sequence: sequence))
         }
         installDigests(cache, on: group)
@@ -120,11 +122,8 @@ public struct SiteRoutes: Sendable {
     }
 
     /// The request's authenticated client, for a route no anonymous request may use.
-    static func required(_ context: ArborRequestContext) throws(ServerError) -> AuthenticatedClient {
-        guard let client = context.client else {
-            throw ServerError(.badRequest, "this request needs the \(ArborProtocol.Header.clientId) header")
-        }
-        return client
+    func required(_ context: ArborRequestContext) throws(ServerError) -> AuthenticatedClient {
+        try exchange.context.authority.requireClient(context.client, for: "this request")
     }
 
     private func status(server: String) -> StatusResponse {

@@ -15,6 +15,8 @@ public struct AuthenticatedClient: Hashable, Sendable, CustomStringConvertible {
         case unprotectedRow
         /// A caller inside the process (tests, `arbor demo`, the site's own parts) named it.
         case inProcess
+        /// The site's own process writing as itself (``AuthenticatedClient/local``).
+        case siteProcess
     }
 
     /// The client id (a row of the clients table).
@@ -29,6 +31,11 @@ public struct AuthenticatedClient: Hashable, Sendable, CustomStringConvertible {
         self.bit = bit
         self.credential = credential
     }
+
+    /// The site's own process as a writer (tests, `arbor demo`, benchmarks): no row of the
+    /// clients table, no permits. It cannot come from HTTP (the identity middleware only makes
+    /// clients of rows) and must not fetch or load (its bit is no client's).
+    public static let local = AuthenticatedClient(id: "", bit: ClientBit(0)!, credential: .siteProcess)
 
     /// The row the client was admitted with (enabled), to watch for a later cut-off (§2.7).
     public var admittedRecord: ClientRecord { ClientRecord(clientId: id, bit: bit, isDisabled: false) }

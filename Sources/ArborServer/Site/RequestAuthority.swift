@@ -13,10 +13,13 @@ public struct RequestAuthority: Sendable {
     let siteName: String
     /// Whether a client without a secret needs its own certificate (listener requires them).
     let requiresClientCertificates: Bool
+    /// Whether an anonymous request may fetch (unregistered); never write.
+    let allowAnonymousReads: Bool
     /// Checks client secrets (with an in-memory cache of successful checks).
     let authenticator = ClientAuthenticator()
 
-    public init(clients: ClientDirectory, permit: any Permit, siteName: String, requiresClientCertificates: Bool) {
+    public init(clients: ClientDirectory, permit: any Permit, siteName: String, requiresClientCertificates: Bool, allowAnonymousReads: Bool = false) {
+        self.allowAnonymousReads = allowAnonymousReads
         self.clients = clients
         self.permit = permit
         self.siteName = siteName
@@ -62,6 +65,25 @@ public struct RequestAuthority: Sendable {
         let record = try knownRecord(clientId)
         try requireEnabled(record)
         return AuthenticatedClient(id: record.clientId, bit: record.bit, credential: .inProcess)
+    }
+
+    /// The client of a request that must come from one (every request but an anonymous read):
+    /// without one it is `NotAuthenticated` (401), naming the header to send.
+    public func requireClient(_ client: AuthenticatedClient?, for what: String) throws(ServerError) -> AuthenticatedClient {
+        guard let client else {
+            throw ServerError(
+                .notAuthenticated,
+                "\(what) at site '\(siteName)' needs the \(ArborProtocol.Header.clientId) header of a client in its clients table (and its secret or certificate): ask the operator to add one with `arbor clients add`"
+            )
+        }
+        return client
+    }
+
+    /// The client of a read that may be anonymous: nil only when the site allows anonymous
+    /// reads (``SiteServerSettings/allowAnonymousReads``), otherwise as ``requireClient(_:for:)``.
+    public func requireReader(_ client: AuthenticatedClient?, for what: String) throws(ServerError) -> AuthenticatedClient? {
+        if client == nil, allowAnonymousReads { return nil }
+        return try requireClient(client, for: what)
     }
 
     /// Refuses to go on serving `client` when the clients table no longer holds it enabled

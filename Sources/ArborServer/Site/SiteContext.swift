@@ -23,6 +23,9 @@ public struct SiteServerSettings: Sendable {
     /// then a certificate whose common name is the client id authenticates the client, and a
     /// client without a secret is only served with its own certificate.
     public var requiresClientCertificates = false
+    /// Whether a request that names no client may fetch (unregistered) (issue 11); off by
+    /// default. Anonymous writes, loads and registrations are never served.
+    public var allowAnonymousReads = false
     /// The largest transaction and the allowed skew of received times (issue 10 items 7, 8):
     /// requests, commits, log reads, loads and the link all use ``WriteLimits/maximumTransactionBytes``.
     public var limits = WriteLimits()
@@ -91,7 +94,9 @@ public struct SiteContext: Sendable {
         self.connectedToCenter = connectedToCenter
         self.logger = logger
         schemas = SchemaCatalog(store: store)
-        authority = RequestAuthority(clients: clients, permit: permit, siteName: store.siteName, requiresClientCertificates: settings.requiresClientCertificates)
+        authority = RequestAuthority(clients: clients, permit: permit, siteName: store.siteName, requiresClientCertificates: settings.requiresClientCertificates,
+            allowAnonymousReads: settings.allowAnonymousReads
+        )
         proxyTopics = settings.selectiveDistribution.map { ProxyTopicsGuard(settings: $0, store: store, siteName: store.siteName) }
     }
 

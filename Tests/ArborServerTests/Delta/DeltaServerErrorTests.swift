@@ -14,7 +14,7 @@ import Testing
             let unknown = await serverError { try await site.server.fetch(client: site.server.inProcessClient("nobody"), request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
             #expect(unknown?.code == .unknownClient)
             let anonymous = await serverError { try await site.server.fetch(client: nil, request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
-            #expect(anonymous?.code == .badRequest)
+            #expect(anonymous?.code == .notAuthenticated, "a registered fetch needs a client, even where anonymous reads are allowed")
             let disabled = await serverError { try await site.server.fetch(client: site.server.inProcessClient("off"), request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
             #expect(disabled?.code == .clientDisabled)
             let disabledUnregistered = await serverError {
@@ -80,25 +80,25 @@ import Testing
     @Test(arguments: TestStores.available)
     func appendReportsOutcomesAndRefusesBadInputWholly(backend: TestStores.Backend) async throws {
         try await DeltaServerHarness.with(backend) { site in
-            let created = try await site.server.append([Samples.customerCreate(id: Fixtures.id(1))])
+            let created = try await site.server.append([Samples.customerCreate(id: Fixtures.id(1))], client: .local)
             #expect(created == AppendResponse(sequence: 1, outcomes: ["created"]))
             let bad = await serverError {
                 try await site.server.append([
                     Samples.customerCreate(id: Fixtures.id(2)),
                     EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(1), fields: ["shoeSize": .int(44)]),
-                ])
+                ], client: .local)
             }
             #expect(bad?.code == .badRequest)
             #expect(bad?.message.contains("shoeSize") == true, "\(String(describing: bad))")
             #expect(try await site.store.lastSequence() == 1, "nothing of the refused transaction is written")
             #expect(try await site.store.entities([EntityKey("Customer", Fixtures.id(2))]).isEmpty)
             let missing = await serverError {
-                try await site.server.append([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(3), fields: ["name": .text("X")])])
+                try await site.server.append([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(3), fields: ["name": .text("X")])], client: .local)
             }
             #expect(missing?.code == .notFound)
             let updated = try await site.server.append([
                 EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(1), fields: ["name": .text("Bea")]),
-            ])
+            ], client: .local)
             #expect(updated == AppendResponse(sequence: 2, outcomes: ["accepted"]))
         }
     }

@@ -50,7 +50,10 @@ struct SiteProcessesHarness {
 
     private static func process(_ store: any SiteStore) async throws -> Process {
         let logger = Logger(label: "arbor.test.processes", factory: { _ in SwiftLogNoOpLogHandler() })
-        let context = SiteContext.standard(settings: SiteServerSettings(), store: store, connectedToCenter: { true }, logger: logger)
+        // These tests fetch unregistered without a client: the site allows anonymous reads.
+        var settings = SiteServerSettings()
+        settings.allowAnonymousReads = true
+        let context = SiteContext.standard(settings: settings, store: store, connectedToCenter: { true }, logger: logger)
         try await context.clients.refresh()
         try await context.logTail.catchUp()
         let cache = CacheServer(context: context)
@@ -66,7 +69,7 @@ struct SiteProcessesHarness {
 
     /// Appends at `process` and returns the acknowledged sequence; no log tail is told.
     func append(at process: Process, _ writes: EntityWrite...) async throws -> Int64 {
-        try #require(try await process.delta.append(writes).sequence)
+        try #require(try await process.delta.append(writes, client: .local).sequence)
     }
 
     /// A registered fetch at `process` that does not wait.
