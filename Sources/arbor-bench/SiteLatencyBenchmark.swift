@@ -52,6 +52,7 @@ struct SiteLatencyBenchmark {
         let store = try await SiteStores.open(StoreConfiguration(location: location, schema: schema, prefix: prefix, siteName: "center"), logger: logger)
         try await store.install(upgradingSchema: false)
         _ = try await store.addClient(id: "follower", bit: nil)
+        _ = try await store.addClient(id: "app", bit: nil)
         let context = SiteContext.standard(settings: SiteServerSettings(), store: store, connectedToCenter: { true }, logger: logger)
         let (ports, portReady) = AsyncStream<Int>.makeStream()
         let group = ServiceGroup(configuration: .init(
@@ -77,7 +78,7 @@ struct SiteLatencyBenchmark {
     }
 
     private func measure(baseURL: String, schema: DistributionSchema) async throws -> String {
-        let app = try Edge(configuration: EdgeConfiguration(servers: [baseURL], schema: schema))
+        let app = try Edge(configuration: EdgeConfiguration(servers: [baseURL], clientId: "app", schema: schema))
         let follower = try Edge(configuration: EdgeConfiguration(
             servers: [baseURL], clientId: "follower", useRegistration: true, schema: schema, fetchWait: .seconds(10)
         ))

@@ -21,12 +21,12 @@ struct TreeLatencyBenchmark {
     func run() async throws -> String {
         let logger = Logger(label: "arbor.bench", factory: { _ in SwiftLogNoOpLogHandler() })
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let center = try await start("center", clients: ["branch", "follower"], father: nil, logger: logger)
+        let center = try await start("center", clients: ["branch", "follower", "app"], father: nil, logger: logger)
         let branch = try await start("branch", clients: ["leaf", "follower"], father: (center.url, "bench"), logger: logger)
         let leaf = try await start("leaf", clients: ["follower"], father: (branch.url, "bench"), logger: logger)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let schema = DistributionSchema.exampleRetail
-        let app = try Edge(configuration: EdgeConfiguration(servers: [center.url], schema: schema))
+        let app = try Edge(configuration: EdgeConfiguration(servers: [center.url], clientId: "app", schema: schema))
         let atCenter = try follower(center.url, schema)
         let atBranch = try follower(branch.url, schema)
         let atLeaf = try follower(leaf.url, schema)

@@ -104,8 +104,12 @@ extension DeltaBufferCodec {
         }
         switch definition.type {
         case .uuid: return .uuid(try reader.readUUID(what()))
-        case .text: return .text(try reader.readString(what()))
-        case .json: return .json(try reader.readString(what()))
+        case .text, .json:
+            let text = try reader.readString(what())
+            // Encoding refuses NUL in text and json values (FieldValue.check): so does decoding,
+            // or a buffer from the wire could carry what no site can store (issue 11 item 7).
+            if text.unicodeScalars.contains("\u{0}") { throw .invalidAgainstSchema(.nulCharacter(field: definition.name), context: context) }
+            return definition.type == .text ? .text(text) : .json(text)
         case .int:
             let offset = reader.offset
             guard let number = Int32(exactly: try reader.readSignedVarint(what())) else {

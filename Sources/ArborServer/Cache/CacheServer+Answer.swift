@@ -16,9 +16,9 @@ extension CacheServer {
     /// purged since the snapshot is left out. Between chunks the load stops when the `Control`
     /// plug aborts the snapshot or the client was disabled meanwhile (§2.7). The `CacheNotifier`
     /// hears the snapshot begin and end, whatever the outcome.
-    func send(_ entities: [CachedEntity], sequence: Int64, to client: ClientRecord) async throws(ServerError) -> SentLoad {
+    func send(_ entities: [CachedEntity], sequence: Int64, to client: AuthenticatedClient) async throws(ServerError) -> SentLoad {
         let notifier = context.cacheNotifier
-        await notifier.snapshotBegan(clientId: client.clientId, sequence: sequence)
+        await notifier.snapshotBegan(clientId: client.id, sequence: sequence)
         var buffers: [DeltaBuffer] = []
         var sent = Set<UUID>()
         do throws(ServerError) {
@@ -34,10 +34,10 @@ extension CacheServer {
                 sent.formUnion(states.map(\.techId))
             }
         } catch {
-            await notifier.snapshotEnded(clientId: client.clientId, sequence: sequence, entityCount: sent.count)
+            await notifier.snapshotEnded(clientId: client.id, sequence: sequence, entityCount: sent.count)
             throw error
         }
-        await notifier.snapshotEnded(clientId: client.clientId, sequence: sequence, entityCount: sent.count)
+        await notifier.snapshotEnded(clientId: client.id, sequence: sequence, entityCount: sent.count)
         return SentLoad(answer: DeltaBatch(buffers: buffers, sequence: sequence), sent: sent)
     }
 
@@ -64,11 +64,11 @@ extension CacheServer {
     }
 
     /// Refuses to go on when the snapshot is aborted or the client is no longer enabled.
-    private func mayContinue(_ client: ClientRecord) async throws(ServerError) {
-        if await context.control.shouldAbortSnapshot(clientId: client.clientId) {
-            throw ServerError(.internalError, "snapshot aborted for client '\(client.clientId)'")
+    private func mayContinue(_ client: AuthenticatedClient) async throws(ServerError) {
+        if await context.control.shouldAbortSnapshot(clientId: client.id) {
+            throw ServerError(.internalError, "snapshot aborted for client '\(client.id)'")
         }
-        _ = try context.requireClient(client.clientId)
+        try context.authority.requireStillAdmitted(client)
     }
 
     /// The whole entities of a chunk, in order: held ones as they are, headers read through

@@ -16,8 +16,8 @@ extension CacheServer {
     /// changed. Entities kept out of the cache are read whole through the `DeltaObjectsReader`;
     /// one purged since the snapshot is left out. The client must be known and enabled and the
     /// `Permit` plug must allow the slice, as for loads; registrations do not change.
-    public func digests(clientId: String?, slice text: String) async throws(ServerError) -> DigestResponse {
-        let (client, slice) = try await admit(clientId, slice: text)
+    public func digests(client: AuthenticatedClient, slice text: String) async throws(ServerError) -> DigestResponse {
+        let (client, slice) = try await admit(client, slice: text)
         let snapshot = try await loadedSnapshot()
         let selected = snapshot.entities.values.filter { !$0.isDeleted && Self.digestSelects(slice, $0) }
         var digests: [EntityDigest] = []
@@ -25,7 +25,7 @@ extension CacheServer {
         let size = max(1, context.settings.maximumDeltasPerLoadBuffer)
         for start in stride(from: 0, to: selected.count, by: size) {
             // A long answer stops when the client is disabled meanwhile, as loads do (§2.7).
-            if start > 0 { _ = try context.requireClient(client.clientId) }
+            if start > 0 { try context.authority.requireStillAdmitted(client) }
             for state in try await wholeStates(selected[start..<min(start + size, selected.count)]) {
                 digests.append(EntityDigest(entity: EntityRef(state.entityClass, state.techId), digest: state.digest()))
             }

@@ -11,8 +11,8 @@ extension CacheServer {
     /// The client must be known and enabled and the `Permit` plug must allow the slice, as for
     /// every load; unlike the other loads nothing is registered, so the answer does not change
     /// what the client receives later.
-    public func entityLoad(clientId: String?, slice text: String, entities: [EntityRef]) async throws(ServerError) -> DeltaBatch {
-        let (client, slice) = try await admit(clientId, slice: text)
+    public func entityLoad(client: AuthenticatedClient, slice text: String, entities: [EntityRef]) async throws(ServerError) -> DeltaBatch {
+        let (client, slice) = try await admit(client, slice: text)
         for entity in entities where context.schema.entityClass(named: entity.entityClass) == nil {
             throw ServerError(.badRequest, "entity class '\(entity.entityClass)' is not in schema '\(context.schema.name)'")
         }

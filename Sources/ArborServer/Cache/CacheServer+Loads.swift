@@ -8,8 +8,8 @@ extension CacheServer {
     /// With registration the client becomes registered-synchronized on exactly the entities
     /// sent and unregistered on any others it had: a full load starts over, its fetch
     /// acknowledgement too.
-    public func fullLoad(clientId: String?, slice text: String) async throws(ServerError) -> DeltaBatch {
-        let (client, slice) = try await admitLoad(clientId, slice: text)
+    public func fullLoad(client: AuthenticatedClient, slice text: String) async throws(ServerError) -> DeltaBatch {
+        let (client, slice) = try await admitLoad(client, slice: text)
         let snapshot = try await loadedSnapshot()
         let selected = LoadSelector(slice: slice, now: now()).fullLoad(snapshot)
         let load = try await send(selected, sequence: snapshot.sequence, to: client)
@@ -21,15 +21,15 @@ extension CacheServer {
             try await register(changes, for: client, markKnown: true)
             try await startOver(client)
         }
-        await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
+        await context.cacheNotifier.subscriptionChanged(clientId: client.id, slice: slice)
         return load.answer
     }
 
     /// PartialLoad (§2.3): the entities the new slice selects that the client is not
     /// registered on; it becomes registered-synchronized on them. A client whose registrations
     /// the site does not know gets `NotRegistered`.
-    public func partialLoad(clientId: String?, slice text: String) async throws(ServerError) -> DeltaBatch {
-        let (client, slice) = try await admitLoad(clientId, slice: text)
+    public func partialLoad(client: AuthenticatedClient, slice text: String) async throws(ServerError) -> DeltaBatch {
+        let (client, slice) = try await admitLoad(client, slice: text)
         try await requireKnownRegistrations(of: client)
         let snapshot = try await loadedSnapshot()
         let selector = LoadSelector(slice: slice, now: now())
@@ -42,7 +42,7 @@ extension CacheServer {
         if context.settings.useRegistration {
             try await register(Dictionary(uniqueKeysWithValues: load.sent.map { ($0, .synchronized) }), for: client, markKnown: false)
         }
-        await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
+        await context.cacheNotifier.subscriptionChanged(clientId: client.id, slice: slice)
         return load.answer
     }
 
@@ -54,9 +54,9 @@ extension CacheServer {
     /// to this site for the first time; without, a client whose registrations the site does
     /// not know gets `NotRegistered` and must register first.
     public func syncLoad(
-        clientId: String?, slice text: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil
+        client: AuthenticatedClient, slice text: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil
     ) async throws(ServerError) -> DeltaBatch {
-        let (client, slice) = try await admitLoad(clientId, slice: text)
+        let (client, slice) = try await admitLoad(client, slice: text)
         if let entities {
             let ids = try validated(entities)
             if context.settings.useRegistration {
@@ -78,7 +78,7 @@ extension CacheServer {
             try await register(Dictionary(uniqueKeysWithValues: load.sent.map { ($0, .synchronized) }), for: client, markKnown: false)
             try await startOver(client)
         }
-        await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
+        await context.cacheNotifier.subscriptionChanged(clientId: client.id, slice: slice)
         return load.answer
     }
 
@@ -87,35 +87,35 @@ extension CacheServer {
     /// acknowledged or was sent before is forgotten, and an older fetch still in flight stores
     /// nothing (issue 10 items 4, 12). A PartialLoad keeps it: the client goes on fetching from
     /// its own position.
-    private func startOver(_ client: ClientRecord) async throws(ServerError) {
+    private func startOver(_ client: AuthenticatedClient) async throws(ServerError) {
         let store = context.store
-        try await serverCall("resetting the fetch acknowledgement") { try await store.resetFetchAcknowledgement(clientId: client.clientId) }
+        try await serverCall("resetting the fetch acknowledgement") { try await store.resetFetchAcknowledgement(clientId: client.id) }
     }
 
     /// The checks every cache request starts with: a known, enabled client (§2.7), a slice
     /// that parses, and the `Permit` plug's consent (§5.6).
-    func admit(_ clientId: String?, slice text: String) async throws(ServerError) -> (ClientRecord, TopicsSlice) {
-        let client = try context.requireClient(clientId)
+    func admit(_ client: AuthenticatedClient, slice text: String) async throws(ServerError) -> (AuthenticatedClient, TopicsSlice) {
+        try context.authority.requireStillAdmitted(client)
         let slice = try context.parseSlice(text)
-        try await context.requirePermit(client.clientId, slice)
+        try await context.authority.requirePermit(client, slice)
         return (client, slice)
     }
 
     /// `NotRegistered` when registration is in use and the site holds none for the client.
-    func requireKnownRegistrations(of client: ClientRecord) async throws(ServerError) {
+    func requireKnownRegistrations(of client: AuthenticatedClient) async throws(ServerError) {
         guard context.settings.useRegistration else { return }
         let registrations = context.registrations
         let known = try await serverCall("reading registrations") { try await registrations.isKnown(client.bit) }
         guard known else {
             throw ServerError(
                 .notRegistered,
-                "site '\(context.siteName)' holds no registrations for client '\(client.clientId)': register its entities (or sync-load with them) first"
+                "site '\(context.siteName)' holds no registrations for client '\(client.id)': register its entities (or sync-load with them) first"
             )
         }
     }
 
     /// The tech-ids among `ids` the client is registered on (synchronized or not).
-    private func registeredIds(of client: ClientRecord, among ids: Set<UUID>) async throws(ServerError) -> Set<UUID> {
+    private func registeredIds(of client: AuthenticatedClient, among ids: Set<UUID>) async throws(ServerError) -> Set<UUID> {
         let registrations = context.registrations
         let states = try await serverCall("reading registrations") { try await registrations.states(of: client.bit, on: ids) }
         return Set(states.lazy.filter { $0.value != .unregistered }.map(\.key))
@@ -123,7 +123,7 @@ extension CacheServer {
 
     /// Writes registration changes for the client's bit; with `markKnown`, also records that
     /// the site now holds the client's registrations.
-    private func register(_ changes: [UUID: RegistrationState], for client: ClientRecord, markKnown: Bool) async throws(ServerError) {
+    private func register(_ changes: [UUID: RegistrationState], for client: AuthenticatedClient, markKnown: Bool) async throws(ServerError) {
         let registrations = context.registrations
         try await serverCall("saving registrations") {
             try await registrations.set(changes, for: client.bit)

@@ -5,11 +5,11 @@ extension CacheServer {
     /// SelectMinus (§2.3): the entities `oldSlice` selects and `newSlice` does not (load-mode
     /// evaluation, time windows included), logically deleted ones left out. The client deletes
     /// them locally and unregisters them at its father; registrations do not change here.
-    public func selectMinus(clientId: String?, oldSlice oldText: String, newSlice newText: String) async throws(ServerError) -> [EntityRef] {
-        let (client, newSlice) = try await admit(clientId, slice: newText)
+    public func selectMinus(client: AuthenticatedClient, oldSlice oldText: String, newSlice newText: String) async throws(ServerError) -> [EntityRef] {
+        let (client, newSlice) = try await admit(client, slice: newText)
         let oldSlice = try context.parseSlice(oldText)
         // The answer names entities of the old slice: the client must be allowed that one too.
-        try await context.requirePermit(client.clientId, oldSlice)
+        try await context.authority.requirePermit(client, oldSlice)
         let snapshot = try await loadedSnapshot()
         return LoadSelector.minus(snapshot, oldSlice: oldSlice, newSlice: newSlice, now: now())
             .map { EntityRef($0.entityClass, $0.techId) }
@@ -19,8 +19,8 @@ extension CacheServer {
     /// `lastSequence`, which is returned. The site must hold the client's registrations
     /// (`NotRegistered`); a sequence older than the retained log is `TooFarBehind` (the client
     /// must sync-load), one newer than the log is `BadRequest`.
-    public func skipLoad(clientId: String?, slice text: String, lastSequence: Int64) async throws(ServerError) -> Int64 {
-        let (client, slice) = try await admit(clientId, slice: text)
+    public func skipLoad(client: AuthenticatedClient, slice text: String, lastSequence: Int64) async throws(ServerError) -> Int64 {
+        let (client, slice) = try await admit(client, slice: text)
         try await requireKnownRegistrations(of: client)
         var newest = max(sequence, context.logTail.lastSequence)
         if lastSequence > newest {
@@ -39,19 +39,19 @@ extension CacheServer {
             )
         }
         try await refuseBehindAcknowledged(client, lastSequence)
-        await context.cacheNotifier.subscriptionChanged(clientId: client.clientId, slice: slice)
+        await context.cacheNotifier.subscriptionChanged(clientId: client.id, slice: slice)
         return lastSequence
     }
 
     /// A SkipLoad from before the sequence the client already acknowledged is refused like a
     /// fetch from there (issue 10 item 12): the client was restored from an older copy, and
     /// only a SyncLoad brings back the FULLs it lost.
-    private func refuseBehindAcknowledged(_ client: ClientRecord, _ lastSequence: Int64) async throws(ServerError) {
+    private func refuseBehindAcknowledged(_ client: AuthenticatedClient, _ lastSequence: Int64) async throws(ServerError) {
         guard context.settings.useRegistration else { return }
         let store = context.store
-        let stored = try await serverCall("reading the fetch acknowledgement") { try await store.fetchAcknowledgement(clientId: client.clientId) }
+        let stored = try await serverCall("reading the fetch acknowledgement") { try await store.fetchAcknowledgement(clientId: client.id) }
         if let stored, stored.bit == client.bit, let acknowledged = stored.acknowledgedSequence, lastSequence < acknowledged {
-            throw DeltaServer.behindAcknowledged(lastSequence, acknowledged, client.clientId, site: context.siteName)
+            throw DeltaServer.behindAcknowledged(lastSequence, acknowledged, client.id, site: context.siteName)
         }
     }
 }

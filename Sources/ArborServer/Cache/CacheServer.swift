@@ -28,6 +28,12 @@ public final class CacheServer: Service, Sendable {
         now = clock
     }
 
+    /// The client `clientId` names, for a caller inside this process (no credential needed):
+    /// `UnknownClient` or `ClientDisabled` as over HTTP.
+    public func inProcessClient(_ clientId: String) throws(ServerError) -> AuthenticatedClient {
+        try context.authority.inProcess(clientId)
+    }
+
     /// The system wall clock in microseconds since 1970.
     public static func systemClock() -> HybridTimestamp {
         HybridTimestamp(microseconds: EntitiesSubsystem.systemMicroseconds())

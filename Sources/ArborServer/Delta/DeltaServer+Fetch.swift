@@ -11,10 +11,12 @@ extension DeltaServer {
     /// not before (DESIGN rule 3). The wait ends early when the task is cancelled, and with
     /// `ClientDisabled` (or `UnknownClient` for a registered fetch) as soon as the clients table
     /// shows the client disabled or removed (§2.7).
-    public func fetch(clientId: String?, request: FetchRequest) async throws(ServerError) -> DeltaBatch {
+    public func fetch(client requester: AuthenticatedClient?, request: FetchRequest) async throws(ServerError) -> DeltaBatch {
+        let requester = try context.authority.requireReader(requester, for: "a fetch")
+        let clientId = requester?.id
         let slice = try context.parseSlice(request.slice)
-        try await context.requirePermit(clientId, slice)
-        let (client, record) = try await routingClient(clientId: clientId, registered: request.registered, slice: slice)
+        try await context.authority.requirePermit(requester, slice)
+        let (client, record) = try await routingClient(requester, registered: request.registered, slice: slice)
         // A proxy with selective distribution (§8.3) serves only the topics it receives.
         try await context.proxyTopics?.admitFetch(slice)
         let fromSequence = request.fromSequence
@@ -100,16 +102,12 @@ extension DeltaServer {
     /// The routing client of a fetch, checked against the clients table and registrations,
     /// and the client's row to watch while the fetch runs (nil for an unknown unregistered client).
     private func routingClient(
-        clientId: String?, registered: Bool, slice: TopicsSlice
+        _ client: AuthenticatedClient?, registered: Bool, slice: TopicsSlice
     ) async throws(ServerError) -> (RoutingClient, ClientRecord?) {
         guard registered, context.settings.useRegistration else {
-            let record = clientId.flatMap { context.clients.client($0) }
-            if let record, record.isDisabled {
-                throw ServerError(.clientDisabled, "client '\(record.clientId)' is disabled at site '\(context.siteName)'")
-            }
-            return (.unregistered(slice: slice), record)
+            return (.unregistered(slice: slice), client?.admittedRecord)
         }
-        let record = try context.requireClient(clientId)
+        let record = try context.authority.requireClient(client, for: "a registered fetch").admittedRecord
         let known: Bool
         do {
             known = try await context.registrations.isKnown(record.bit)

@@ -25,16 +25,15 @@ public final class DeltaServer: Sendable {
     /// acknowledged or was sent before is forgotten (it fetches from the returned sequence).
     ///
     /// - Returns: the site's current log sequence.
-    public func register(clientId: String?, entities: [EntityRef]) async throws(ServerError) -> Int64 {
-        let record = try context.requireClient(clientId)
+    public func register(client record: AuthenticatedClient, entities: [EntityRef]) async throws(ServerError) -> Int64 {
         try checkClasses(of: entities)
         let states = Dictionary(entities.map { ($0.techId, RegistrationState.synchronized) }, uniquingKeysWith: { $1 })
         do {
             try await context.registrations.set(states, for: record.bit)
             try await context.registrations.markKnown(record.bit)
-            try await sessions.reset(clientId: record.clientId)
+            try await sessions.reset(clientId: record.id)
         } catch {
-            throw failure("registering \(entities.count) entities for client '\(record.clientId)'", error)
+            throw failure("registering \(entities.count) entities for client '\(record.id)'", error)
         }
         return try await currentSequence()
     }
@@ -44,15 +43,14 @@ public final class DeltaServer: Sendable {
     /// The client's pending fetch batch is dropped, so acknowledging it cannot register the
     /// entities again; its next fetch routes from the persisted states.
     /// - Returns: `sequence`, the position the client continues from.
-    public func unregister(clientId: String?, entities: [EntityRef], sequence: Int64) async throws(ServerError) -> Int64 {
-        let record = try context.requireClient(clientId)
+    public func unregister(client record: AuthenticatedClient, entities: [EntityRef], sequence: Int64) async throws(ServerError) -> Int64 {
         try checkClasses(of: entities)
         let states = Dictionary(entities.map { ($0.techId, RegistrationState.unregistered) }, uniquingKeysWith: { $1 })
         do {
-            try await sessions.reset(clientId: record.clientId)
+            try await sessions.reset(clientId: record.id)
             try await context.registrations.set(states, for: record.bit)
         } catch {
-            throw failure("unregistering \(entities.count) entities for client '\(record.clientId)'", error)
+            throw failure("unregistering \(entities.count) entities for client '\(record.id)'", error)
         }
         return sequence
     }
@@ -63,7 +61,7 @@ public final class DeltaServer: Sendable {
     ///
     /// With `requestId` (issue 10 item 13) an append already committed for this client and id
     /// is answered with its recorded outcome, and nothing is applied again.
-    public func append(_ writes: [EntityWrite], clientId: String? = nil, requestId: String? = nil) async throws(ServerError) -> AppendResponse {
+    public func append(_ writes: [EntityWrite], client: AuthenticatedClient, requestId: String? = nil) async throws(ServerError) -> AppendResponse {
         guard let requestId else {
             do {
                 let receipt = try await context.entities.write(writes)
@@ -75,7 +73,7 @@ public final class DeltaServer: Sendable {
         guard ArborProtocol.Header.isValidRequestId(requestId) else {
             throw ServerError(.badRequest, "\(ArborProtocol.Header.requestId) must be 1 to 128 visible ASCII characters")
         }
-        let client = clientId ?? ""
+        let client = client.id
         if let recorded = try await recordedAppend(client, requestId) { return recorded }
         do {
             let receipt = try await context.entities.write(writes, request: (client, requestId))
@@ -98,6 +96,12 @@ public final class DeltaServer: Sendable {
         } catch {
             throw failure("reading append request '\(requestId)'", error)
         }
+    }
+
+    /// The client `clientId` names, for a caller inside this process (no credential needed):
+    /// `UnknownClient` or `ClientDisabled` as over HTTP.
+    public func inProcessClient(_ clientId: String) throws(ServerError) -> AuthenticatedClient {
+        try context.authority.inProcess(clientId)
     }
 
     /// The highest committed sequence: the store's, which may be ahead of the log tail.

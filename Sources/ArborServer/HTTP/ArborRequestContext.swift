@@ -1,13 +1,21 @@
+import ArborCore
 import Hummingbird
 import NIOCore
 import NIOSSL
 import X509
 
-/// Hummingbird's request context plus the request's connection, so that a handler can read
-/// the client's TLS certificate (client authentication by certificate, issue 6).
+/// Hummingbird's request context plus the request's connection (so the identity middleware
+/// can read the client's TLS certificate, issue 6) and what ``RequestIdentityMiddleware`` found
+/// out about the request: the authenticated client and the edge's older schema, if any.
 public struct ArborRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     let channel: any Channel
+    /// The client the request comes from, authenticated once by ``RequestIdentityMiddleware``;
+    /// nil for an anonymous request (only where the site allows one).
+    public internal(set) var client: AuthenticatedClient?
+    /// The older schema of the site's history the edge runs (delta answers are cut down to it);
+    /// nil when it runs the site's current one.
+    public internal(set) var peerSchema: DistributionSchema?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

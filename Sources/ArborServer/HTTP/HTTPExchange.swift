@@ -26,10 +26,6 @@ struct HTTPExchange: Sendable {
         request.headers[HTTPField.Name(ArborProtocol.Header.clientSecret)!]
     }
 
-    /// The schema the edge of the request being answered runs (set by ``SiteRoutes``), when it
-    /// is an older one of the site's history: delta answers are cut down to it.
-    @TaskLocal static var peerSchema: DistributionSchema?
-
     /// Refuses another protocol version, and a schema name the site never held; answers the
     /// older schema the edge runs, nil when it runs the site's (or does not say).
     ///
@@ -126,10 +122,16 @@ struct HTTPExchange: Sendable {
         return Response(status: status, headers: headers(contentType: ArborProtocol.jsonMediaType), body: .init(byteBuffer: ByteBuffer(data: data)))
     }
 
-    /// Delta buffers as concatenated binary buffers, or as JSON when asked; cut down to the
-    /// edge's older schema (``peerSchema``) when it runs one.
-    func deltas(_ buffers: [DeltaBuffer], sequence: Int64, json: Bool) throws(ServerError) -> Response {
-        let schema = Self.peerSchema ?? context.schema
+    /// A batch of delta buffers answered as the request asks (binary or JSON), cut down to
+    /// the edge's older schema when it runs one (``ArborRequestContext/peerSchema``).
+    func deltas(_ batch: DeltaBatch, for request: Request, _ requestContext: ArborRequestContext) throws(ServerError) -> Response {
+        try deltas(batch.buffers, sequence: batch.sequence, json: wantsJSON(request), peerSchema: requestContext.peerSchema)
+    }
+
+    /// Delta buffers as concatenated binary buffers, or as JSON when asked; cut down to
+    /// `peerSchema` when the edge runs that older schema.
+    func deltas(_ buffers: [DeltaBuffer], sequence: Int64, json: Bool, peerSchema: DistributionSchema?) throws(ServerError) -> Response {
+        let schema = peerSchema ?? context.schema
         let buffers = schema.name == context.schema.name ? buffers : buffers.map { $0.projected(onto: schema) }
         var fields = headers(contentType: json ? ArborProtocol.jsonMediaType : ArborProtocol.deltaBuffersMediaType)
         fields[HTTPField.Name(ArborProtocol.Header.sequence)!] = String(sequence)
@@ -147,10 +149,9 @@ struct HTTPExchange: Sendable {
         }
     }
 
-    /// The protocol's JSON error answer.
+    /// The protocol's JSON error answer, with the connected-to-center header.
     func error(_ error: ServerError) -> Response {
-        let status = HTTPResponse.Status(code: error.code.httpStatus)
-        var response = json(ErrorResponse(error: error.code.rawValue, message: error.message), status: status)
+        var response = Response(status: error.status, headers: headers(contentType: ArborProtocol.jsonMediaType), body: .init(byteBuffer: ByteBuffer(data: error.jsonBody)))
         if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
         return response
     }

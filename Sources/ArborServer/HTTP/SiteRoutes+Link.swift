@@ -8,23 +8,23 @@ import Hummingbird
 /// heartbeat). Both need the son in the clients table.
 extension SiteRoutes {
     /// Adds the link routes next to the delta server's.
-    func installLink(_ delta: DeltaServer, on router: Router<ArborRequestContext>) {
+    func installLink(_ delta: DeltaServer, on group: RouterGroup<ArborRequestContext>) {
         let link = LinkServer(context: exchange.context)
-        post(paths.delta("upload"), on: router) { request in
+        post(paths.delta("upload"), on: group) { request, context in
             var request = request
             let through = try Self.sequenceHeader(request)
             let incarnation = try Self.incarnationHeader(request)
             let body = try await exchange.body(of: &request)
-            return exchange.json(try await link.upload(clientId: exchange.clientId(request), incarnation: incarnation, throughSequence: through, body: body))
+            return exchange.json(try await link.upload(client: try required(context), incarnation: incarnation, throughSequence: through, body: body))
         }
-        post(paths.delta("upload-position"), on: router) { request in
+        post(paths.delta("upload-position"), on: group) { request, context in
             var request = request
             let incarnation = try Self.incarnationHeader(request)
             let body = try await exchange.body(of: &request)
             guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], object.isEmpty else {
                 throw ServerError(.badRequest, "upload-position takes an empty JSON object: {}")
             }
-            return exchange.json(try await link.uploadPosition(clientId: exchange.clientId(request), incarnation: incarnation))
+            return exchange.json(try await link.uploadPosition(client: try required(context), incarnation: incarnation))
         }
     }
 

@@ -24,37 +24,41 @@ public struct SiteRoutes: Sendable {
         self.cache = cache
     }
 
-    /// Adds the routes to `router`.
+    /// Adds the routes to `router`: the plain status GETs as they are, every other route behind
+    /// the ``RequestIdentityMiddleware`` (compatibility, then authentication once).
     public func install(on router: Router<ArborRequestContext>) {
-        router.add(middleware: UnknownPathMiddleware(exchange: exchange, paths: paths))
-        if let delta { installDelta(delta, on: router) }
-        if let cache { installCache(cache, on: router) }
+        router.add(middleware: ErrorAnswerMiddleware(exchange: exchange, paths: paths))
+        let identified = router.group().add(middleware: RequestIdentityMiddleware(exchange: exchange))
+        if let delta { installDelta(delta, statusOn: router, routesOn: identified) }
+        if let cache { installCache(cache, statusOn: router, routesOn: identified) }
     }
 
-    private func installDelta(_ delta: DeltaServer, on router: Router<ArborRequestContext>) {
+    private func installDelta(_ delta: DeltaServer, statusOn router: Router<ArborRequestContext>, routesOn group: RouterGroup<ArborRequestContext>) {
         router.get(RouterPath(paths.deltaRoot)) { _, _ in exchange.json(status(server: "delta")) }
-        post(paths.delta("fetch"), balanced: true, on: router) { request in
+        post(paths.delta("fetch"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(FetchRequest.self, from: &request)
             // Shutdown must not wait for open long polls: they end with what they have.
-            let clientId = exchange.clientId(request)
+            let client = context.client
             let answer = try await Self.untilGracefulShutdown {
-                try await delta.fetch(clientId: clientId, request: body)
+                try await delta.fetch(client: client, request: body)
             } ?? DeltaBatch(buffers: [], sequence: body.fromSequence)
-            return try exchange.deltas(answer.buffers, sequence: answer.sequence, json: exchange.wantsJSON(request))
+            return try exchange.deltas(answer, for: request, context)
         }
-        post(paths.delta("register"), on: router) { request in
+        post(paths.delta("register"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(RegisterRequest.self, from: &request)
-            return exchange.json(SequenceResponse(sequence: try await delta.register(clientId: exchange.clientId(request), entities: body.entities)))
+            return exchange.json(SequenceResponse(sequence: try await delta.register(client: try required(context), entities: body.entities)))
         }
-        post(paths.delta("unregister"), on: router) { request in
+        post(paths.delta("unregister"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(UnregisterRequest.self, from: &request)
-            let sequence = try await delta.unregister(clientId: exchange.clientId(request), entities: body.entities, sequence: body.sequence)
+            let sequence = try await delta.unregister(client: try required(context), entities: body.entities, sequence: body.sequence)
             return exchange.json(SequenceResponse(sequence: sequence))
         }
-        post(paths.delta("append"), on: router) { request in
+        post(paths.delta("append"), on: group) { request, context in
+            // Anonymous writes are never served (issue 11): refused before the body is read.
+            let client = try required(context)
             var request = request
             let data = try await exchange.body(of: &request)
             let writes: [EntityWrite]
@@ -64,79 +68,66 @@ public struct SiteRoutes: Sendable {
                 throw ServerError(.badRequest, error.description)
             }
             let requestId = request.headers[HTTPField.Name(ArborProtocol.Header.requestId)!]
-            return exchange.json(try await delta.append(writes, clientId: exchange.clientId(request), requestId: requestId))
+            return exchange.json(try await delta.append(writes, client: client, requestId: requestId))
         }
-        installLink(delta, on: router)
+        installLink(delta, on: group)
     }
 
-    private func installCache(_ cache: CacheServer, on router: Router<ArborRequestContext>) {
+    private func installCache(_ cache: CacheServer, statusOn router: Router<ArborRequestContext>, routesOn group: RouterGroup<ArborRequestContext>) {
         router.get(RouterPath(paths.cacheRoot)) { _, _ in exchange.json(status(server: "cache")) }
-        post(paths.cache("full-load"), balanced: true, on: router) { request in
+        post(paths.cache("full-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
-            let answer = try await cache.fullLoad(clientId: exchange.clientId(request), slice: body.slice)
-            return try exchange.deltas(answer.buffers, sequence: answer.sequence, json: exchange.wantsJSON(request))
+            return try exchange.deltas(try await cache.fullLoad(client: try required(context), slice: body.slice), for: request, context)
         }
-        post(paths.cache("partial-load"), balanced: true, on: router) { request in
+        post(paths.cache("partial-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
-            let answer = try await cache.partialLoad(clientId: exchange.clientId(request), slice: body.slice)
-            return try exchange.deltas(answer.buffers, sequence: answer.sequence, json: exchange.wantsJSON(request))
+            return try exchange.deltas(try await cache.partialLoad(client: try required(context), slice: body.slice), for: request, context)
         }
-        post(paths.cache("select-minus"), on: router) { request in
+        post(paths.cache("select-minus"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SelectMinusRequest.self, from: &request)
-            let entities = try await cache.selectMinus(clientId: exchange.clientId(request), oldSlice: body.oldSlice, newSlice: body.newSlice)
+            let entities = try await cache.selectMinus(client: try required(context), oldSlice: body.oldSlice, newSlice: body.newSlice)
             return exchange.json(EntityListResponse(entities: entities))
         }
-        post(paths.cache("sync-load"), balanced: true, on: router) { request in
+        post(paths.cache("sync-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SyncLoadRequest.self, from: &request)
             let answer = try await cache.syncLoad(
-                clientId: exchange.clientId(request), slice: body.slice, lastTransmissionTime: body.lastTransmissionTime, entities: body.entities
+                client: try required(context), slice: body.slice, lastTransmissionTime: body.lastTransmissionTime, entities: body.entities
             )
-            return try exchange.deltas(answer.buffers, sequence: answer.sequence, json: exchange.wantsJSON(request))
+            return try exchange.deltas(answer, for: request, context)
         }
-        post(paths.cache("skip-load"), balanced: true, on: router) { request in
+        post(paths.cache("skip-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SkipLoadRequest.self, from: &request)
-            let sequence = try await cache.skipLoad(clientId: exchange.clientId(request), slice: body.slice, lastSequence: body.lastSequence)
+            let sequence = try await cache.skipLoad(client: try required(context), slice: body.slice, lastSequence: body.lastSequence)
             return exchange.json(SequenceResponse(sequence: sequence))
         }
-        installDigests(cache, on: router)
+        installDigests(cache, on: group)
     }
 
-    /// A POST route whose errors become the protocol's JSON error answers.
-    /// With `balanced`, a successful answer may tell the edge to move to a less loaded server of the site.
+    /// A POST route behind the identity middleware; its handler just throws a ``ServerError``
+    /// to refuse. With `balanced`, a successful answer may tell the edge to move to a less
+    /// loaded server of the site.
     func post(
-        _ path: String, balanced: Bool = false, on router: Router<ArborRequestContext>, _ handle: @escaping @Sendable (Request) async throws -> Response
+        _ path: String, balanced: Bool = false, on group: RouterGroup<ArborRequestContext>,
+        _ handle: @escaping @Sendable (Request, ArborRequestContext) async throws -> Response
     ) {
-        router.post(RouterPath(path)) { request, requestContext in
-            do {
-                let peerSchema = try await exchange.checkCompatibility(request)
-                // Before any handler: a request naming a client must authenticate as it.
-                let secret = exchange.clientSecret(request)
-                let certificateName = exchange.context.settings.requiresClientCertificates ? await requestContext.clientCertificateName() : nil
-                try await exchange.context.authenticate(
-                    exchange.clientId(request), secret: secret, certificateName: certificateName, peer: requestContext.peerAddress
-                )
-                var response = try await HTTPExchange.$peerSchema.withValue(peerSchema) {
-                    try await ClientAuthenticator.$requestCertificateName.withValue(certificateName) {
-                        try await ClientAuthenticator.$requestSecret.withValue(secret) { try await handle(request) }
-                    }
-                }
-                if balanced, let balancer = exchange.context.balancer, let clientId = exchange.clientId(request),
-                   let target = balancer.noteRequest(clientId: clientId) {
-                    response.headers[HTTPField.Name(ArborProtocol.Header.redirect)!] = target
-                }
-                return response
-            } catch let error as ServerError {
-                return exchange.error(error)
-            } catch {
-                exchange.context.logger.error("request to \(path) failed: \(error)")
-                return exchange.error(ServerError(.internalError, "the server failed; retry later"))
+        let balancer = balanced ? exchange.context.balancer : nil
+        group.post(RouterPath(path)) { request, context in
+            var response = try await handle(request, context)
+            if let balancer, let client = context.client, let target = balancer.noteRequest(clientId: client.id) {
+                response.headers[HTTPField.Name(ArborProtocol.Header.redirect)!] = target
             }
+            return response
         }
+    }
+
+    /// The request's authenticated client, for a route no anonymous request may use.
+    func required(_ context: ArborRequestContext) throws(ServerError) -> AuthenticatedClient {
+        try exchange.context.authority.requireClient(context.client, for: "this request")
     }
 
     private func status(server: String) -> StatusResponse {

@@ -29,6 +29,12 @@ public final class LinkServer: Sendable {
         watchdog.withLock { $0?.cancel() }
     }
 
+    /// The client `clientId` names, for a caller inside this process (no credential needed):
+    /// `UnknownClient` or `ClientDisabled` as over HTTP.
+    public func inProcessClient(_ clientId: String) throws(ServerError) -> AuthenticatedClient {
+        try context.authority.inProcess(clientId)
+    }
+
     /// The site counter of a son's applied position: per incarnation of the son's database
     /// (`X-Arbor-Site-Incarnation`), so a rebuilt or restored son starts cleanly; a son that
     /// sends no incarnation (an older Arbor) keeps the one position of its client id.
@@ -50,9 +56,9 @@ public final class LinkServer: Sendable {
     /// then records `throughSequence` (the son's log position the upload covers, default the
     /// last buffer's). Answers the son's position afterwards.
     public func upload(
-        clientId: String?, incarnation: UUID? = nil, throughSequence: Int64?, body: some Collection<UInt8>
+        client: AuthenticatedClient, incarnation: UUID? = nil, throughSequence: Int64?, body: some Collection<UInt8>
     ) async throws(ServerError) -> UploadResponse {
-        let son = try context.requireClient(clientId).clientId
+        let son = client.id
         let history: SchemaHistory
         do { history = try await context.schemas.history() } catch {
             context.logger.error("link server: reading the schema history failed: \(error)")
@@ -87,8 +93,8 @@ public final class LinkServer: Sendable {
 
     /// Upload-position: the son's position (0 before its first upload); the son calls it on
     /// connect and as its heartbeat.
-    public func uploadPosition(clientId: String?, incarnation: UUID? = nil) async throws(ServerError) -> UploadResponse {
-        let son = try context.requireClient(clientId).clientId
+    public func uploadPosition(client: AuthenticatedClient, incarnation: UUID? = nil) async throws(ServerError) -> UploadResponse {
+        let son = client.id
         await noteContact(son)
         let key = Self.appliedKey(son: son, incarnation: incarnation)
         let store = context.store

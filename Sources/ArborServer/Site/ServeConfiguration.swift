@@ -40,6 +40,10 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var fatherClientKeyFile: String?
     /// Serve plain HTTP: only when set explicitly, never as a fallback for missing TLS files.
     public var plainHTTP: Bool = false
+    /// Serve unregistered fetches of requests that name no client (issue 11). Off by default:
+    /// every request but the status GETs must then come from a client of the clients table.
+    /// Anonymous writes are never served.
+    public var allowAnonymousReads: Bool = false
     /// A PEM bundle of the CAs trusted for an `https://` father; nil trusts the system's roots.
     public var fatherCAFile: String?
     /// A JSON file mapping client id → the topics its slices may name (the `TopicsPermit`
@@ -83,7 +87,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_FATHER_SERVERS": "fatherServers", "ARBOR_FATHER_CLIENT_ID": "fatherClientId", "ARBOR_FATHER_SLICE": "fatherSlice",
         "ARBOR_FATHER_CLIENT_SECRET_FILE": "fatherClientSecretFile",
         "ARBOR_ADVERTISED_URL": "advertisedURL",
-        "ARBOR_TLS_CERTIFICATE_FILE": "tlsCertificateFile", "ARBOR_TLS_KEY_FILE": "tlsKeyFile", "ARBOR_PLAIN_HTTP": "plainHTTP",
+        "ARBOR_TLS_CERTIFICATE_FILE": "tlsCertificateFile", "ARBOR_TLS_KEY_FILE": "tlsKeyFile", "ARBOR_PLAIN_HTTP": "plainHTTP", "ARBOR_ALLOW_ANONYMOUS_READS": "allowAnonymousReads",
         "ARBOR_TLS_CLIENT_CA_FILE": "tlsClientCAFile", "ARBOR_FATHER_CLIENT_CERTIFICATE_FILE": "fatherClientCertificateFile",
         "ARBOR_FATHER_CLIENT_KEY_FILE": "fatherClientKeyFile",
         "ARBOR_FATHER_CA_FILE": "fatherCAFile",
@@ -147,6 +151,12 @@ public struct ServeConfiguration: Sendable, Equatable {
             switch value.lowercased() {
             case "true", "yes", "1": plainHTTP = true
             case "false", "no", "0": plainHTTP = false
+            default: throw ServeConfigurationError("\(source) must be true or false, got '\(value)'")
+            }
+        case "allowAnonymousReads":
+            switch value.lowercased() {
+            case "true", "yes", "1": allowAnonymousReads = true
+            case "false", "no", "0": allowAnonymousReads = false
             default: throw ServeConfigurationError("\(source) must be true or false, got '\(value)'")
             }
         case "permitsFile": permitsFile = value.isEmpty ? nil : value
@@ -218,6 +228,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         var settings = SiteServerSettings(instance: instance, useRegistration: useRegistration, retainedSequences: retainedSequences)
         settings.selectiveDistribution = selective
         settings.limits = limits
+        settings.allowAnonymousReads = allowAnonymousReads
         guard (60...31_536_000).contains(appendRequestRetentionSeconds) else {
             throw ServeConfigurationError("appendRequestRetentionSeconds must be between 60 and 31536000 (a year), got \(appendRequestRetentionSeconds)")
         }

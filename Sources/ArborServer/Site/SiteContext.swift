@@ -23,6 +23,9 @@ public struct SiteServerSettings: Sendable {
     /// then a certificate whose common name is the client id authenticates the client, and a
     /// client without a secret is only served with its own certificate.
     public var requiresClientCertificates = false
+    /// Whether a request that names no client may fetch (unregistered) (issue 11); off by
+    /// default. Anonymous writes, loads and registrations are never served.
+    public var allowAnonymousReads = false
     /// The largest transaction and the allowed skew of received times (issue 10 items 7, 8):
     /// requests, commits, log reads, loads and the link all use ``WriteLimits/maximumTransactionBytes``.
     public var limits = WriteLimits()
@@ -60,8 +63,8 @@ public struct SiteContext: Sendable {
     /// Whether this site is connected to the center (always true at the center itself).
     public let connectedToCenter: @Sendable () -> Bool
     public let logger: Logger
-    /// Checks client secrets (with an in-memory cache of successful checks).
-    public let authenticator: ClientAuthenticator
+    /// Who may make requests, with which slices: authentication and permits (issue 11).
+    public let authority: RequestAuthority
     /// The checks of selective distribution (§8.3); nil when it is off.
     public let proxyTopics: ProxyTopicsGuard?
     /// Balances edges between the site's server processes (§8.1); nil in a process that takes no part.
@@ -90,8 +93,10 @@ public struct SiteContext: Sendable {
         self.permit = permit
         self.connectedToCenter = connectedToCenter
         self.logger = logger
-        authenticator = ClientAuthenticator(logger: logger)
         schemas = SchemaCatalog(store: store)
+        authority = RequestAuthority(clients: clients, permit: permit, siteName: store.siteName, requiresClientCertificates: settings.requiresClientCertificates,
+            allowAnonymousReads: settings.allowAnonymousReads, authenticator: ClientAuthenticator(logger: logger)
+        )
         proxyTopics = settings.selectiveDistribution.map { ProxyTopicsGuard(settings: $0, store: store, siteName: store.siteName) }
     }
 
@@ -117,62 +122,5 @@ public struct SiteContext: Sendable {
     /// Parses a slice, answering `SliceSyntax` with the parser's position and message.
     public func parseSlice(_ text: String) throws(ServerError) -> TopicsSlice {
         do { return try TopicsSlice(parsing: text) } catch { throw ServerError(.sliceSyntax, error.description) }
-    }
-
-    /// The client's row, checked: unknown → `UnknownClient`, disabled → `ClientDisabled`, a row
-    /// with a secret hash and a missing or wrong secret → `NotAuthenticated`. The secret is
-    /// `secret`, else the one the HTTP layer set for this request (``ClientAuthenticator/requestSecret``).
-    public func requireClient(_ clientId: String?, secret: String? = nil) throws(ServerError) -> ClientRecord {
-        guard let clientId, !clientId.isEmpty else {
-            throw ServerError(.badRequest, "this request needs the \(ArborProtocol.Header.clientId) header")
-        }
-        guard let record = clients.client(clientId) else {
-            throw ServerError(.unknownClient, "client '\(clientId)' is not in the clients table of site '\(siteName)': ask the operator to add it")
-        }
-        try requireSecret(secret ?? ClientAuthenticator.requestSecret, certificateName: ClientAuthenticator.requestCertificateName, for: record)
-        guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
-        return record
-    }
-
-    /// Checks a request that names `clientId`, when the client exists: its secret, then that
-    /// it is enabled. The HTTP layer calls it before any handler, so a refused request (an
-    /// append too) applies nothing. Unknown clients are left to ``requireClient(_:secret:)``
-    /// (not every request needs a row). The secret is checked off the cooperative pool, cached
-    /// and backed off per client and per `peer` address (issue 11 item 4).
-    public func authenticate(_ clientId: String?, secret: String?, certificateName: String? = nil, peer: String? = nil) async throws(ServerError) {
-        guard let clientId, let record = clients.client(clientId) else { return }
-        if try !requireCertificate(certificateName, for: record) {
-            try await authenticator.verify(secret, for: record, peer: peer)
-        }
-        guard !record.isDisabled else { throw ServerError(.clientDisabled, "client '\(clientId)' is disabled at site '\(siteName)'") }
-    }
-
-    /// True when a verified certificate of this very client authenticates it; refuses a
-    /// client without a secret when certificates are required; false when a secret must decide.
-    private func requireCertificate(_ certificateName: String?, for record: ClientRecord) throws(ServerError) -> Bool {
-        if certificateName == record.clientId { return true }
-        if settings.requiresClientCertificates, record.secretHash == nil {
-            let presented = certificateName.map { "a certificate for '\($0)'" } ?? "no certificate"
-            throw ServerError(
-                .notAuthenticated,
-                "a request for client '\(record.clientId)' came with \(presented): present the client's own certificate (common name '\(record.clientId)') or give the client a secret"
-            )
-        }
-        return false
-    }
-
-    private func requireSecret(_ secret: String?, certificateName: String?, for record: ClientRecord) throws(ServerError) {
-        if try requireCertificate(certificateName, for: record) { return }
-        guard authenticator.accepts(secret, for: record) else {
-            let what = secret == nil ? "carries no \(ArborProtocol.Header.clientSecret) header" : "carries a wrong secret"
-            throw ServerError(.notAuthenticated, "a request for client '\(record.clientId)' \(what): configure the client's secret")
-        }
-    }
-
-    /// Refuses a slice the `Permit` plug does not allow for this client.
-    public func requirePermit(_ clientId: String?, _ slice: TopicsSlice) async throws(ServerError) {
-        guard await permit.permits(clientId: clientId, slice: slice) else {
-            throw ServerError(.notPermitted, "client '\(clientId ?? "anonymous")' may not use slice \(slice)")
-        }
     }
 }

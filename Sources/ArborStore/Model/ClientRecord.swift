@@ -17,13 +17,19 @@ public struct ClientRecord: Hashable, Sendable {
         self.secretHash = secretHash
     }
 
-    /// Checks a client id before it reaches the table: 1–64 characters, no control characters.
+    /// Checks a client id before it reaches the table: 1–64 characters, no control characters,
+    /// and a valid topic name (a son's id names its site topics).
     public static func validate(clientId: String) throws(StoreError) {
         guard !clientId.isEmpty, clientId.count <= 64 else {
             throw StoreError(.invalidInput, "client id must be 1 to 64 characters long (got \(clientId.count))")
         }
         guard !clientId.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw StoreError(.invalidInput, "client id contains a control character")
+        }
+        // A son's id becomes its naming topic `#arbor.son.<id>` (§2.6), and permits name ids
+        // next to topics: every id must follow the topic name rules (issue 11 item 7).
+        do { try Topic.validate(clientId) } catch {
+            throw StoreError(.invalidInput, "client id must be usable as a topic (no blanks nor any of * + ! ( ) , #): \(error.description)")
         }
     }
 }

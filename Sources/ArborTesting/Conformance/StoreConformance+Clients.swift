@@ -14,6 +14,11 @@ extension StoreConformance {
                 try await requireStoreError(.conflict, "bit in use") { try await store.addClient(id: "branch-9", bit: ClientBit(5)) }
                 try await requireStoreError(.invalidInput, "empty id") { try await store.addClient(id: "", bit: nil) }
                 try await requireStoreError(.invalidInput, "65-character id") { try await store.addClient(id: String(repeating: "x", count: 65), bit: nil) }
+                // A son's id names its site topics: ids follow the topic name rules (issue 11 item 7).
+                for bad in ["a b", "x,y", "#arbor", "p+q", "n!", "TimeWindow3600"] {
+                    try await requireStoreError(.invalidInput, "id '\(bad)'") { try await store.addClient(id: bad, bit: nil) }
+                }
+                try require(try await store.clients().count == 3, "a refused id was stored")
                 try await store.setClientDisabled(id: "branch-2", disabled: true)
                 try require(try await store.clients().first { $0.clientId == "branch-2" }?.isDisabled == true, "disable did not stick")
                 try await store.setClientDisabled(id: "branch-2", disabled: false)

@@ -69,7 +69,7 @@ struct Demo: AsyncParsableCommand {
     }
 
     private func write(at site: EmbeddedSite, _ kind: EntityWrite.Kind, _ id: UUID, topics: String? = nil, _ fields: [String: FieldValue]) async throws {
-        let edge = try Edge(configuration: EdgeConfiguration(servers: [site.url], schema: site.store.schema))
+        let edge = try Edge(configuration: EdgeConfiguration(servers: [site.url], clientId: "viewer", schema: site.store.schema))
         _ = try await edge.append([EntityWrite(kind, entityClass: "Customer", techId: id, topics: try topics.map { try TopicsList(parsing: $0) }, fields: fields)])
     }
 

@@ -38,6 +38,8 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(name: .customLong("plain-http"), help: "Serve plain HTTP without TLS (trusted networks only); otherwise set tlsCertificateFile and tlsKeyFile.")
     var plainHTTP = false
+    @Flag(name: .customLong("allow-anonymous-reads"), help: "Serve unregistered fetches that name no client (default: every request but the status GETs needs a client of the clients table; anonymous writes are never served).")
+    var allowAnonymousReads = false
 
     func run() async throws {
         var settings = ServeConfiguration()
@@ -53,6 +55,7 @@ struct Serve: AsyncParsableCommand {
                 if let value { try settings.set(key, value, source: "--\(key)") }
             }
             if plainHTTP { try settings.set("plainHTTP", "true", source: "--plain-http") }
+            if allowAnonymousReads { try settings.set("allowAnonymousReads", "true", source: "--allow-anonymous-reads") }
         } catch let error as ServeConfigurationError {
             throw ValidationError(error.description)
         }

@@ -42,6 +42,29 @@ struct DeltaBufferCodecDecodeErrorTests {
         #expect(buffer.deltas.first?.fields["vip"] == TimedValue(.bool(true), at: Fixtures.time(1000)))
     }
 
+    @Test("a NUL in a text value is refused, as encoding refuses it (issue 11 item 7)")
+    func nulInText() throws {
+        func body(_ text: String) -> [UInt8] {
+            customerBody { writer in
+                writer.writeVarint(1)
+                writer.writeVarint(1)  // name (text; index 0 is the deleted flag)
+                writer.writeSignedVarint(0)
+                writer.writeUInt8(1)
+                writer.writeString(text)
+            }
+        }
+        #expect(decodeError(body("ab")) == nil, "the same body without the NUL decodes")
+        let error = try #require(decodeError(body("a\u{0}b")))
+        #expect(error.code == .invalidAgainstSchema)
+        #expect(error.description.contains("NUL"), "\(error)")
+        // The encoder refuses the same value.
+        var delta = try #require(try DeltaBufferCodec.decode(body("ab"), schema: schema).deltas.first)
+        delta.fields["name"] = TimedValue(.text("a\u{0}b"), at: Fixtures.time(1000))
+        #expect(throws: DeltaCodecError.self) {
+            try DeltaBufferCodec.encode(Samples.buffer([delta], sequence: 1, schemaName: schema.name), schema: schema)
+        }
+    }
+
     @Test("bad magic, unsupported version")
     func header() throws {
         var bytes = try valid()

@@ -94,9 +94,9 @@ struct CacheServerFollowTests {
             try await site.advance()
             #expect(site.cache.sequence == receipt.sequence)
             #expect(site.cache.snapshot()[state.key]?.topics == Fixtures.topics("A"))
-            #expect(try await site.cache.fullLoad(clientId: client.clientId, slice: "arbor.father").buffers.isEmpty)
-            #expect(try await site.cache.fullLoad(clientId: client.clientId, slice: "arbor.father+A*!arbor.notson.s1").deltas.map(\.techId) == [state.techId])
-            let delta = try #require(try await site.cache.fullLoad(clientId: client.clientId, slice: "A").deltas.first)
+            #expect(try await site.cache.fullLoad(client: site.cache.inProcessClient(client.clientId), slice: "arbor.father").buffers.isEmpty)
+            #expect(try await site.cache.fullLoad(client: site.cache.inProcessClient(client.clientId), slice: "arbor.father+A*!arbor.notson.s1").deltas.map(\.techId) == [state.techId])
+            let delta = try #require(try await site.cache.fullLoad(client: site.cache.inProcessClient(client.clientId), slice: "A").deltas.first)
             #expect(delta.topics == Fixtures.topics("A"))
         }
     }
@@ -120,14 +120,14 @@ struct CacheServerFollowTests {
                 var loads: [DeltaBatch] = []
                 let deadline = ContinuousClock.now + .seconds(20)
                 while ContinuousClock.now < deadline {
-                    loads.append(try await site.cache.fullLoad(clientId: client.clientId, slice: "A"))
+                    loads.append(try await site.cache.fullLoad(client: site.cache.inProcessClient(client.clientId), slice: "A"))
                     if loads.last?.deltas.count == 50 { break }
                     try await Task.sleep(for: .milliseconds(1))
                 }
                 try await writer.value
                 // On a busy machine the loop may end before the writer: a load after the last
                 // commit must then hold every entity (loads include every commit before them).
-                if loads.last?.deltas.count != 50 { loads.append(try await site.cache.fullLoad(clientId: client.clientId, slice: "A")) }
+                if loads.last?.deltas.count != 50 { loads.append(try await site.cache.fullLoad(client: site.cache.inProcessClient(client.clientId), slice: "A")) }
                 let commits = written.withLock { $0 }
                 #expect(commits.count == 50)
                 var partial = 0

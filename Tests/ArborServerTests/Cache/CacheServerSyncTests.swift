@@ -19,12 +19,12 @@ struct CacheServerSyncTests {
             try await site.write(customer(4, "A"))
             try await site.advance()
             await expectServerError(.notRegistered) {
-                _ = try await site.cache.syncLoad(clientId: client.clientId, slice: "A", lastTransmissionTime: since)
+                _ = try await site.cache.syncLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastTransmissionTime: since)
             }
 
             try await site.context.registrations.set([Fixtures.id(3): .unsynchronized], for: client.bit)
             try await site.context.registrations.markKnown(client.bit)
-            let answer = try await site.cache.syncLoad(clientId: client.clientId, slice: "A", lastTransmissionTime: since)
+            let answer = try await site.cache.syncLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastTransmissionTime: since)
             // 2 and 4 changed in the slice, 3 (registered, out of the slice) was deleted: the client learns it.
             #expect(ids(answer) == Set([2, 3, 4].map(Fixtures.id)))
             #expect(answer.deltas.first { $0.techId == Fixtures.id(3) }?.fields["deleted"]?.value == .bool(true))
@@ -32,7 +32,7 @@ struct CacheServerSyncTests {
             #expect(try await site.states(client, [1, 2, 3, 4].map(Fixtures.id)) == [
                 Fixtures.id(1): .unregistered, Fixtures.id(2): .synchronized, Fixtures.id(3): .synchronized, Fixtures.id(4): .synchronized,
             ])
-            let everything = try await site.cache.syncLoad(clientId: client.clientId, slice: "A", lastTransmissionTime: 0)
+            let everything = try await site.cache.syncLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastTransmissionTime: 0)
             #expect(ids(everything) == Set([1, 2, 3, 4].map(Fixtures.id)))
             #expect(site.plugs.events.last == "subscription app A")
         }
@@ -45,7 +45,7 @@ struct CacheServerSyncTests {
             try await site.write(customer(1, "A"), customer(2, "C"), customer(3, "C"), customer(4, "C", "T"))
             try await site.advance()
             let answer = try await site.cache.syncLoad(
-                clientId: client.clientId, slice: "A*!T", lastTransmissionTime: 0,
+                client: site.cache.inProcessClient(client.clientId), slice: "A*!T", lastTransmissionTime: 0,
                 entities: [EntityRef("Customer", Fixtures.id(2)), EntityRef("Customer", Fixtures.id(4)), EntityRef("Customer", Fixtures.id(99))]
             )
             // 4 is registered but carries T, which the slice refuses even for registered entities.
@@ -56,7 +56,7 @@ struct CacheServerSyncTests {
                 Fixtures.id(4): .synchronized, Fixtures.id(99): .synchronized,
             ])
             await expectServerError(.badRequest) {
-                _ = try await site.cache.syncLoad(clientId: client.clientId, slice: "A", lastTransmissionTime: 0, entities: [EntityRef("Planet", Fixtures.id(1))])
+                _ = try await site.cache.syncLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastTransmissionTime: 0, entities: [EntityRef("Planet", Fixtures.id(1))])
             }
         }
     }
@@ -67,18 +67,18 @@ struct CacheServerSyncTests {
             let client = try await site.addClient("app")
             for n in 1...5 { try await site.write(customer(n, "A")) }
             try await site.advance()
-            await expectServerError(.notRegistered) { _ = try await site.cache.skipLoad(clientId: client.clientId, slice: "A", lastSequence: 4) }
-            _ = try await site.cache.fullLoad(clientId: client.clientId, slice: "A")
+            await expectServerError(.notRegistered) { _ = try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 4) }
+            _ = try await site.cache.fullLoad(client: site.cache.inProcessClient(client.clientId), slice: "A")
 
-            #expect(try await site.cache.skipLoad(clientId: client.clientId, slice: "A+B", lastSequence: 4) == 4)
+            #expect(try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A+B", lastSequence: 4) == 4)
             #expect(site.plugs.events.last == "subscription app A+B")
-            #expect(try await site.cache.skipLoad(clientId: client.clientId, slice: "A", lastSequence: 3) == 3)
-            await expectServerError(.tooFarBehind) { _ = try await site.cache.skipLoad(clientId: client.clientId, slice: "A", lastSequence: 2) }
-            await expectServerError(.badRequest) { _ = try await site.cache.skipLoad(clientId: client.clientId, slice: "A", lastSequence: 6) }
-            await expectServerError(.badRequest) { _ = try await site.cache.skipLoad(clientId: client.clientId, slice: "A", lastSequence: -1) }
+            #expect(try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 3) == 3)
+            await expectServerError(.tooFarBehind) { _ = try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 2) }
+            await expectServerError(.badRequest) { _ = try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 6) }
+            await expectServerError(.badRequest) { _ = try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: -1) }
             // A commit the cache has not read yet is still in the log.
             try await site.write(customer(6, "A"))
-            #expect(try await site.cache.skipLoad(clientId: client.clientId, slice: "A", lastSequence: 6) == 6)
+            #expect(try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 6) == 6)
         }
     }
 
@@ -89,21 +89,22 @@ struct CacheServerSyncTests {
             try await site.addClient("off")
             try await site.store.setClientDisabled(id: "off", disabled: true)
             try await site.context.clients.refresh()
-            let requests: [(String?, String) async throws -> Void] = [
-                { _ = try await site.cache.fullLoad(clientId: $0, slice: $1) },
-                { _ = try await site.cache.partialLoad(clientId: $0, slice: $1) },
-                { _ = try await site.cache.syncLoad(clientId: $0, slice: $1, lastTransmissionTime: 0, entities: []) },
-                { _ = try await site.cache.skipLoad(clientId: $0, slice: $1, lastSequence: 0) },
-                { _ = try await site.cache.selectMinus(clientId: $0, oldSlice: $1, newSlice: $1) },
+            // A request without a client cannot be made in-process (the type needs one); over HTTP it
+            // is refused by the identity middleware (RequestIdentityTests).
+            let requests: [(String, String) async throws -> Void] = [
+                { _ = try await site.cache.fullLoad(client: site.cache.inProcessClient($0), slice: $1) },
+                { _ = try await site.cache.partialLoad(client: site.cache.inProcessClient($0), slice: $1) },
+                { _ = try await site.cache.syncLoad(client: site.cache.inProcessClient($0), slice: $1, lastTransmissionTime: 0, entities: []) },
+                { _ = try await site.cache.skipLoad(client: site.cache.inProcessClient($0), slice: $1, lastSequence: 0) },
+                { _ = try await site.cache.selectMinus(client: site.cache.inProcessClient($0), oldSlice: $1, newSlice: $1) },
             ]
             for request in requests {
                 await expectServerError(.unknownClient) { try await request("ghost", "A") }
                 await expectServerError(.clientDisabled) { try await request("off", "A") }
-                await expectServerError(.badRequest) { try await request(nil, "A") }
                 await expectServerError(.sliceSyntax) { try await request(client.clientId, "A+(B") }
                 await expectServerError(.notPermitted) { try await request(client.clientId, "A+Secret") }
             }
-            await expectServerError(.notPermitted) { _ = try await site.cache.selectMinus(clientId: client.clientId, oldSlice: "Secret", newSlice: "A") }
+            await expectServerError(.notPermitted) { _ = try await site.cache.selectMinus(client: site.cache.inProcessClient(client.clientId), oldSlice: "Secret", newSlice: "A") }
             #expect(site.plugs.events.isEmpty)
         }
     }
@@ -112,7 +113,7 @@ struct CacheServerSyncTests {
     func loadsWaitForTheStoreToBeRead(backend: TestStores.Backend) async throws {
         try await CacheHarness.with(backend, start: false) { site in
             let client = try await site.addClient("app")
-            await expectServerError(.internalError) { _ = try await site.cache.fullLoad(clientId: client.clientId, slice: "A") }
+            await expectServerError(.internalError) { _ = try await site.cache.fullLoad(client: site.cache.inProcessClient(client.clientId), slice: "A") }
         }
     }
 
@@ -122,10 +123,10 @@ struct CacheServerSyncTests {
             let client = try await site.addClient("app")
             try await site.write(customer(1, "A"), customer(2, "B"))
             try await site.advance()
-            #expect(ids(try await site.cache.partialLoad(clientId: client.clientId, slice: "A+B")) == Set([1, 2].map(Fixtures.id)))
-            #expect(ids(try await site.cache.syncLoad(clientId: client.clientId, slice: "B", lastTransmissionTime: 0)) == [Fixtures.id(2)])
-            #expect(ids(try await site.cache.fullLoad(clientId: client.clientId, slice: "A")) == [Fixtures.id(1)])
-            #expect(try await site.cache.skipLoad(clientId: client.clientId, slice: "A", lastSequence: 1) == 1)
+            #expect(ids(try await site.cache.partialLoad(client: site.cache.inProcessClient(client.clientId), slice: "A+B")) == Set([1, 2].map(Fixtures.id)))
+            #expect(ids(try await site.cache.syncLoad(client: site.cache.inProcessClient(client.clientId), slice: "B", lastTransmissionTime: 0)) == [Fixtures.id(2)])
+            #expect(ids(try await site.cache.fullLoad(client: site.cache.inProcessClient(client.clientId), slice: "A")) == [Fixtures.id(1)])
+            #expect(try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 1) == 1)
             #expect(try await site.states(client, [1, 2].map(Fixtures.id)).values.allSatisfy { $0 == .unregistered })
             #expect(try await site.context.registrations.isKnown(client.bit) == false)
         }

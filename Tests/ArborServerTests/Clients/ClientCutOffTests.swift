@@ -43,7 +43,7 @@ import Testing
     private static func disableAndEnable(_ site: LinkedSite, via: Via) async throws {
         _ = try await site.store.addClient(id: "shop", bit: nil)
         try await eventually("the site sees client 'shop'") { site.context.clients.client("shop") != nil }
-        let app = try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], schema: Fixtures.retailSchema))
+        let app = try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], clientId: TreeSite.appClient, schema: Fixtures.retailSchema))
         _ = try await app.append([Samples.customerCreate(id: Fixtures.id(1))])
         let shop = try edge(site, clientId: "shop")
         #expect(try await shop.fullLoad(slice: "A").deltas.map(\.techId) == [Fixtures.id(1)])
@@ -77,7 +77,7 @@ import Testing
         let bit = try #require(ClientBit(3))
         _ = try await site.store.addClient(id: "old", bit: bit)
         try await eventually("the site sees client 'old'") { site.context.clients.client("old") != nil }
-        let app = try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], schema: Fixtures.retailSchema))
+        let app = try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], clientId: TreeSite.appClient, schema: Fixtures.retailSchema))
         _ = try await app.append([Samples.customerCreate(id: Fixtures.id(1), topics: Fixtures.topics("A"))])
         _ = try await app.append([Samples.customerCreate(id: Fixtures.id(2), topics: Fixtures.topics("B"))])
         let old = try edge(site, clientId: "old")
@@ -100,7 +100,7 @@ import Testing
         let delta = DeltaServer(context: site.context)
         let request = FetchRequest(fromSequence: 0, slice: "A+B", registered: true, waitMilliseconds: 0)
         do {
-            _ = try await delta.fetch(clientId: "new", request: request)
+            _ = try await delta.fetch(client: delta.inProcessClient("new"), request: request)
             Issue.record("a registered fetch of the new client was served")
         } catch {
             #expect(error.code == .notRegistered, "\(error)")

@@ -15,7 +15,7 @@ import Testing
     /// request id, gets the recorded outcome, and the create is applied (and logged) once.
     @Test(arguments: TestStores.available)
     func anAppendWhoseAnswerIsLostIsResentAndAppliedOnce(backend: TestStores.Backend) async throws {
-        let site = try await LinkedSite.start(backend)
+        let site = try await LinkedSite.start(backend, clients: ["app"])
         let relay: TCPRelay
         do { relay = try await TCPRelay.start(to: site.port) } catch {
             await site.stop()
@@ -48,7 +48,7 @@ import Testing
     /// Two appends with one id over HTTP: the second gets the first's answer, the log one record.
     @Test(arguments: TestStores.available)
     func aRepeatedRequestIdIsAnsweredWithTheRecordedOutcome(backend: TestStores.Backend) async throws {
-        let site = try await LinkedSite.start(backend)
+        let site = try await LinkedSite.start(backend, clients: ["app"])
         do {
             func append(_ writes: [EntityWrite], id: String) async throws -> (status: Int, json: [String: Any]) {
                 var request = HTTPClientRequest(url: site.baseURL + "/arbor/1/delta/append")

@@ -11,30 +11,30 @@ import Testing
         try await DeltaServerHarness.with(backend, clients: ["b1", "off"]) { site in
             try await site.store.setClientDisabled(id: "off", disabled: true)
             try await site.context.clients.refresh()
-            let unknown = await serverError { try await site.server.fetch(clientId: "nobody", request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
+            let unknown = await serverError { try await site.server.fetch(client: site.server.inProcessClient("nobody"), request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
             #expect(unknown?.code == .unknownClient)
-            let anonymous = await serverError { try await site.server.fetch(clientId: nil, request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
-            #expect(anonymous?.code == .badRequest)
-            let disabled = await serverError { try await site.server.fetch(clientId: "off", request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
+            let anonymous = await serverError { try await site.server.fetch(client: nil, request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
+            #expect(anonymous?.code == .notAuthenticated, "a registered fetch needs a client, even where anonymous reads are allowed")
+            let disabled = await serverError { try await site.server.fetch(client: site.server.inProcessClient("off"), request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
             #expect(disabled?.code == .clientDisabled)
             let disabledUnregistered = await serverError {
-                try await site.server.fetch(clientId: "off", request: FetchRequest(fromSequence: 0, slice: "A", registered: false, waitMilliseconds: 0))
+                try await site.server.fetch(client: site.server.inProcessClient("off"), request: FetchRequest(fromSequence: 0, slice: "A", registered: false, waitMilliseconds: 0))
             }
             #expect(disabledUnregistered?.code == .clientDisabled)
-            let registerDisabled = await serverError { try await site.server.register(clientId: "off", entities: []) }
+            let registerDisabled = await serverError { try await site.server.register(client: site.server.inProcessClient("off"), entities: []) }
             #expect(registerDisabled?.code == .clientDisabled)
-            let registerUnknown = await serverError { try await site.server.unregister(clientId: "nobody", entities: [], sequence: 0) }
+            let registerUnknown = await serverError { try await site.server.unregister(client: site.server.inProcessClient("nobody"), entities: [], sequence: 0) }
             #expect(registerUnknown?.code == .unknownClient)
-            // An unregistered fetch with an id that is not in the table is served.
-            let stranger = try await site.fetch("stranger", from: 0, slice: "A", registered: false)
-            #expect(stranger == DeltaBatch(buffers: [], sequence: 0))
+            // An id that is not in the table is no client at all, registered or not (issue 11).
+            let stranger = await serverError { try await site.fetch("stranger", from: 0, slice: "A", registered: false) }
+            #expect(stranger?.code == .unknownClient)
         }
     }
 
     @Test(arguments: TestStores.available)
     func aBadSliceIsSliceSyntaxWithTheParsersMessage(backend: TestStores.Backend) async throws {
         try await DeltaServerHarness.with(backend, clients: ["b1"]) { site in
-            let error = await serverError { try await site.server.fetch(clientId: "b1", request: FetchRequest(fromSequence: 0, slice: "A+(B", registered: true)) }
+            let error = await serverError { try await site.server.fetch(client: site.server.inProcessClient("b1"), request: FetchRequest(fromSequence: 0, slice: "A+(B", registered: true)) }
             #expect(error?.code == .sliceSyntax)
             #expect(error?.message.contains("A+(B") == true, "\(String(describing: error))")
         }
@@ -43,7 +43,7 @@ import Testing
     @Test(arguments: TestStores.available)
     func aClientWhoseRegistrationsAreUnknownIsNotRegistered(backend: TestStores.Backend) async throws {
         try await DeltaServerHarness.with(backend, clients: ["b1"]) { site in
-            let error = await serverError { try await site.server.fetch(clientId: "b1", request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
+            let error = await serverError { try await site.server.fetch(client: site.server.inProcessClient("b1"), request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
             #expect(error?.code == .notRegistered)
             #expect(error?.message.contains("RegisterEntities") == true)
             let sequence = try await site.registered("b1")
@@ -55,14 +55,14 @@ import Testing
     func positionsOutsideTheRetainedLogAreRefused(backend: TestStores.Backend) async throws {
         try await DeltaServerHarness.with(backend, settings: SiteServerSettings(retainedSequences: 2)) { site in
             for n in 1...5 { try await site.createCustomer(n, topics: "A") }
-            let behind = await serverError { try await site.server.fetch(clientId: nil, request: FetchRequest(fromSequence: 2, slice: "A", registered: false)) }
+            let behind = await serverError { try await site.server.fetch(client: nil, request: FetchRequest(fromSequence: 2, slice: "A", registered: false)) }
             #expect(behind?.code == .tooFarBehind)
             #expect(behind?.message.contains("SyncLoad") == true)
             let retained = try await site.fetch(nil, from: 3, slice: "A", registered: false)
             #expect(retained.delivered == ["CREATE@4", "CREATE@5"])
-            let ahead = await serverError { try await site.server.fetch(clientId: nil, request: FetchRequest(fromSequence: 6, slice: "A", registered: false)) }
+            let ahead = await serverError { try await site.server.fetch(client: nil, request: FetchRequest(fromSequence: 6, slice: "A", registered: false)) }
             #expect(ahead?.code == .badRequest)
-            let negative = await serverError { try await site.server.fetch(clientId: nil, request: FetchRequest(fromSequence: -1, slice: "A", registered: false)) }
+            let negative = await serverError { try await site.server.fetch(client: nil, request: FetchRequest(fromSequence: -1, slice: "A", registered: false)) }
             #expect(negative?.code == .badRequest)
         }
     }
@@ -70,9 +70,9 @@ import Testing
     @Test(arguments: TestStores.available)
     func registeringAnUnknownClassIsABadRequest(backend: TestStores.Backend) async throws {
         try await DeltaServerHarness.with(backend, clients: ["b1"]) { site in
-            let error = await serverError { try await site.server.register(clientId: "b1", entities: [EntityRef("Planet", Fixtures.id(1))]) }
+            let error = await serverError { try await site.server.register(client: site.server.inProcessClient("b1"), entities: [EntityRef("Planet", Fixtures.id(1))]) }
             #expect(error?.code == .badRequest)
-            let known = await serverError { try await site.server.fetch(clientId: "b1", request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
+            let known = await serverError { try await site.server.fetch(client: site.server.inProcessClient("b1"), request: FetchRequest(fromSequence: 0, slice: "A", registered: true)) }
             #expect(known?.code == .notRegistered, "a refused registration marks nothing")
         }
     }
@@ -80,25 +80,25 @@ import Testing
     @Test(arguments: TestStores.available)
     func appendReportsOutcomesAndRefusesBadInputWholly(backend: TestStores.Backend) async throws {
         try await DeltaServerHarness.with(backend) { site in
-            let created = try await site.server.append([Samples.customerCreate(id: Fixtures.id(1))])
+            let created = try await site.server.append([Samples.customerCreate(id: Fixtures.id(1))], client: .local)
             #expect(created == AppendResponse(sequence: 1, outcomes: ["created"]))
             let bad = await serverError {
                 try await site.server.append([
                     Samples.customerCreate(id: Fixtures.id(2)),
                     EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(1), fields: ["shoeSize": .int(44)]),
-                ])
+                ], client: .local)
             }
             #expect(bad?.code == .badRequest)
             #expect(bad?.message.contains("shoeSize") == true, "\(String(describing: bad))")
             #expect(try await site.store.lastSequence() == 1, "nothing of the refused transaction is written")
             #expect(try await site.store.entities([EntityKey("Customer", Fixtures.id(2))]).isEmpty)
             let missing = await serverError {
-                try await site.server.append([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(3), fields: ["name": .text("X")])])
+                try await site.server.append([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(3), fields: ["name": .text("X")])], client: .local)
             }
             #expect(missing?.code == .notFound)
             let updated = try await site.server.append([
                 EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(1), fields: ["name": .text("Bea")]),
-            ])
+            ], client: .local)
             #expect(updated == AppendResponse(sequence: 2, outcomes: ["accepted"]))
         }
     }

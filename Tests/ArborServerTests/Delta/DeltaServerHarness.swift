@@ -19,6 +19,10 @@ struct DeltaServerHarness {
     ) async throws {
         try await TestStores.withStore(backend) { store in
             let logger = Logger(label: "arbor.test.delta", factory: { _ in SwiftLogNoOpLogHandler() })
+            // The routing tests fetch unregistered without a client: this site allows anonymous
+            // reads (the default refusal is tested in RequestIdentityTests).
+            var settings = settings
+            settings.allowAnonymousReads = true
             let context = SiteContext.standard(settings: settings, store: store, connectedToCenter: { true }, logger: logger)
             for client in clients { _ = try await store.addClient(id: client, bit: nil) }
             try await context.clients.refresh()
@@ -30,7 +34,7 @@ struct DeltaServerHarness {
     /// Appends writes through the delta server, then lets the log tail read them.
     @discardableResult
     func write(_ writes: EntityWrite...) async throws -> Int64 {
-        let response = try await server.append(writes)
+        let response = try await server.append(writes, client: .local)
         try await context.logTail.catchUp()
         return try #require(response.sequence)
     }
@@ -50,13 +54,13 @@ struct DeltaServerHarness {
 
     /// A registered client that has told the site its (possibly empty) registrations.
     func registered(_ clientId: String, on entities: [Int] = []) async throws -> Int64 {
-        try await server.register(clientId: clientId, entities: entities.map { EntityRef("Customer", Fixtures.id($0)) })
+        try await server.register(client: server.inProcessClient(clientId), entities: entities.map { EntityRef("Customer", Fixtures.id($0)) })
     }
 
     /// A fetch that does not wait unless told.
     func fetch(_ clientId: String?, from sequence: Int64, slice: String, registered: Bool = true, waitMilliseconds: Int = 0) async throws -> DeltaBatch {
         try await server.fetch(
-            clientId: clientId,
+            client: clientId.map(server.inProcessClient),
             request: FetchRequest(fromSequence: sequence, slice: slice, registered: registered, waitMilliseconds: waitMilliseconds))
     }
 

@@ -17,7 +17,7 @@ import Testing
             let fetch = Task { try await site.fetch(nil, from: 0, slice: "A", registered: false, waitMilliseconds: 120_000) }
             try await Task.sleep(for: .milliseconds(200))
             // The service reads the log; no catchUp here.
-            _ = try await site.server.append([Samples.customerCreate(id: Fixtures.id(1))])
+            _ = try await site.server.append([Samples.customerCreate(id: Fixtures.id(1))], client: .local)
             let committed = clock.now
             let answer = try await fetch.value
             let elapsed = clock.now - committed

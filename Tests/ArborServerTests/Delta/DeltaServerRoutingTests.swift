@@ -92,7 +92,7 @@ import Testing
 
     @Test(arguments: TestStores.available)
     func unregisteredFetchesNeverGetAFull(backend: TestStores.Backend) async throws {
-        try await DeltaServerHarness.with(backend) { site in
+        try await DeltaServerHarness.with(backend, clients: ["anyone"]) { site in
             try await site.createCustomer(1, topics: "A")
             try await site.renameCustomer(1, to: "Bea")
             let answer = try await site.fetch(nil, from: 0, slice: "A", registered: false)
@@ -133,7 +133,7 @@ import Testing
             _ = try await site.registered("b1", on: [1])
             let updated = try await site.renameCustomer(1, to: "Bea")
             #expect(try await site.fetch("b1", from: created, slice: "B").delivered == ["PARTIAL@\(updated)"])
-            let sequence = try await site.server.unregister(clientId: "b1", entities: [EntityRef("Customer", Fixtures.id(1))], sequence: updated)
+            let sequence = try await site.server.unregister(client: site.server.inProcessClient("b1"), entities: [EntityRef("Customer", Fixtures.id(1))], sequence: updated)
             #expect(sequence == updated)
             #expect(try await site.registration("b1", on: 1) == .unregistered)
             let later = try await site.renameCustomer(1, to: "Cleo")

@@ -12,7 +12,7 @@ import Testing
     func aFullSentByOneProcessIsAcknowledgedAtTheOther(backend: TestStores.Backend) async throws {
         try await SiteProcessesHarness.with(backend, clients: ["e1"]) { site in
             let created = try await site.append(at: site.first, try CustomerWrites.create(1, topics: "A"))
-            _ = try await site.first.delta.register(clientId: "e1", entities: [])
+            _ = try await site.first.delta.register(client: site.first.delta.inProcessClient("e1"), entities: [])
             let renamed = try await site.append(at: site.first, CustomerWrites.rename(1, to: "Bea"))
             try await site.catchUp()
 
@@ -37,7 +37,7 @@ import Testing
     func aBatchLostOnTheWayIsSentAgainByTheOtherProcess(backend: TestStores.Backend) async throws {
         try await SiteProcessesHarness.with(backend, clients: ["e1"]) { site in
             let created = try await site.append(at: site.first, try CustomerWrites.create(1, topics: "A"))
-            _ = try await site.first.delta.register(clientId: "e1", entities: [])
+            _ = try await site.first.delta.register(client: site.first.delta.inProcessClient("e1"), entities: [])
             let renamed = try await site.append(at: site.first, CustomerWrites.rename(1, to: "Bea"))
             try await site.catchUp()
             _ = try await site.fetch(at: site.first, "e1", from: created, slice: "A")
@@ -54,7 +54,7 @@ import Testing
     func concurrentFetchesOfOneClientAtTwoProcessesCommitOnce(backend: TestStores.Backend) async throws {
         try await SiteProcessesHarness.with(backend, clients: ["e1"]) { site in
             let created = try await site.append(at: site.first, try CustomerWrites.create(1, topics: "A"))
-            _ = try await site.first.delta.register(clientId: "e1", entities: [])
+            _ = try await site.first.delta.register(client: site.first.delta.inProcessClient("e1"), entities: [])
             _ = try await site.append(at: site.first, CustomerWrites.rename(1, to: "Bea"))
             try await site.catchUp()
             let first = try await site.fetch(at: site.first, "e1", from: created, slice: "A")
@@ -75,7 +75,7 @@ import Testing
     func aFetchOrSkipLoadBehindTheAcknowledgedSequenceIsRefusedUntilASyncLoad(backend: TestStores.Backend) async throws {
         try await SiteProcessesHarness.with(backend, clients: ["e1"]) { site in
             let created = try await site.append(at: site.first, try CustomerWrites.create(1, topics: "A"))
-            _ = try await site.first.delta.register(clientId: "e1", entities: [])
+            _ = try await site.first.delta.register(client: site.first.delta.inProcessClient("e1"), entities: [])
             let renamed = try await site.append(at: site.first, CustomerWrites.rename(1, to: "Bea"))
             try await site.catchUp()
             let full = try await site.fetch(at: site.first, "e1", from: created, slice: "A")
@@ -89,16 +89,16 @@ import Testing
                 let refused = await serverError { try await site.fetch(at: process, "e1", from: created, slice: "A") }
                 #expect(refused?.code == .tooFarBehind, "\(String(describing: refused))")
                 #expect(refused?.message.contains("before sequence \(renamed) it already acknowledged") == true)
-                let skip = await serverError { try await process.cache.skipLoad(clientId: "e1", slice: "A", lastSequence: created) }
+                let skip = await serverError { try await process.cache.skipLoad(client: process.cache.inProcessClient("e1"), slice: "A", lastSequence: created) }
                 #expect(skip?.code == .tooFarBehind)
             }
             // What the error tells it to do works: a SyncLoad, then fetches from its sequence.
-            let load = try await site.second.cache.syncLoad(clientId: "e1", slice: "A", lastTransmissionTime: 0)
+            let load = try await site.second.cache.syncLoad(client: site.second.cache.inProcessClient("e1"), slice: "A", lastTransmissionTime: 0)
             #expect(load.buffers.flatMap(\.deltas).map(\.techId) == [Fixtures.id(1)])
             let after = try await site.fetch(at: site.first, "e1", from: load.sequence, slice: "A")
             #expect(after.sequence >= updated)
             // The acknowledged position itself is still fine.
-            #expect(try await site.first.cache.skipLoad(clientId: "e1", slice: "A", lastSequence: after.sequence) == after.sequence)
+            #expect(try await site.first.cache.skipLoad(client: site.first.cache.inProcessClient("e1"), slice: "A", lastSequence: after.sequence) == after.sequence)
         }
     }
 }

@@ -17,7 +17,7 @@ import Testing
             for n in 1...Self.rounds {
                 let appended = try await site.append(at: site.first, try CustomerWrites.create(n, topics: "A"))
                 let answer = try await site.first.delta.fetch(
-                    clientId: nil, request: FetchRequest(fromSequence: position, slice: "A", registered: false, waitMilliseconds: 0))
+                    client: nil, request: FetchRequest(fromSequence: position, slice: "A", registered: false, waitMilliseconds: 0))
                 #expect(answer.sequence == appended, "round \(n): answered \(answer.sequence) after the append at \(appended)")
                 #expect(answer.buffers.last?.deltas.map(\.techId) == [Fixtures.id(n)], "round \(n)")
                 position = answer.sequence
@@ -33,15 +33,15 @@ import Testing
                 let writer = n % 2 == 0 ? site.first : site.second, reader = n % 2 == 0 ? site.second : site.first
                 let appended = try await site.append(at: writer, try CustomerWrites.create(n, topics: "A"))
                 let answer = try await reader.delta.fetch(
-                    clientId: nil, request: FetchRequest(fromSequence: position, slice: "A", registered: false, waitMilliseconds: 0))
+                    client: nil, request: FetchRequest(fromSequence: position, slice: "A", registered: false, waitMilliseconds: 0))
                 #expect(answer.sequence == appended, "round \(n): answered \(answer.sequence) after the append at \(appended)")
                 position = answer.sequence
             }
-            let load = try await site.first.cache.fullLoad(clientId: "e1", slice: "A")
+            let load = try await site.first.cache.fullLoad(client: site.first.cache.inProcessClient("e1"), slice: "A")
             #expect(load.sequence == position)
             #expect(Set(load.buffers.flatMap(\.deltas).map(\.techId)) == Set((1...Self.rounds).map { Fixtures.id($0) }))
             let last = try await site.append(at: site.second, try CustomerWrites.create(Self.rounds + 1, topics: "A"))
-            let skipped = try await site.first.cache.skipLoad(clientId: "e1", slice: "A", lastSequence: last)
+            let skipped = try await site.first.cache.skipLoad(client: site.first.cache.inProcessClient("e1"), slice: "A", lastSequence: last)
             #expect(skipped == last, "a SkipLoad to the position just written elsewhere is accepted")
         }
     }

@@ -50,7 +50,10 @@ struct SiteProcessesHarness {
 
     private static func process(_ store: any SiteStore) async throws -> Process {
         let logger = Logger(label: "arbor.test.processes", factory: { _ in SwiftLogNoOpLogHandler() })
-        let context = SiteContext.standard(settings: SiteServerSettings(), store: store, connectedToCenter: { true }, logger: logger)
+        // These tests fetch unregistered without a client: the site allows anonymous reads.
+        var settings = SiteServerSettings()
+        settings.allowAnonymousReads = true
+        let context = SiteContext.standard(settings: settings, store: store, connectedToCenter: { true }, logger: logger)
         try await context.clients.refresh()
         try await context.logTail.catchUp()
         let cache = CacheServer(context: context)
@@ -66,13 +69,13 @@ struct SiteProcessesHarness {
 
     /// Appends at `process` and returns the acknowledged sequence; no log tail is told.
     func append(at process: Process, _ writes: EntityWrite...) async throws -> Int64 {
-        try #require(try await process.delta.append(writes).sequence)
+        try #require(try await process.delta.append(writes, client: .local).sequence)
     }
 
     /// A registered fetch at `process` that does not wait.
     func fetch(at process: Process, _ clientId: String, from sequence: Int64, slice: String) async throws -> DeltaBatch {
         try await process.delta.fetch(
-            clientId: clientId, request: FetchRequest(fromSequence: sequence, slice: slice, registered: true, waitMilliseconds: 0))
+            client: process.delta.inProcessClient(clientId), request: FetchRequest(fromSequence: sequence, slice: slice, registered: true, waitMilliseconds: 0))
     }
 
     /// The persisted state of `clientId` on Customer `n`, as `process` reads it.

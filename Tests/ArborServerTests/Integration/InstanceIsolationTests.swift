@@ -72,21 +72,22 @@ import Testing
         #expect(eastList.status == 0 && eastList.output.contains("shop") && eastList.output.contains("till"), "\(eastList)")
         #expect(westList.status == 0 && !westList.output.contains("shop") && westList.output.contains("till"), "\(westList)")
 
-        // Writes through each instance.
-        let eastWrite = try await east.edge().append([Samples.customerCreate(id: Fixtures.id(1), name: "East")])
-        let westWrite = try await west.edge().append([Samples.customerCreate(id: Fixtures.id(2), name: "West")])
-        #expect(eastWrite.sequence == westWrite.sequence, "each instance has its own log, starting at the same place")
-
-        // Loads see only their instance's writes.
-        let shop = try east.edge("shop")
-        try await eventually("east sees client 'shop'", timeout: .seconds(30)) { (try? await shop.fullLoad(slice: "A")) != nil }
-        #expect(try await shop.fullLoad(slice: "A").deltas.map(\.techId) == [Fixtures.id(1)])
         let eastTill = try east.edge("till", secret: "east-till-secret"), westTill = try west.edge("till", secret: "west-till-secret")
         try await eventually("both instances see client 'till'", timeout: .seconds(30)) {
             let eastServed = (try? await eastTill.fullLoad(slice: "A")) != nil
             let westServed = (try? await westTill.fullLoad(slice: "A")) != nil
             return eastServed && westServed
         }
+
+        // Writes through each instance (as 'till', with each instance's secret: writes need a client).
+        let eastWrite = try await eastTill.append([Samples.customerCreate(id: Fixtures.id(1), name: "East")])
+        let westWrite = try await westTill.append([Samples.customerCreate(id: Fixtures.id(2), name: "West")])
+        #expect(eastWrite.sequence == westWrite.sequence, "each instance has its own log, starting at the same place")
+
+        // Loads see only their instance's writes.
+        let shop = try east.edge("shop")
+        try await eventually("east sees client 'shop'", timeout: .seconds(30)) { (try? await shop.fullLoad(slice: "A")) != nil }
+        #expect(try await shop.fullLoad(slice: "A").deltas.map(\.techId) == [Fixtures.id(1)])
         #expect(try await westTill.fullLoad(slice: "A").deltas.map(\.techId) == [Fixtures.id(2)])
         #expect(try await eastTill.fullLoad(slice: "A").deltas.map(\.techId) == [Fixtures.id(1)])
 
@@ -97,9 +98,9 @@ import Testing
         }
 
         // Fetches: a write at west never reaches east's client, and east's own write does.
-        _ = try await west.edge().append([Samples.customerCreate(id: Fixtures.id(3), name: "West again")])
+        _ = try await west.edge("till", secret: "west-till-secret").append([Samples.customerCreate(id: Fixtures.id(3), name: "West again")])
         #expect(try await shop.fetchDeltasOnce(waitMilliseconds: 1_000).isEmpty, "a write at west reached east")
-        _ = try await east.edge().append([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(1), fields: ["vip": .bool(true)])])
+        _ = try await east.edge("till", secret: "east-till-secret").append([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(1), fields: ["vip": .bool(true)])])
         let fetched = try await shop.fetchDeltasOnce(waitMilliseconds: 5_000).flatMap(\.deltas).map(\.techId)
         #expect(fetched == [Fixtures.id(1)], "east's client got \(fetched)")
 
@@ -117,7 +118,7 @@ import Testing
             Issue.record("east's long poll was answered, not cut off: \(cut)")
         }
         try await Task.sleep(for: .milliseconds(600))
-        _ = try await west.edge().append([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(2), fields: ["vip": .bool(true)])])
+        _ = try await west.edge("till", secret: "west-till-secret").append([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(2), fields: ["vip": .bool(true)])])
         let served = try await westPoll.value.flatMap(\.deltas).map(\.techId)
         #expect(served == [Fixtures.id(2)], "west's 'till' got \(served) after east disabled its own 'till'")
         let westAgain = try await ArborCommand.clients(["list"], at: place, prefix: west.prefix)

@@ -13,7 +13,7 @@ struct Scenario {
 
     init(site: LinkedSite) throws {
         self.site = site
-        app = try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], schema: Fixtures.retailSchema, fetchWait: .seconds(2)))
+        app = try Edge(configuration: EdgeConfiguration(servers: [site.baseURL], clientId: TreeSite.appClient, schema: Fixtures.retailSchema, fetchWait: .seconds(2)))
     }
 
     /// A registered edge for `clientId` (added to the clients table if missing).

@@ -17,10 +17,11 @@ import Testing
         // The operator's part: tables and a client row.
         let store = try await TestStores.open(place, prefix: prefix)
         _ = try await store.addClient(id: "shop", bit: nil)
+        _ = try await store.addClient(id: "app", bit: nil)
         let server = try await ServeProcess.start(["--db", database, "--prefix", prefix.value])
         do {
             let schema = Fixtures.retailSchema
-            let app = try Edge(configuration: EdgeConfiguration(servers: [server.baseURL], schema: schema))
+            let app = try Edge(configuration: EdgeConfiguration(servers: [server.baseURL], clientId: "app", schema: schema))
             let shop = try Edge(configuration: EdgeConfiguration(
                 servers: [server.baseURL], clientId: "shop", useRegistration: true, schema: schema, fetchWait: .seconds(20)
             ))

@@ -182,12 +182,12 @@ import Testing
             // between a contact and the read, and the silent son is (rightly) reported
             // disconnected again. The order of the reports is what the test proves.
             let link = LinkServer(context: father.context, sonTimeout: .milliseconds(500))
-            #expect(try await link.uploadPosition(clientId: "c1").appliedThrough == 0)
+            #expect(try await link.uploadPosition(client: link.inProcessClient("c1")).appliedThrough == 0)
             #expect(father.control.statuses(of: "son c1").first == "connected")
             try await eventually("son c1 reported disconnected", timeout: .seconds(60)) {
                 father.control.statuses(of: "son c1") == ["connected", "disconnected"]
             }
-            _ = try await link.uploadPosition(clientId: "c1")
+            _ = try await link.uploadPosition(client: link.inProcessClient("c1"))
             #expect(father.control.statuses(of: "son c1").prefix(3) == ["connected", "disconnected", "connected"])
         } catch {
             await father.stop()

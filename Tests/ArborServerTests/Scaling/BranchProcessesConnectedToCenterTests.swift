@@ -91,7 +91,7 @@ import Testing
         #expect(edge.connectedToCenter == connected, "fetch answer at \(base)")
         let write = EntityWrite(.create(inCache: true), entityClass: "Customer", techId: UUID(), topics: try TopicsList(parsing: ",branch,"),
                                 fields: ["name": .text("probe"), "vip": .bool(false)])
-        let appender = try Edge(configuration: EdgeConfiguration(servers: [base], schema: Fixtures.retailSchema, requestTimeout: .seconds(10)))
+        let appender = try Edge(configuration: EdgeConfiguration(servers: [base], clientId: TreeSite.appClient, schema: Fixtures.retailSchema, requestTimeout: .seconds(10)))
         _ = try await appender.append([write])
         #expect(appender.connectedToCenter == connected, "append answer at \(base)")
     }

@@ -78,7 +78,7 @@ import Testing
             try await Self.waitUntilEveryEdgeSaw(["B2", "S2"], readers: readers, book: book)
             let branchWrite = EntityWrite(.create(inCache: true), entityClass: "Customer", techId: UUID(), topics: try TopicsList(parsing: ",branch,"),
                                           fields: ["name": .text("written at the branch after fail-over"), "vip": .bool(false)])
-            _ = try await Edge(configuration: EdgeConfiguration(servers: [survivor.baseURL], schema: Fixtures.retailSchema)).append([branchWrite])
+            _ = try await Edge(configuration: EdgeConfiguration(servers: [survivor.baseURL], clientId: TreeSite.appClient, schema: Fixtures.retailSchema)).append([branchWrite])
             let checker = try center.clientEdge("checker")
             try await eventually("the branch write reaches the center through the new master", timeout: .seconds(20)) {
                 try await checker.fullLoad(slice: "branch").deltas.contains { $0.key.techId == branchWrite.techId }

@@ -20,7 +20,7 @@ import Testing
             processes.append(try await ServeProcess.start(["--config", site.configFile.path]))
             processes.append(try await ServeProcess.start(["--config", site.configFile.path]))
             let writer = try Edge(configuration: EdgeConfiguration(
-                servers: [processes[0].baseURL], schema: Fixtures.retailSchema, requestTimeout: .seconds(20)))
+                servers: [processes[0].baseURL], clientId: TreeSite.appClient, schema: Fixtures.retailSchema, requestTimeout: .seconds(20)))
             let reader = try Edge(configuration: EdgeConfiguration(
                 servers: [processes[1].baseURL], clientId: "reader", schema: Fixtures.retailSchema, requestTimeout: .seconds(20)))
             _ = try await reader.fullLoad(slice: "rw")

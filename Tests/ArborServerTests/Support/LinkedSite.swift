@@ -66,7 +66,8 @@ final class LinkedSite: Sendable {
         let place = try reuse?.place ?? TestStores.place(backend)
         let store = try await TestStores.open(place, schema: schema, prefix: reuse?.prefix ?? TestStores.randomPrefix(), siteName: siteName)
         do {
-            for client in clients where try await store.clients().allSatisfy({ $0.clientId != client }) {
+            // Every linked site also has the application writer of `Scenario` (writes need a client, issue 11).
+            for client in clients + [TreeSite.appClient] where try await store.clients().allSatisfy({ $0.clientId != client }) {
                 _ = try await store.addClient(id: client, bit: nil)
             }
             let logger = Logger(label: "test.\(siteName)", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -23,6 +23,8 @@ final class TreeSite: @unchecked Sendable {
         database = place.databaseURL
         let store = try await TestStores.open(place, prefix: prefix, siteName: name)
         for client in clients { _ = try await store.addClient(id: client, bit: nil) }
+        // The application writer of ``appEdge()``: writes need a client (issue 11 item 1).
+        if !clients.contains(Self.appClient) { _ = try await store.addClient(id: Self.appClient, bit: nil) }
         await store.close()
         var settings: [String: Any] = ["database": database, "site": name, "tablePrefix": prefix.value]
         if let father {
@@ -55,9 +57,12 @@ final class TreeSite: @unchecked Sendable {
         try? FileManager.default.removeItem(at: configFile)
     }
 
-    /// An unregistered edge for application writes.
+    /// The client id of the application writer every tree site has.
+    static let appClient = "app-writer"
+
+    /// An unregistered edge for application writes (client ``appClient``).
     func appEdge() throws -> Edge {
-        try Edge(configuration: EdgeConfiguration(servers: [baseURL], schema: Fixtures.retailSchema, requestTimeout: .seconds(10)))
+        try Edge(configuration: EdgeConfiguration(servers: [baseURL], clientId: Self.appClient, schema: Fixtures.retailSchema, requestTimeout: .seconds(10)))
     }
 
     /// A registered edge of client `id` (which must be in this site's clients table).

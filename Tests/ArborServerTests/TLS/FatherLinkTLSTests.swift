@@ -28,7 +28,7 @@ import Testing
                 .create(inCache: true), entityClass: "Customer", techId: id, topics: try TopicsList(parsing: ",east,"),
                 fields: ["name": .text("written at the center"), "vip": .bool(false)]
             )
-            _ = try await center.edge(caFile: authority.caFile, client: client).append([write])
+            _ = try await center.edge(clientId: TreeSite.appClient, caFile: authority.caFile, client: client).append([write])
 
             let checker = try east.edge(clientId: "checker", caFile: nil, client: client)
             let deadline = ContinuousClock.now + .seconds(60)

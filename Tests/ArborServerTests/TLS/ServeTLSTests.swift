@@ -18,7 +18,7 @@ import Testing
         do {
             #expect(site.baseURL.hasPrefix("https://"))
             #expect(site.process.output.contains("on https://127.0.0.1:\(site.process.port)/arbor/1/"))
-            let writer = try site.edge(caFile: authority.caFile, client: client)
+            let writer = try site.edge(clientId: TreeSite.appClient, caFile: authority.caFile, client: client)
             let first = UUID(), second = UUID()
             _ = try await writer.append([Self.customer(first)])
 

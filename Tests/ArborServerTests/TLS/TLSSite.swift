@@ -30,7 +30,8 @@ final class TLSSite: @unchecked Sendable {
         let place = try TestStores.place(.sqlite)
         let prefix = TestStores.randomPrefix()
         let store = try await TestStores.open(place, prefix: prefix, siteName: name)
-        for client in clients { _ = try await store.addClient(id: client, bit: nil) }
+        // Plus the application writer (writes need a client, issue 11).
+        for client in clients + [TreeSite.appClient] { _ = try await store.addClient(id: client, bit: nil) }
         await store.close()
         var all = settings
         all["database"] = place.databaseURL
