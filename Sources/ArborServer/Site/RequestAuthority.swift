@@ -60,7 +60,6 @@ public struct RequestAuthority: Sendable {
     public func verifySecret(_ secret: String?, for record: ClientRecord, peer: String? = nil) async throws(ServerError) {
         try await authenticator.verify(secret, for: record, peer: peer)
     }
-    }
 
     /// A client named by a caller inside this process (tests, `arbor demo`, benchmarks), which
     /// needs no credential: unknown → `UnknownClient`, disabled → `ClientDisabled`.

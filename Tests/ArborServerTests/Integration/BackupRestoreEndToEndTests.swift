@@ -99,8 +99,10 @@ import Testing
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             let initialized = try await ArborCommand.run(["init"] + ArborCommand.storeArguments(east.place, prefix: east.prefix) + ["--site", "east"])
             #expect(initialized.status == 0 && initialized.output.contains("incarnation"), "\(initialized)")
-            let added = try await ArborCommand.run(["clients", "add", "checker"] + ArborCommand.storeArguments(east.place, prefix: east.prefix) + ["--site", "east"])
-            #expect(added.status == 0, "\(added)")
+            for client in ["checker", TreeSite.appClient] {
+                let added = try await ArborCommand.run(["clients", "add", client] + ArborCommand.storeArguments(east.place, prefix: east.prefix) + ["--site", "east"])
+                #expect(added.status == 0, "\(added)")
+            }
             try await east.start()
             let rebuilt = (0..<8).map { "rebuilt\($0)" }
             for name in rebuilt { try await book.create(name, at: east, topics: ",east,") }

@@ -25,7 +25,7 @@ import Testing
         var message: String { json["message"] as? String ?? "" }
     }
 
-    /// POSTs writes to the site's append service.
+    /// POSTs writes to the site's append service as its application client.
     static func append(_ site: LinkedSite, _ writes: [EntityWrite]) async throws -> Answer {
         try await append(site, body: try EntityWriteJSON.encode(writes, schema: Fixtures.retailSchema))
     }
@@ -34,6 +34,7 @@ import Testing
         var request = HTTPClientRequest(url: site.baseURL + "/arbor/1/delta/append")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: ArborProtocol.jsonMediaType)
+        request.headers.add(name: ArborProtocol.Header.clientId, value: TreeSite.appClient)
         request.body = .bytes(ByteBuffer(data: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)

@@ -16,6 +16,8 @@ import Testing
         let place = try TestStores.place(.sqlite)
         let prefix = TestStores.randomPrefix()
         let store = try await TestStores.open(place, prefix: prefix)
+        // Bodies are read only for an authenticated client: the tests' requests name this one.
+        _ = try await store.addClient(id: "writer", bit: nil)
         var server: ServeProcess?
         do {
             let started = try await ServeProcess.start(
@@ -39,7 +41,7 @@ import Testing
             let slow = try #require(RawConnection(port: server.port))
             slow.send("GET /arbor/1/delta HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             let short = try #require(RawConnection(port: server.port))
-            short.send("POST /arbor/1/delta/append HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{\"op\"")
+            short.send("POST /arbor/1/delta/append HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Arbor-Client-Id: writer\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{\"op\"")
             // The slowloris client keeps sending header bytes, one line every half second.
             let trickle = Task {
                 for index in 0..<120 {
@@ -137,6 +139,8 @@ import Testing
         let place = try TestStores.place(.sqlite)
         let prefix = TestStores.randomPrefix()
         let store = try await TestStores.open(place, prefix: prefix)
+        // Bodies are read only for an authenticated client: the requests name one.
+        _ = try await store.addClient(id: "writer", bit: nil)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-budget-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("site.json")
@@ -144,12 +148,12 @@ import Testing
         let server = try await ServeProcess.start(["--db", place.databaseURL, "--prefix", prefix.value, "--config", config.path] + arguments)
         func append() -> (status: Int, body: String)? {
             guard let other = RawConnection(port: server.port) else { return nil }
-            other.send("POST /arbor/1/delta/append HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]")
+            other.send("POST /arbor/1/delta/append HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Arbor-Client-Id: writer\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]")
             return other.readResponse(timeout: .seconds(30))
         }
         do {
             var holder = RawConnection(port: server.port)
-            holder?.send("POST /arbor/1/delta/append HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(budget)\r\n\r\n[")
+            holder?.send("POST /arbor/1/delta/append HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Arbor-Client-Id: writer\r\nContent-Type: application/json\r\nContent-Length: \(budget)\r\n\r\n[")
             var refused: (status: Int, body: String)?
             for _ in 0..<60 where refused?.status != 503 {
                 refused = append()
