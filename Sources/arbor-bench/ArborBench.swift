@@ -66,10 +66,7 @@ struct Options {
         guard arguments.first == "store-write" else { throw UsageError(message: "benchmarks: store-write, site-latency, tree-latency, sqlite-wake") }
         arguments.removeFirst()
         var url: String?
-        while !arguments.isEmpty {
-            let flag = arguments.removeFirst()
-            guard !arguments.isEmpty else { throw UsageError(message: "\(flag) needs a value") }
-            let value = arguments.removeFirst()
+        for (flag, value) in try Self.flagValues(arguments[...]) {
             switch flag {
             case "--db": url = value
             case "--writers": writers = try Self.positive(value, flag)
@@ -82,6 +79,18 @@ struct Options {
             throw UsageError(message: "--db must be a postgres:// URL")
         }
         self.location = location
+    }
+
+    /// `arguments` as `--flag value` pairs, in order; a flag without its value is refused.
+    static func flagValues(_ arguments: ArraySlice<String>) throws -> [(flag: String, value: String)] {
+        var arguments = Array(arguments)
+        var pairs: [(flag: String, value: String)] = []
+        while !arguments.isEmpty {
+            let flag = arguments.removeFirst()
+            guard !arguments.isEmpty else { throw UsageError(message: "\(flag) needs a value") }
+            pairs.append((flag, arguments.removeFirst()))
+        }
+        return pairs
     }
 
     /// The `--writes N` of a benchmark that takes only that option.

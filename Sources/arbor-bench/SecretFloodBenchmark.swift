@@ -19,11 +19,7 @@ struct SecretFloodBenchmark {
     var appends = 300
 
     init(_ arguments: ArraySlice<String>) throws {
-        var arguments = Array(arguments)
-        while !arguments.isEmpty {
-            let flag = arguments.removeFirst()
-            guard !arguments.isEmpty else { throw ArborBenchOptions.UsageError(message: "\(flag) needs a value") }
-            let value = arguments.removeFirst()
+        for (flag, value) in try ArborBenchOptions.flagValues(arguments) {
             switch flag {
             case "--rate": rate = try SiteLatencyBenchmark.Options.positive(value, flag)
             case "--appends": appends = try SiteLatencyBenchmark.Options.positive(value, flag)

@@ -17,11 +17,7 @@ struct SiteLatencyBenchmark {
         var entities = 5_000
 
         init(_ arguments: ArraySlice<String>) throws {
-            var arguments = Array(arguments)
-            while !arguments.isEmpty {
-                let flag = arguments.removeFirst()
-                guard !arguments.isEmpty else { throw ArborBenchOptions.UsageError(message: "\(flag) needs a value") }
-                let value = arguments.removeFirst()
+            for (flag, value) in try ArborBenchOptions.flagValues(arguments) {
                 switch flag {
                 case "--db": database = value
                 case "--writes": writes = try Self.positive(value, flag)
