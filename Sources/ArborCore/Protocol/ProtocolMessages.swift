@@ -210,12 +210,18 @@ public struct DeltaBuffersJSONResponse: Sendable {
 }
 
 /// The answer to `POST …/delta/upload` and `…/delta/upload-position` (father side of a link):
-/// the son's log position up to which the father has applied the son's uploads.
+/// the son's log position up to which the father has applied the son's uploads, and the end of
+/// the father's own log once it had (absent from older fathers).
 public struct UploadResponse: Codable, Hashable, Sendable {
     public var appliedThrough: Int64
+    /// The father's last log sequence after applying: the son's download must reach it before
+    /// the son drops an entity its uploaded writes moved out of its slice (a fetch of an older
+    /// father buffer would otherwise bring the entity back in an old state).
+    public var fatherSequence: Int64?
 
-    public init(appliedThrough: Int64) {
+    public init(appliedThrough: Int64, fatherSequence: Int64? = nil) {
         self.appliedThrough = appliedThrough
+        self.fatherSequence = fatherSequence
     }
 }
 

@@ -9,9 +9,10 @@ import ArborStore
 /// physically and locally (no logical delete travels up) and unregisters it at the father.
 /// Negated site topics (`arbor.notson.<id>`) never count.
 extension FatherLink {
-    /// After the father acknowledged `batch` through `appliedThrough`: drops the entities its
-    /// writes blocked, unless a write not yet uploaded (or any later change) touched them.
-    func dropBlockedEntities(uploaded batch: UploadBatch, appliedThrough: Int64, edge: Edge) async {
+    /// After the father acknowledged `batch` through `appliedThrough` (its log then ending at
+    /// `fatherSequence`): queues the entities its writes blocked for dropping (``DeferredDrop``),
+    /// unless a write not yet uploaded (or any later change) touches them first.
+    func dropBlockedEntities(uploaded batch: UploadBatch, appliedThrough: Int64, fatherSequence: Int64?) async {
         guard let slice = try? TopicsSlice(parsing: linkSlice), !slice.negatedApplicationTopics.isEmpty else { return }
         // The newest uploaded write time per entity whose uploaded topics block it.
         var written: [EntityKey: HybridTimestamp] = [:]
@@ -30,15 +31,15 @@ extension FatherLink {
                 // A newer time means a change the father has not acknowledged yet: keep it for now.
                 if let time = written[key], entity.updateTime <= time { expected[key] = entity.updateTime }
             }
-            let dropped = try await context.entities.dropLocally(expected)
-            guard !dropped.isEmpty else { return }
-            let refs = dropped.map { EntityRef($0.entityClass, $0.techId) }
-            try await edge.unregisterEntities(refs, sequence: edge.sequence)
-            count { $0.droppedEntities += dropped.count }
-            logger.notice("father link: dropped \(dropped.count) entities this site's writes gave a topic its slice negates")
+            guard !expected.isEmpty else { return }
+            // Dropped by the download once it has passed the father's position after this upload.
+            deferDrop(DeferredDrop(
+                expected: expected, afterFatherSequence: fatherSequence ?? 0, stillLeaves: { slice.dropsRegistered($0) },
+                reason: "this site's writes gave a topic its slice negates"
+            ))
         } catch {
             // Kept for now: the entity stays (stale at worst) and its registration too.
-            logger.warning("father link: could not drop entities blocked by a negated topic: \(error)")
+            logger.warning("father link: could not read the entities blocked by a negated topic: \(error)")
         }
     }
 }

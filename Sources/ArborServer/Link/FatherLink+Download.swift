@@ -75,12 +75,14 @@ extension FatherLink {
                     state.withLock { $0.downloadReady = true }
                     await answeredDownload(edge)
                     try await changeSlice(edge, from: oldSlice)
+                    try await dropDeferredEntities(downloadedThrough: position, edge: edge)
                     action = machine.loaded()
                 case .fetch:
                     guard let buffers = try await interruptibleFetch(edge) else { continue }
                     let now = EntitiesSubsystem.systemMicroseconds()
                     await answeredDownload(edge)
                     position = try await apply(buffers, answeredThrough: edge.sequence, from: position, edge: edge)
+                    try await dropDeferredEntities(downloadedThrough: position, edge: edge)
                     if transmissionRecorded.map({ ContinuousClock.now - $0 >= Self.transmissionRecordInterval }) ?? true {
                         try await context.store.setSiteCounter(Self.transmittedKey, now)
                         transmissionRecorded = .now

@@ -5,7 +5,8 @@ import ArborStore
 /// A change of the son's configured `fatherSlice` (§2.3), carried out when the link starts with
 /// a slice other than the one it last subscribed with (kept in site state next to the positions):
 /// PartialLoad of what the new slice adds, the entities leaving it dropped here — only once this
-/// site's writes to them are uploaded, so none is lost — and unregistered at the father.
+/// site's writes to them are uploaded, so none is lost, and once the download has passed the
+/// father position of that load (``DeferredDrop``) — and unregistered at the father.
 extension FatherLink {
     /// How often a slice change looks whether the upload half caught up.
     static let uploadCatchUpPollInterval: Duration = .milliseconds(50)
@@ -24,18 +25,12 @@ extension FatherLink {
 
     /// Changes the subscription from `oldSlice` (the edge resumed on it) to the configured one.
     /// Interrupted anywhere, it is done again at the next start: loads merge idempotently, and
-    /// dropped entities are gone from the next SelectMinus.
+    /// the slice is recorded only once the leaving entities are dropped.
     func changeSlice(_ edge: Edge, from oldSlice: String) async throws {
         guard let newSlice = configuredSlice else { return }
         let old = try TopicsSlice(parsing: oldSlice)
         let new = try TopicsSlice(parsing: newSlice)
         logger.notice("father link: the slice changed from \(oldSlice) to \(newSlice); loading what it adds")
-        // Fetches then go on with the new slice from the older position, so nothing is skipped.
-        let load = try await edge.partialLoad(newSlice: newSlice)
-        for buffer in load.buffers {
-            try await context.entities.apply(buffer, from: .father)
-            count { $0.appliedBuffers += 1 }
-        }
         // SelectMinus on this site's own data: what it holds that only the old slice selects.
         let snapshot = try await context.store.snapshot()
         var leaving: [EntityKey: HybridTimestamp] = [:]
@@ -45,18 +40,21 @@ extension FatherLink {
         for header in snapshot.headers where SliceChange.leaves(header.topics, old: old, new: new) {
             leaving[header.key] = header.updateTime
         }
-        if !leaving.isEmpty {
-            try await waitForUploads(through: snapshot.sequence)
-            // Only those unchanged since the snapshot: a newer write waits to go up, so they stay.
-            let dropped = try await context.entities.dropLocally(leaving)
-            if !dropped.isEmpty {
-                try await edge.unregisterEntities(dropped.map { EntityRef($0.entityClass, $0.techId) }, sequence: edge.sequence)
-            }
-            count { $0.droppedEntities += dropped.count }
-            logger.notice("father link: dropped \(dropped.count) entities the new slice does not select")
+        // This site's writes to them go up first, so the load below is taken after the father
+        // applied them and its position covers them (DeferredDrop).
+        if !leaving.isEmpty { try await waitForUploads(through: snapshot.sequence) }
+        // Fetches then go on with the new slice from the older position, so nothing is skipped.
+        let load = try await edge.partialLoad(newSlice: newSlice)
+        for buffer in load.buffers {
+            try await context.entities.apply(buffer, from: .father)
+            count { $0.appliedBuffers += 1 }
         }
-        try await recordSubscribedSlice()
-        count { $0.sliceChanges += 1 }
+        // Only those unchanged since the snapshot are dropped: a newer write waits to go up.
+        deferDrop(DeferredDrop(
+            expected: leaving, afterFatherSequence: load.sequence, stillLeaves: { !new.selectsInSteadyState($0) },
+            reason: "the new slice \(newSlice) does not select",
+            completesSliceChange: true
+        ))
     }
 
     /// Waits until the father acknowledged this site's log through `sequence` (the upload half

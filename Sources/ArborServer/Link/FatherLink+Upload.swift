@@ -46,7 +46,7 @@ extension FatherLink {
                 let answer = try await uploader.upload(batch)
                 count { $0.uploads += 1; $0.uploadedBuffers += batch.buffers.count }
                 await answered(answer)
-                await dropBlockedEntities(uploaded: batch, appliedThrough: answer.appliedThrough, edge: edge)
+                await dropBlockedEntities(uploaded: batch, appliedThrough: answer.appliedThrough, fatherSequence: answer.fatherSequence)
                 position = answer.appliedThrough
                 lastAnswer = .now
             } catch is CancellationError {
@@ -73,6 +73,9 @@ extension FatherLink {
     private func answered(_ answer: FatherUploader.Answer) async {
         await note { $0.answered(.upload, at: .now, connectedToCenter: answer.connectedToCenter) }
         // Log trimming keeps what the father has not acknowledged (see LogTrimmer).
+        if let fatherSequence = answer.fatherSequence {
+            state.withLock { $0.uploadFatherSequence = max($0.uploadFatherSequence ?? 0, fatherSequence) }
+        }
         let position = answer.appliedThrough
         guard state.withLock({ $0.recordedUpload != position }) else { return }
         do {

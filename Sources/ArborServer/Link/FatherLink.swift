@@ -52,6 +52,10 @@ public final class FatherLink: Service, Sendable {
         /// The download's fetch under way, which a subscription change interrupts so the next
         /// fetch uses the new slice at once instead of after the long poll.
         var fetchInFlight: Task<[DeltaBuffer], any Error>?
+        /// Drops waiting for the download to reach a father position (``DeferredDrop``).
+        var deferredDrops: [DeferredDrop] = []
+        /// The father's log end in its latest upload answer (``UploadResponse/fatherSequence``).
+        var uploadFatherSequence: Int64?
     }
 
     /// The subsystem name used with `ControlAndParams.statusChanged`.

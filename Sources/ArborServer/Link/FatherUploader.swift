@@ -17,6 +17,8 @@ final class FatherUploader: Sendable {
         var appliedThrough: Int64
         /// The father's `X-Arbor-Connected-To-Center`.
         var connectedToCenter: Bool
+        /// The father's log end after applying (nil from an older father).
+        var fatherSequence: Int64? = nil
     }
 
     private let client: HTTPClient
@@ -78,7 +80,7 @@ final class FatherUploader: Sendable {
                     }
                     current.withLock { $0 = index }
                     let connected = response.headers.first(name: ArborProtocol.Header.connectedToCenter)?.lowercased() == "true"
-                    return Answer(appliedThrough: answer.appliedThrough, connectedToCenter: connected)
+                    return Answer(appliedThrough: answer.appliedThrough, connectedToCenter: connected, fatherSequence: answer.fatherSequence)
                 case 500...599, 408, 429:
                     let error = EdgeError.fromResponse(status: status, body: bytes, server: server)
                     failures.append("\(server): HTTP \(status) \(error.code): \(error.message)")

@@ -79,16 +79,18 @@ public final class LinkServer: Sendable {
         let key = Self.appliedKey(son: son, incarnation: incarnation)
         let applier = OrderedBufferApplier(entities: context.entities, store: context.store, positionName: key, source: .son(clientId: son))
         let logger = context.logger
-        let position = try await serialized(son, "applying the uploads of son '\(son)'") {
+        let store = context.store
+        let (position, fatherSequence) = try await serialized(son, "applying the uploads of son '\(son)'") {
             let outcome = try await applier.apply(buffers, through: through)
             if !outcome.missing.isEmpty {
                 // The son changed entities this site does not hold (purged here): nothing to merge into.
                 logger.warning("son '\(son)' updated \(outcome.missing.count) entities this site does not hold; their changes are dropped")
             }
-            return outcome.position
+            // Read after the apply, so the son's download passes every delta it made.
+            return (outcome.position, try await store.lastSequence())
         }
         await context.control.count("link.son.uploadedBuffers", by: buffers.count)
-        return UploadResponse(appliedThrough: position)
+        return UploadResponse(appliedThrough: position, fatherSequence: fatherSequence)
     }
 
     /// Upload-position: the son's position (0 before its first upload); the son calls it on

@@ -167,11 +167,17 @@ final class NemesisTree: @unchecked Sendable {
         return NemesisEntity.byId(try await edge.fullLoad(slice: everything).deltas)
     }
 
-    /// Stops every process and relay and removes every database.
+    /// Stops every process and relay and removes every database — unless
+    /// `ARBOR_NEMESIS_KEEP_DATABASES` is set, for reading a failed run's databases afterwards.
     func remove() async {
+        let keep = ProcessInfo.processInfo.environment["ARBOR_NEMESIS_KEEP_DATABASES"] != nil
         for site in sites.reversed() {
             for process in site.processes { await process?.stop() }
             for relay in site.relays { await relay.stop() }
+            if keep {
+                print("nemesis: kept \(site.name)'s database \(site.place.databaseURL) (table prefix \(site.prefix.value))")
+                continue
+            }
             if let store = try? await TestStores.open(site.place, schema: Self.schema, prefix: site.prefix, siteName: site.name) {
                 await TestStores.remove(store, site.place)
             }
