@@ -3,7 +3,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; a struct over a private enum so new codes can be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case invalidConfiguration, unreachable, queryFailed, invalidInput, notFound, conflict, schemaMismatch, tooLarge, alreadyApplied
+            case invalidConfiguration, unreachable, queryFailed, invalidInput, notFound, conflict, schemaMismatch, tooLarge, alreadyApplied, notPermitted
         }
 
         private let base: Base
@@ -26,6 +26,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let tooLarge = Code(base: .tooLarge)
         /// An append with this request id already committed; read its stored outcome.
         public static let alreadyApplied = Code(base: .alreadyApplied)
+        /// The client's write permit (``EntityWritePermit``) refused a write; nothing was written.
+        public static let notPermitted = Code(base: .notPermitted)
 
         public var description: String { base.rawValue }
     }

@@ -57,14 +57,17 @@ public final class DeltaServer: Sendable {
 
     /// Append (§2.5, §4.1): applies writes in one transaction through the entities sub-system.
     ///
-    /// Bad input is refused before anything is written (`BadRequest`, `NotFound`, `SchemaMismatch`).
+    /// Bad input is refused before anything is written (`BadRequest`, `NotFound`, `SchemaMismatch`),
+    /// and so is a write the `Permit` plug refuses (`NotPermitted`, issue 11 item 2): the plug is
+    /// asked inside the transaction about each entity as locked and as written.
     ///
     /// With `requestId` (issue 10 item 13) an append already committed for this client and id
     /// is answered with its recorded outcome, and nothing is applied again.
     public func append(_ writes: [EntityWrite], client: AuthenticatedClient, requestId: String? = nil) async throws(ServerError) -> AppendResponse {
+        let permit = await context.authority.writePermit(for: client)
         guard let requestId else {
             do {
-                let receipt = try await context.entities.write(writes)
+                let receipt = try await context.entities.write(writes, permit: permit)
                 return AppendResponse(sequence: receipt.sequence, outcomes: receipt.result.map(Self.name(of:)))
             } catch {
                 throw failure("appending \(writes.count) writes", error)
@@ -76,7 +79,7 @@ public final class DeltaServer: Sendable {
         let client = client.id
         if let recorded = try await recordedAppend(client, requestId) { return recorded }
         do {
-            let receipt = try await context.entities.write(writes, request: (client, requestId))
+            let receipt = try await context.entities.write(writes, request: (client, requestId), permit: permit)
             return AppendResponse(sequence: receipt.sequence, outcomes: receipt.result.map(Self.name(of:)))
         } catch let error as StoreError where error.code == .alreadyApplied {
             // A concurrent duplicate committed first: answer its outcome.

@@ -33,9 +33,12 @@ public protocol ControlAndParams: Sendable {
     func shouldAbortSnapshot(clientId: String) async -> Bool
 }
 
-/// May this client use this slice (§5.6)?
+/// May this client use this slice, and write these entities (§5.6, issue 11 item 2)?
 public protocol Permit: Sendable {
     func permits(clientId: String?, slice: TopicsSlice) async -> Bool
+    /// The rule for one append of `clientId`: asked once per append, before its transaction,
+    /// then applied inside the transaction to each entity as stored there and as written.
+    func writePermit(clientId: String) async -> any EntityWritePermit
 }
 
 /// The reference `DeltaObjectsReader`: reads the site's store.
@@ -95,9 +98,11 @@ public struct LoggingPlugs: CacheNotifier, ControlAndParams {
     public func shouldAbortSnapshot(clientId: String) async -> Bool { false }
 }
 
-/// The reference `Permit`: every client may use every slice.
+/// The reference `Permit`: every client may use every slice and write every entity.
 public struct AllowAllPermit: Permit {
     public init() {}
 
     public func permits(clientId: String?, slice: TopicsSlice) async -> Bool { true }
+
+    public func writePermit(clientId: String) async -> any EntityWritePermit { UnrestrictedWrites() }
 }

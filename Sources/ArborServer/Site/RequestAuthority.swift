@@ -105,6 +105,13 @@ public struct RequestAuthority: Sendable {
         }
     }
 
+    /// The rule for `client`'s writes (issue 11 item 2), applied inside the write transaction:
+    /// the `Permit` plug's, except for the site's own process, which writes unrestricted.
+    public func writePermit(for client: AuthenticatedClient) async -> any EntityWritePermit {
+        if client.credential == .siteProcess { return UnrestrictedWrites() }
+        return await permit.writePermit(clientId: client.id)
+    }
+
     private func knownRecord(_ clientId: String) throws(ServerError) -> ClientRecord {
         guard let record = clients.client(clientId) else { throw Self.unknown(clientId, siteName) }
         return record

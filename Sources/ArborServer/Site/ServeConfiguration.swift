@@ -46,8 +46,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var allowAnonymousReads: Bool = false
     /// A PEM bundle of the CAs trusted for an `https://` father; nil trusts the system's roots.
     public var fatherCAFile: String?
-    /// A JSON file mapping client id → the topics its slices may name (the `TopicsPermit`
-    /// plug, §5.6); without it every client may use every slice.
+    /// A JSON file mapping client id → the topics its slices may name and the topics of the
+    /// entities it may write (the `TopicsPermit` plug, §5.6, issue 11 item 2); without it every
+    /// client may use every slice and write every entity.
     public var permitsFile: String?
     /// Selective distribution to proxies (§8.3): subscribe at the father only to
     /// ``fixedTopics`` plus the topics this site's edges use. Only at a son (not the center),

@@ -37,8 +37,13 @@ public final class EntitiesSubsystem: Sendable {
     /// With `request` (a client id and the append's request id, issue 10 item 13), the outcome
     /// is recorded in the same transaction; when that request already committed, the write
     /// rolls back with `.alreadyApplied` and the caller answers the recorded outcome.
+    ///
+    /// `permit` (issue 11 item 2) is asked about every entity as this transaction locked it and
+    /// as the write would leave it; one refusal rolls the whole write back with `.notPermitted`.
     @discardableResult
-    public func write(_ writes: [EntityWrite], request: (clientId: String, requestId: String)? = nil) async throws(StoreError) -> WriteReceipt<[MergeOutcome]> {
+    public func write(
+        _ writes: [EntityWrite], request: (clientId: String, requestId: String)? = nil, permit: any EntityWritePermit = UnrestrictedWrites()
+    ) async throws(StoreError) -> WriteReceipt<[MergeOutcome]> {
         guard !writes.isEmpty else { throw StoreError(.invalidInput, "no entity writes given") }
         let keys = Set(writes.map { EntityKey($0.entityClass, $0.techId) })
         guard keys.count == writes.count else {
@@ -51,6 +56,8 @@ public final class EntitiesSubsystem: Sendable {
             let time = clock.tick(after: loaded.values.map(\.updateTime))
             for write in writes {
                 let key = EntityKey(write.entityClass, write.techId)
+                // Asked first: an entity the client may not write is refused whatever the write.
+                if let existing = loaded[key] { try Self.require(permit, key, existing.topics, .before) }
                 if write.kind == .purge {
                     guard let existing = loaded[key] else {
                         throw StoreError(.notFound, "\(key) does not exist, so it cannot be purged")
@@ -70,6 +77,7 @@ public final class EntitiesSubsystem: Sendable {
                     throw StoreError(loaded[key] == nil && !write.kind.isCreate ? .notFound : .invalidInput, error.message)
                 }
                 let merged = EntityMerge.apply(delta, to: loaded[key], from: .local)
+                try Self.require(permit, key, merged.state?.topics ?? loaded[key]?.topics ?? delta.topics, .after)
                 if let state = merged.state { plan.upserts.append(state) }
                 plan.deltas += merged.deltas
                 plan.result.append(merged.outcome)
@@ -149,6 +157,11 @@ public final class EntitiesSubsystem: Sendable {
     /// another process moved it meanwhile.
     public func advancePosition(_ key: String, to value: Int64, replacing previous: Int64) async throws(StoreError) {
         try await store.advanceSiteCounter(key, to: value, from: previous)
+    }
+
+    /// Throws `.notPermitted` with the permit's reason when it refuses `key` holding `topics`.
+    private static func require(_ permit: any EntityWritePermit, _ key: EntityKey, _ topics: TopicsList, _ side: EntityWriteSide) throws(StoreError) {
+        if let reason = permit.refusal(for: key, topics: topics, side: side) { throw StoreError(.notPermitted, reason) }
     }
 
     func run<Result: Sendable>(

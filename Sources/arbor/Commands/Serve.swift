@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Distribution schema file (default: the embedded example).") var schema: String?
     @Option(name: .long, help: "Servers to start: delta, cache or delta,cache (default both).") var servers: String?
     @Option(name: .long, help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
-    @Option(name: .long, help: "A JSON file of client id → topics its slices may name (default: every slice permitted).") var permits: String?
+    @Option(name: .long, help: "A JSON file of client id → topics it may read and write (default: every slice and write permitted).") var permits: String?
 
     @Option(name: .long, help: "The most connections open at once (default 900, lowered to fit the file descriptor limit).")
     var maximumConnections: Int?

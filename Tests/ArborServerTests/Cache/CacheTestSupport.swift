@@ -57,9 +57,10 @@ final class CountingReader: DeltaObjectsReader {
     }
 }
 
-/// Refuses every slice that names `Secret`.
+/// Refuses every slice that names `Secret`; writes are not restricted.
 struct NoSecretPermit: Permit {
     func permits(clientId: String?, slice: TopicsSlice) async -> Bool { !slice.mentionedTopics.contains("Secret") }
+    func writePermit(clientId: String) async -> any EntityWritePermit { UnrestrictedWrites() }
 }
 
 /// One cache server on a fresh store, with manual clocks and recording plugs.

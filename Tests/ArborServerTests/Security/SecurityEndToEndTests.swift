@@ -27,7 +27,8 @@ import Testing
                 #expect(added.status == 0, "\(added)")
             }
             let permits = directory.appendingPathComponent("permits.json")
-            try Data(#"{"shop": ["A"], "till": ["A"], "poller": ["A"]}"#.utf8).write(to: permits)
+            // shop reads A and writes A and B (issue 11 item 2: separate write topics).
+            try Data(#"{"shop": {"read": ["A"], "write": ["A", "B"]}, "till": ["A"], "poller": ["A"]}"#.utf8).write(to: permits)
             let started = try await ServeProcess.start(["--db", place.databaseURL, "--prefix", prefix.value, "--permits", permits.path])
             server = started
             try await Self.checkRefusals(started, store: store, place: place, prefix: prefix)
@@ -80,6 +81,9 @@ import Testing
             ("a disabled client's load", .clientDisabled, 403, { _ = try await till.fullLoad(slice: "A") }),
             ("an unpermitted slice", .notPermitted, 403, { _ = try await edge(server, "shop", secret: secret).fullLoad(slice: "A+B") }),
             ("an unpermitted topic alone", .notPermitted, 403, { _ = try await edge(server, "shop", secret: secret).fullLoad(slice: "B") }),
+            ("an append into an unpermitted topic", .notPermitted, 403, {
+                _ = try await edge(server, "shop", secret: secret).append([Samples.customerCreate(id: Fixtures.id(13), topics: Fixtures.topics("A", "C"))])
+            }),
         ]
         for refusal in refusals {
             do {
@@ -92,7 +96,7 @@ import Testing
         }
         #expect(Set(refusals.map(\.expected)).count == 4, "unknown, unauthenticated, disabled and unpermitted are distinct codes")
         #expect(try await store.lastSequence() == before, "a refused request committed a transaction")
-        let written = try await store.entities(Set((10...12).map { EntityKey("Customer", Fixtures.id($0)) }))
+        let written = try await store.entities(Set((10...13).map { EntityKey("Customer", Fixtures.id($0)) }))
         #expect(written.isEmpty, "a refused append applied \(written.count) writes")
     }
 

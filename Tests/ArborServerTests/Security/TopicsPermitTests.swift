@@ -1,8 +1,11 @@
 import ArborCore
 import ArborServer
+import ArborStore
+import Foundation
 import Testing
 
-/// The reference `TopicsPermit` plug: a client may name only its listed topics.
+/// The reference `TopicsPermit` plug: a client may name only its listed topics, and write only
+/// entities whose topics are all among its write topics (issue 11 item 2).
 @Suite struct TopicsPermitTests {
     let permit = TopicsPermit(["shop": ["A", "B"], "kiosk": []])
 
@@ -21,5 +24,22 @@ import Testing
         #expect(!(await permit.permits(clientId: "kiosk", slice: try slice("A"))))
         #expect(!(await permit.permits(clientId: "stranger", slice: try slice("A"))))
         #expect(!(await permit.permits(clientId: nil, slice: try slice("A"))))
+    }
+
+    @Test func writesNeedEveryTopicOfTheEntityBeforeAndAfter() async throws {
+        let key = EntityKey("Customer", UUID())
+        let shop = await permit.writePermit(clientId: "shop")
+        for side in [EntityWriteSide.before, .after] {
+            #expect(shop.refusal(for: key, topics: try TopicsList(["A"]), side: side) == nil)
+            #expect(shop.refusal(for: key, topics: try TopicsList(["B", "A"]), side: side) == nil)
+            let refused = try #require(shop.refusal(for: key, topics: try TopicsList(["A", "C"]), side: side))
+            #expect(refused.contains(key.techId.uuidString) && refused.contains("'C'") && refused.contains("its write topics: A, B"), "\(refused)")
+            #expect(shop.refusal(for: key, topics: .empty, side: side) != nil, "an entity without topics is no restricted client's")
+        }
+        #expect(shop.refusal(for: key, topics: try TopicsList(["C"]), side: .before)?.contains("leave this entity out") == true)
+        #expect(shop.refusal(for: key, topics: try TopicsList(["C"]), side: .after)?.contains("keep the entity's topics") == true)
+        #expect(await permit.writePermit(clientId: "kiosk").refusal(for: key, topics: try TopicsList(["A"]), side: .after) != nil)
+        #expect(await permit.writePermit(clientId: "stranger").refusal(for: key, topics: try TopicsList(["A"]), side: .after) != nil)
+        #expect(await AllowAllPermit().writePermit(clientId: "stranger").refusal(for: key, topics: .empty, side: .before) == nil)
     }
 }
