@@ -22,6 +22,7 @@ import Testing
     static func post(_ site: LinkedSite, _ service: String, body: [UInt8], clientId: String, through: Int64? = nil) async throws -> Answer {
         var request = HTTPClientRequest(url: site.baseURL + "/arbor/1/delta/\(service)")
         request.method = .POST
+        request.headers.add(name: "Content-Type", value: service == "upload" ? ArborProtocol.deltaBuffersMediaType : ArborProtocol.jsonMediaType)
         request.headers.add(name: ArborProtocol.Header.clientId, value: clientId)
         request.headers.add(name: ArborProtocol.Header.schemaName, value: Fixtures.retailSchema.name)
         request.headers.add(name: ArborProtocol.Header.protocolVersion, value: String(ArborProtocol.version))
@@ -121,12 +122,12 @@ import Testing
         let site = try await LinkedSite.start(backend, siteName: "center", sons: ["b1"], clients: ["shop"])
         do {
             let id = Fixtures.id(7)
-            let plain = #"{"writes":[{"kind":"create","class":"Customer","techId":"\#(id.uuidString)","topics":",A,","fields":{"name":"x"}}]}"#
+            let plain = #"{"writes":[{"kind":"create","class":"Customer","techId":"\#(id.uuidString)","topics":",A,","fields":{"name":"x","vip":false}}]}"#
             let created = try await Self.post(site, "append", body: Array(plain.utf8), clientId: "shop")
             #expect(created.status == 200, "\(created.json)")
             let before = try await site.store.lastSequence()
             for topics in [",#arbor.father,A,", ",A,#arbor.son.b1,", ",arbor.notson.b1,"] {
-                let create = #"{"writes":[{"kind":"create","class":"Customer","techId":"\#(Fixtures.id(8).uuidString)","topics":"\#(topics)","fields":{"name":"y"}}]}"#
+                let create = #"{"writes":[{"kind":"create","class":"Customer","techId":"\#(Fixtures.id(8).uuidString)","topics":"\#(topics)","fields":{"name":"y","vip":false}}]}"#
                 let update = #"{"writes":[{"kind":"update","class":"Customer","techId":"\#(id.uuidString)","topics":"\#(topics)","fields":{"name":"z"}}]}"#
                 for client in ["shop", "b1"] {
                     for body in [create, update] {
