@@ -81,7 +81,8 @@ public final class LinkServer: Sendable {
             }
             return outcome.position
         }
-        await context.control.count("link.son.uploadedBuffers", by: buffers.count)
+        // An empty end buffer only carries the position; it is no uploaded change.
+        await context.control.count("link.son.uploadedBuffers", by: buffers.filter { !$0.deltas.isEmpty }.count)
         return UploadResponse(appliedThrough: position)
     }
 
