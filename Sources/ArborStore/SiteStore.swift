@@ -66,11 +66,13 @@ public protocol SiteStore: AnyObject, Sendable {
 
     /// Every client of the clients table (§2.7), ordered by bit number.
     func clients() async throws(StoreError) -> [ClientRecord]
-    /// Adds a client; picks the lowest free bit when `bit` is nil. Errors name a duplicate id,
-    /// a bit in use, or a full table (64 clients).
-    func addClient(id: String, bit: ClientBit?, secretHash: String?) async throws(StoreError) -> ClientRecord
+    /// Adds a client of `role`; picks the lowest free bit when `bit` is nil. Errors name a
+    /// duplicate id, a bit in use, or a full table (64 clients).
+    func addClient(id: String, bit: ClientBit?, secretHash: String?, role: ClientRole) async throws(StoreError) -> ClientRecord
     /// Sets `is_disabled`; `.notFound` for an unknown id.
     func setClientDisabled(id: String, disabled: Bool) async throws(StoreError)
+    /// Sets a client's role (issue 11 item 3); `.notFound` for an unknown id.
+    func setClientRole(id: String, role: ClientRole) async throws(StoreError)
     /// Sets (or, with nil, clears) the stored hash of a client's secret; `.notFound` for an unknown id.
     func setClientSecretHash(id: String, hash: String?) async throws(StoreError)
     /// Removes a client row; `.notFound` for an unknown id.
@@ -160,8 +162,18 @@ public protocol SiteStore: AnyObject, Sendable {
 }
 
 extension SiteStore {
-    /// Adds a client without a secret (see ``addClient(id:bit:secretHash:)``).
+    /// Adds an application client without a secret (see ``addClient(id:bit:secretHash:role:)``).
     public func addClient(id: String, bit: ClientBit?) async throws(StoreError) -> ClientRecord {
-        try await addClient(id: id, bit: bit, secretHash: nil)
+        try await addClient(id: id, bit: bit, secretHash: nil, role: .application)
+    }
+
+    /// Adds a client of `role` without a secret.
+    public func addClient(id: String, bit: ClientBit?, role: ClientRole) async throws(StoreError) -> ClientRecord {
+        try await addClient(id: id, bit: bit, secretHash: nil, role: role)
+    }
+
+    /// Adds an application client (see ``addClient(id:bit:secretHash:role:)``).
+    public func addClient(id: String, bit: ClientBit?, secretHash: String?) async throws(StoreError) -> ClientRecord {
+        try await addClient(id: id, bit: bit, secretHash: secretHash, role: .application)
     }
 }

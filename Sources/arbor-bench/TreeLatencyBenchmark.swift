@@ -21,9 +21,9 @@ struct TreeLatencyBenchmark {
     func run() async throws -> String {
         let logger = Logger(label: "arbor.bench", factory: { _ in SwiftLogNoOpLogHandler() })
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let center = try await start("center", clients: ["branch", "follower", "app"], father: nil, logger: logger)
-        let branch = try await start("branch", clients: ["leaf", "follower"], father: (center.url, "bench"), logger: logger)
-        let leaf = try await start("leaf", clients: ["follower"], father: (branch.url, "bench"), logger: logger)
+        let center = try await start("center", sons: ["branch"], clients: ["follower", "app"], father: nil, logger: logger)
+        let branch = try await start("branch", sons: ["leaf"], clients: ["follower"], father: (center.url, "bench"), logger: logger)
+        let leaf = try await start("leaf", sons: [], clients: ["follower"], father: (branch.url, "bench"), logger: logger)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let schema = DistributionSchema.exampleRetail
         let app = try Edge(configuration: EdgeConfiguration(servers: [center.url], clientId: "app", schema: schema))
@@ -77,9 +77,9 @@ struct TreeLatencyBenchmark {
         }
     }
 
-    private func start(_ name: String, clients: [String], father: (url: String, slice: String)?, logger: Logger) async throws -> EmbeddedSite {
+    private func start(_ name: String, sons: [String], clients: [String], father: (url: String, slice: String)?, logger: Logger) async throws -> EmbeddedSite {
         let path = scratch.appendingPathComponent("\(name).sqlite").path
         return try await EmbeddedSite.start(
-            name: name, location: .sqlite(path: path), schema: .exampleRetail, clients: clients, father: father, logger: logger)
+            name: name, location: .sqlite(path: path), schema: .exampleRetail, sons: sons, clients: clients, father: father, logger: logger)
     }
 }

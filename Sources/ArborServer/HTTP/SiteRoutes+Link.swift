@@ -5,26 +5,30 @@ import Hummingbird
 
 /// The father's side of son links (DESIGN rule 9): `POST …/delta/upload` (binary delta
 /// buffers from a son's log) and `POST …/delta/upload-position` (the son's position; its
-/// heartbeat). Both need the son in the clients table.
+/// heartbeat). Both need a client of the son role (issue 11 item 3), checked before the body is read.
 extension SiteRoutes {
     /// Adds the link routes next to the delta server's.
     func installLink(_ delta: DeltaServer, on group: RouterGroup<ArborRequestContext>) {
         let link = LinkServer(context: exchange.context)
         post(paths.delta("upload"), on: group) { request, context in
             var request = request
+            let client = try required(context)
+            try link.requireSon(client, for: "delta/upload")
             let through = try Self.sequenceHeader(request)
             let incarnation = try Self.incarnationHeader(request)
             let body = try await exchange.body(of: &request)
-            return exchange.json(try await link.upload(client: try required(context), incarnation: incarnation, throughSequence: through, body: body))
+            return exchange.json(try await link.upload(client: client, incarnation: incarnation, throughSequence: through, body: body))
         }
         post(paths.delta("upload-position"), on: group) { request, context in
             var request = request
+            let client = try required(context)
+            try link.requireSon(client, for: "delta/upload-position")
             let incarnation = try Self.incarnationHeader(request)
             let body = try await exchange.body(of: &request)
             guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any], object.isEmpty else {
                 throw ServerError(.badRequest, "upload-position takes an empty JSON object: {}")
             }
-            return exchange.json(try await link.uploadPosition(client: try required(context), incarnation: incarnation))
+            return exchange.json(try await link.uploadPosition(client: client, incarnation: incarnation))
         }
     }
 

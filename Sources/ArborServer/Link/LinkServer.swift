@@ -52,12 +52,15 @@ public final class LinkServer: Sendable {
         return incarnation
     }
 
-    /// Upload: merges the son's buffers it has not applied yet, in order, each with its position;
-    /// then records `throughSequence` (the son's log position the upload covers, default the
-    /// last buffer's). Answers the son's position afterwards.
+    /// Upload: merges the son's buffers it has not applied yet, in order, each with its position.
+    /// The position moves only over buffers received (issue 11 item 3): `throughSequence`
+    /// (`X-Arbor-Sequence`), when sent, must be the last buffer's sequence. A son covers log
+    /// sequences with nothing for this site by ending the upload with an empty buffer at the
+    /// last of them (``UploadBatch``). Only sons may upload. Answers the son's position afterwards.
     public func upload(
         client: AuthenticatedClient, incarnation: UUID? = nil, throughSequence: Int64?, body: some Collection<UInt8>
     ) async throws(ServerError) -> UploadResponse {
+        try requireSon(client, for: "delta/upload")
         let son = client.id
         let history: SchemaHistory
         do { history = try await context.schemas.history() } catch {
@@ -65,23 +68,14 @@ public final class LinkServer: Sendable {
             throw ServerError(.internalError, "reading the schema history failed at site '\(context.siteName)'; retry later")
         }
         let buffers = try Self.decode(body, history: history, maximumBufferBytes: context.settings.limits.maximumTransactionBytes)
-        if let throughSequence, throughSequence < 0 {
-            throw ServerError(.badRequest, "\(ArborProtocol.Header.sequence) must not be negative (got \(throughSequence))")
-        }
-        for (earlier, later) in zip(buffers, buffers.dropFirst()) where later.sequence <= earlier.sequence {
-            throw ServerError(.badRequest, "uploaded buffers must be in increasing sequence order (\(later.sequence) follows \(earlier.sequence))")
-        }
-        let through = throughSequence ?? buffers.last?.sequence
-        if let through, let last = buffers.last, last.sequence > through {
-            throw ServerError(.badRequest, "buffer \(last.sequence) lies beyond the upload's \(ArborProtocol.Header.sequence) \(through)")
-        }
+        try Self.checkClaim(throughSequence, buffers: buffers)
         await noteContact(son)
         let key = Self.appliedKey(son: son, incarnation: incarnation)
         let applier = OrderedBufferApplier(entities: context.entities, store: context.store, positionName: key, source: .son(clientId: son))
         let logger = context.logger
         let store = context.store
         let (position, fatherSequence) = try await serialized(son, "applying the uploads of son '\(son)'") {
-            let outcome = try await applier.apply(buffers, through: through)
+            let outcome = try await applier.apply(buffers)
             if !outcome.missing.isEmpty {
                 // The son changed entities this site does not hold (purged here): nothing to merge into.
                 logger.warning("son '\(son)' updated \(outcome.missing.count) entities this site does not hold; their changes are dropped")
@@ -89,13 +83,43 @@ public final class LinkServer: Sendable {
             // Read after the apply, so the son's download passes every delta it made.
             return (outcome.position, try await store.lastSequence())
         }
-        await context.control.count("link.son.uploadedBuffers", by: buffers.count)
+        // An empty end buffer only carries the position; it is no uploaded change.
+        await context.control.count("link.son.uploadedBuffers", by: buffers.filter { !$0.deltas.isEmpty }.count)
         return UploadResponse(appliedThrough: position, fatherSequence: fatherSequence)
     }
 
+    /// Refuses an upload whose buffers are out of order, or whose `X-Arbor-Sequence` is not its
+    /// last buffer's sequence (an empty upload carries none): a claim beyond the buffers would
+    /// move the son's position over sequences never received, and every later upload of that
+    /// son would then be skipped as already applied.
+    static func checkClaim(_ throughSequence: Int64?, buffers: [DeltaBuffer]) throws(ServerError) {
+        for (earlier, later) in zip(buffers, buffers.dropFirst()) where later.sequence <= earlier.sequence {
+            throw ServerError(.badRequest, "uploaded buffers must be in increasing sequence order (\(later.sequence) follows \(earlier.sequence))")
+        }
+        guard let throughSequence else { return }
+        let header = ArborProtocol.Header.sequence
+        guard let last = buffers.last else {
+            throw ServerError(.badRequest, "an upload without buffers must not carry \(header) (got \(throughSequence)): the position moves only over buffers received; send an empty buffer at the last sequence to cover sequences with nothing for this site")
+        }
+        guard throughSequence == last.sequence else {
+            throw ServerError(.badRequest, "\(header) \(throughSequence) is not the sequence of the upload's last buffer (\(last.sequence)): the position moves only over buffers received; send an empty buffer at the last sequence to cover sequences with nothing for this site")
+        }
+    }
+
+    /// Refuses a client that is not a son (issue 11 item 3): only sons upload, so only sons
+    /// bring site topics (`#arbor.*`) and move an upload position. Checked before anything is read.
+    public func requireSon(_ client: AuthenticatedClient, for service: String) throws(ServerError) {
+        guard !client.role.mayUpload else { return }
+        throw ServerError(
+            .notPermitted,
+            "client '\(client.id)' is an application at site '\(context.siteName)'; only son sites may call \(service). If '\(client.id)' is a son site, give it the son role: `arbor clients set-role \(client.id) son` (or add it with `arbor clients add \(client.id) --role son`)"
+        )
+    }
+
     /// Upload-position: the son's position (0 before its first upload); the son calls it on
-    /// connect and as its heartbeat.
+    /// connect and as its heartbeat. Only sons may ask.
     public func uploadPosition(client: AuthenticatedClient, incarnation: UUID? = nil) async throws(ServerError) -> UploadResponse {
+        try requireSon(client, for: "delta/upload-position")
         let son = client.id
         await noteContact(son)
         let key = Self.appliedKey(son: son, incarnation: incarnation)

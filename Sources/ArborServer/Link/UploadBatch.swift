@@ -4,12 +4,17 @@ import ArborCore
 /// father's position, keeping only the deltas the father would read from the son's log as an
 /// unregistered edge with slice `arbor.father` (§2.6.1: creates, partials and updates that
 /// carry the father topic).
+///
+/// The father moves the son's position only over buffers it receives (issue 11 item 3), so a
+/// batch whose last log buffers have nothing for the father ends with an empty buffer at the
+/// batch's last sequence: the father's position then covers them, and log trimming can drop them.
 struct UploadBatch: Hashable, Sendable {
     /// The kept buffers (none empty), each with its original sequence.
     var buffers: [DeltaBuffer]
-    /// The buffers encoded and concatenated: the request body.
+    /// The buffers encoded and concatenated, and the empty end buffer when there is one: the request body.
     var body: [UInt8]
-    /// The son's log position the batch covers, including buffers with nothing for the father.
+    /// The son's log position the batch covers, including buffers with nothing for the father:
+    /// the sequence of the body's last buffer.
     var throughSequence: Int64
 
     /// How the father reads a son's log (§2.6: "father-sites use unregistered edges").
@@ -36,6 +41,11 @@ struct UploadBatch: Hashable, Sendable {
                 batch.body += encoded
             }
             batch.throughSequence = buffer.sequence
+        }
+        if batch.buffers.last?.sequence != batch.throughSequence {
+            batch.body += try DeltaBufferCodec.encode(
+                DeltaBuffer(schemaName: first.schemaName, originSite: first.originSite, sequence: batch.throughSequence, deltas: []), schema: schema
+            )
         }
         return batch
     }

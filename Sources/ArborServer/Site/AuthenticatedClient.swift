@@ -25,11 +25,14 @@ public struct AuthenticatedClient: Hashable, Sendable, CustomStringConvertible {
     public let bit: ClientBit
     /// How it was authenticated.
     public let credential: Credential
+    /// Its role in the clients table: only a son may upload (issue 11 item 3).
+    public let role: ClientRole
 
-    public init(id: String, bit: ClientBit, credential: Credential) {
+    public init(id: String, bit: ClientBit, credential: Credential, role: ClientRole = .application) {
         self.id = id
         self.bit = bit
         self.credential = credential
+        self.role = role
     }
 
     /// The site's own process as a writer (tests, `arbor demo`, benchmarks): no row of the
@@ -38,7 +41,7 @@ public struct AuthenticatedClient: Hashable, Sendable, CustomStringConvertible {
     public static let local = AuthenticatedClient(id: "", bit: ClientBit(0)!, credential: .siteProcess)
 
     /// The row the client was admitted with (enabled), to watch for a later cut-off (§2.7).
-    public var admittedRecord: ClientRecord { ClientRecord(clientId: id, bit: bit, isDisabled: false) }
+    public var admittedRecord: ClientRecord { ClientRecord(clientId: id, bit: bit, isDisabled: false, role: role) }
 
     public var description: String { "client '\(id)'" }
 }

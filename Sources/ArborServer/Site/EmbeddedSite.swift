@@ -22,17 +22,19 @@ public final class EmbeddedSite: Sendable {
         self.task = task
     }
 
-    /// Opens and installs the store, adds `clients` to its clients table and serves it on
-    /// 127.0.0.1 with a free port; `father` makes it a son (its client id there is `name`).
+    /// Opens and installs the store, adds `sons` (its son sites' client ids, with the son role)
+    /// and `clients` (applications) to its clients table and serves it on 127.0.0.1 with a free
+    /// port; `father` makes it a son (its client id there is `name`).
     public static func start(
-        name: String, location: DatabaseLocation, schema: DistributionSchema, clients: [String],
+        name: String, location: DatabaseLocation, schema: DistributionSchema, sons: [String] = [], clients: [String],
         father: (url: String, slice: String)?, logger: Logger
     ) async throws -> EmbeddedSite {
         let store = try await SiteStores.open(StoreConfiguration(location: location, schema: schema, siteName: name), logger: logger)
         do {
             try await store.install(upgradingSchema: false)
             let existing = Set(try await store.clients().map(\.clientId))
-            for client in clients where !existing.contains(client) { _ = try await store.addClient(id: client, bit: nil) }
+            let rows = sons.map { ($0, ClientRole.son) } + clients.map { ($0, ClientRole.application) }
+            for (client, role) in rows where !existing.contains(client) { _ = try await store.addClient(id: client, bit: nil, role: role) }
             let connection = CenterConnection(isCenter: father == nil)
             let context = SiteContext.standard(
                 settings: SiteServerSettings(), store: store, connectedToCenter: { connection.isConnected }, logger: logger)

@@ -50,7 +50,7 @@ public struct RequestAuthority: Sendable {
             credential = record.secretHash == nil ? .unprotectedRow : .secret
         }
         try requireEnabled(record)
-        return AuthenticatedClient(id: record.clientId, bit: record.bit, credential: credential)
+        return AuthenticatedClient(id: record.clientId, bit: record.bit, credential: credential, role: record.role)
     }
 
     /// Verifies `secret` for the client of `record`, a request from `peer`: a row without a hash
@@ -66,7 +66,7 @@ public struct RequestAuthority: Sendable {
     public func inProcess(_ clientId: String) throws(ServerError) -> AuthenticatedClient {
         let record = try knownRecord(clientId)
         try requireEnabled(record)
-        return AuthenticatedClient(id: record.clientId, bit: record.bit, credential: .inProcess)
+        return AuthenticatedClient(id: record.clientId, bit: record.bit, credential: .inProcess, role: record.role)
     }
 
     /// The client of a request that must come from one (every request but an anonymous read):

@@ -9,12 +9,15 @@ public struct ClientRecord: Hashable, Sendable {
     /// The stored hash of the client's secret (`ClientSecret` format), or nil when the client
     /// needs no secret (for trusted networks only). Never print or log it.
     public var secretHash: String?
+    /// An application or a son site (only sons may upload; issue 11 item 3).
+    public var role: ClientRole
 
-    public init(clientId: String, bit: ClientBit, isDisabled: Bool, secretHash: String? = nil) {
+    public init(clientId: String, bit: ClientBit, isDisabled: Bool, secretHash: String? = nil, role: ClientRole = .application) {
         self.clientId = clientId
         self.bit = bit
         self.isDisabled = isDisabled
         self.secretHash = secretHash
+        self.role = role
     }
 
     /// Checks a client id before it reaches the table: 1–64 characters, no control characters,

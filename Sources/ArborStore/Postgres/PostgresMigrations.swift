@@ -17,6 +17,17 @@ enum PostgresMigrations {
             );
             INSERT INTO {{prefix}}schema_history (position, name, text) SELECT 1, name, text FROM {{prefix}}schema WHERE id = 1 ON CONFLICT DO NOTHING;
             """),
+        // Issue 11 item 3: new rows are applications unless added as sons; existing rows that
+        // hold a son's upload position are sons (see ``ArborMigrationNames``).
+        ("0003-clients-role", """
+            ALTER TABLE {{prefix}}clients ADD COLUMN IF NOT EXISTS role text NOT NULL DEFAULT 'application' CHECK (role IN ('application', 'son'));
+            UPDATE {{prefix}}clients SET role = 'son' WHERE EXISTS (
+                SELECT 1 FROM {{prefix}}site_counters AS c
+                WHERE c.name = 'link.son.' || client_id || '.applied'
+                   OR (left(c.name, length('link.son.' || client_id || '.')) = 'link.son.' || client_id || '.'
+                       AND length(c.name) = length('link.son.' || client_id || '.') + 44 AND right(c.name, 8) = '.applied')
+            );
+            """),
     ]
 
     /// The table recording which migrations ran, per prefix.

@@ -9,7 +9,7 @@ extension PostgresSiteStore {
     }
 
     /// Adds a client (lowest free bit when `bit` is nil); `.conflict` names a duplicate id, a bit in use, or a full table.
-    public func addClient(id: String, bit: ClientBit?, secretHash: String?) async throws(StoreError) -> ClientRecord {
+    public func addClient(id: String, bit: ClientBit?, secretHash: String?, role: ClientRole) async throws(StoreError) -> ClientRecord {
         try ClientRecord.validate(clientId: id)
         return try await transaction("adding client '\(id)'") { connection in
             // Adds (and, briefly, other changes) wait for each other, so "lowest free bit" is
@@ -33,10 +33,10 @@ extension PostgresSiteStore {
                 chosen = free
             }
             try await connection.run(
-                "INSERT INTO \(unescaped: table("clients")) (client_id, bit_number, is_disabled, secret_hash) VALUES (\(id), \(Int16(chosen.number)), false, \(secretHash))",
+                "INSERT INTO \(unescaped: table("clients")) (client_id, bit_number, is_disabled, secret_hash, role) VALUES (\(id), \(Int16(chosen.number)), false, \(secretHash), \(role.rawValue))",
                 logger: logger
             )
-            return ClientRecord(clientId: id, bit: chosen, isDisabled: false, secretHash: secretHash)
+            return ClientRecord(clientId: id, bit: chosen, isDisabled: false, secretHash: secretHash, role: role)
         }
     }
 
@@ -56,6 +56,17 @@ extension PostgresSiteStore {
         let rows = try await withConnection("changing the secret of client '\(id)'") { connection in
             try await connection.run(
                 "UPDATE \(unescaped: table("clients")) SET secret_hash = \(hash) WHERE client_id = \(id) RETURNING bit_number",
+                logger: logger
+            ).count
+        }
+        guard rows > 0 else { throw StoreError(.notFound, "client '\(id)' does not exist: list the clients to check the id") }
+    }
+
+    /// Sets `role`; `.notFound` for an unknown id.
+    public func setClientRole(id: String, role: ClientRole) async throws(StoreError) {
+        let rows = try await withConnection("changing the role of client '\(id)'") { connection in
+            try await connection.run(
+                "UPDATE \(unescaped: table("clients")) SET role = \(role.rawValue) WHERE client_id = \(id) RETURNING bit_number",
                 logger: logger
             ).count
         }
@@ -113,14 +124,17 @@ extension PostgresSiteStore {
 
     private func clients(on connection: PostgresConnection) async throws -> [ClientRecord] {
         let rows = try await connection.run(
-            "SELECT client_id::text, bit_number, is_disabled, secret_hash FROM \(unescaped: table("clients")) ORDER BY bit_number", logger: logger
+            "SELECT client_id::text, bit_number, is_disabled, secret_hash, role FROM \(unescaped: table("clients")) ORDER BY bit_number", logger: logger
         )
         return try rows.map { row in
-            let (id, number, disabled, secretHash) = try row.decode((String, Int16, Bool, String?).self)
+            let (id, number, disabled, secretHash, roleName) = try row.decode((String, Int16, Bool, String?, String).self)
             guard let bit = ClientBit(Int(number)) else {
                 throw StoreError(.queryFailed, "client '\(id)' has bit number \(number), outside 0-63: was the table changed outside Arbor?")
             }
-            return ClientRecord(clientId: id, bit: bit, isDisabled: disabled, secretHash: secretHash)
+            guard let role = ClientRole(name: roleName) else {
+                throw StoreError(.queryFailed, "client '\(id)' has role '\(roleName)', not one of \(ClientRole.names): was the table changed outside Arbor?")
+            }
+            return ClientRecord(clientId: id, bit: bit, isDisabled: disabled, secretHash: secretHash, role: role)
         }
     }
 }

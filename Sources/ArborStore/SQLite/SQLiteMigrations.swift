@@ -37,6 +37,17 @@ enum SQLiteMigrations {
             );
             INSERT OR IGNORE INTO {{prefix}}schema_history (position, name, text) SELECT 1, name, text FROM {{prefix}}schema WHERE id = 1;
             """),
+        // Issue 11 item 3: new rows are applications unless added as sons; existing rows that
+        // hold a son's upload position are sons (see ``ArborMigrationNames``).
+        .sql("0003-clients-role", """
+            ALTER TABLE {{prefix}}clients ADD COLUMN role TEXT NOT NULL DEFAULT 'application' CHECK (role IN ('application', 'son'));
+            UPDATE {{prefix}}clients SET role = 'son' WHERE EXISTS (
+                SELECT 1 FROM {{prefix}}site_counters AS c
+                WHERE c.name = 'link.son.' || client_id || '.applied'
+                   OR (substr(c.name, 1, length('link.son.' || client_id || '.')) = 'link.son.' || client_id || '.'
+                       AND length(c.name) = length('link.son.' || client_id || '.') + 44 AND substr(c.name, -8) = '.applied')
+            );
+            """),
     ]
 
     /// The migrator for `prefix`: identifiers are `<prefix>/<name>`.

@@ -11,7 +11,7 @@ extension SQLiteSiteStore {
 
     /// Adds a client in one transaction that first checks the id, the bit and the table size,
     /// so each refusal is a `.conflict` naming what is taken.
-    public func addClient(id: String, bit: ClientBit?, secretHash: String?) async throws(StoreError) -> ClientRecord {
+    public func addClient(id: String, bit: ClientBit?, secretHash: String?, role: ClientRole) async throws(StoreError) -> ClientRecord {
         try ClientRecord.validate(clientId: id)
         let record = try await writing("adding client '\(id)'") { [clientsTable] db in
             let existing = try self.fetchClients(db)
@@ -32,10 +32,10 @@ extension SQLiteSiteStore {
                 chosen = free
             }
             try db.execute(
-                sql: "INSERT INTO \(clientsTable) (client_id, bit_number, is_disabled, secret_hash) VALUES (?, ?, 0, ?)",
-                arguments: [id, chosen.number, secretHash]
+                sql: "INSERT INTO \(clientsTable) (client_id, bit_number, is_disabled, secret_hash, role) VALUES (?, ?, 0, ?, ?)",
+                arguments: [id, chosen.number, secretHash, role.rawValue]
             )
-            return ClientRecord(clientId: id, bit: chosen, isDisabled: false, secretHash: secretHash)
+            return ClientRecord(clientId: id, bit: chosen, isDisabled: false, secretHash: secretHash, role: role)
         }
         clientsSignal.signal()
         wakeups.notifyOthers(.clients)
@@ -49,6 +49,10 @@ extension SQLiteSiteStore {
 
     public func setClientSecretHash(id: String, hash: String?) async throws(StoreError) {
         try await changeClient(id, action: "changing the secret of", sql: "UPDATE \(clientsTable) SET secret_hash = ? WHERE client_id = ?", arguments: [hash, id])
+    }
+
+    public func setClientRole(id: String, role: ClientRole) async throws(StoreError) {
+        try await changeClient(id, action: "changing the role of", sql: "UPDATE \(clientsTable) SET role = ? WHERE client_id = ?", arguments: [role.rawValue, id])
     }
 
     public func removeClient(id: String) async throws(StoreError) {
@@ -106,12 +110,15 @@ extension SQLiteSiteStore {
     }
 
     func fetchClients(_ db: Database) throws -> [ClientRecord] {
-        let rows = try Row.fetchAll(db, sql: "SELECT client_id, bit_number, is_disabled, secret_hash FROM \(clientsTable) ORDER BY bit_number")
+        let rows = try Row.fetchAll(db, sql: "SELECT client_id, bit_number, is_disabled, secret_hash, role FROM \(clientsTable) ORDER BY bit_number")
         return try rows.map { row in
             guard let bit = ClientBit(row[1]) else {
                 throw StoreError(.queryFailed, "the clients table holds a bit number outside 0-63: was it changed outside Arbor?")
             }
-            return ClientRecord(clientId: row[0], bit: bit, isDisabled: (row[2] as Int64) != 0, secretHash: row[3])
+            guard let role = ClientRole(name: row[4]) else {
+                throw StoreError(.queryFailed, "the clients table holds a role other than \(ClientRole.names): was it changed outside Arbor?")
+            }
+            return ClientRecord(clientId: row[0], bit: bit, isDisabled: (row[2] as Int64) != 0, secretHash: row[3], role: role)
         }
     }
 }

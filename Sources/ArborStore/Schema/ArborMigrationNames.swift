@@ -8,5 +8,10 @@ public enum ArborMigrationNames {
     public static let all = [
         "0001-clients-secret-hash",
         "0002-schema-history",
+        // The clients' role, application or son (issue 11 item 3). Rows that existed before it
+        // and hold a son's upload position at this site (a site counter `link.son.<id>.applied`
+        // or `link.son.<id>.<incarnation>.applied`) become sons, so linked sons keep uploading;
+        // every other row becomes an application, so no existing client gains the right to upload.
+        "0003-clients-role",
     ]
 }

@@ -59,6 +59,23 @@ extension StoreConformance {
                 try require(try await store.clients().map(\.clientId) == ["branch-1", "branch-2"], "reinstalling changed the table")
             }
         },
+        Check(name: "client roles: application by default, son when added so, changed, watched, unknown id") { backend in
+            try await TestStores.withStore(backend) { store in
+                let application = try await store.addClient(id: "shop", bit: nil)
+                let son = try await store.addClient(id: "branch-1", bit: nil, role: .son)
+                try require(application.role == .application && son.role == .son, "added records: \(application.role), \(son.role)")
+                try require(try await store.clients().map(\.role) == [.application, .son], "roles did not round-trip")
+                var iterator = store.watchClients(pollInterval: .milliseconds(100)).makeAsyncIterator()
+                _ = try await iterator.next()
+                try await store.setClientRole(id: "shop", role: .son)
+                try require(try await iterator.next()?.first?.role == .son, "the watch did not yield the role change")
+                try await store.setClientRole(id: "shop", role: .application)
+                try require(try await store.clients().first?.role == .application, "the role change did not stick")
+                try await requireStoreError(.notFound, "role of unknown") { try await store.setClientRole(id: "nobody", role: .son) }
+                try await store.install(upgradingSchema: false)
+                try require(try await store.clients().map(\.role) == [.application, .son], "reinstalling changed the roles")
+            }
+        },
         Check(name: "watchClients yields the table at start and after a change") { backend in
             try await TestStores.withStore(backend) { store in
                 _ = try await store.addClient(id: "a", bit: nil)

@@ -10,16 +10,17 @@ struct Clients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, add, disable, enable or remove the clients of a site (the clients table).",
         discussion: """
-            Every edge that talks to a site needs a row in its clients table: a unique id and one of the \
-            64 bits of the registration masks. Running servers follow the table: disabling a client ends \
-            its open requests and refuses new ones, enabling serves it again, removing it frees its bit.
+            Every edge that talks to a site needs a row in its clients table: a unique id, one of the \
+            64 bits of the registration masks, and a role: an application, or a son site (only sons may \
+            upload). Running servers follow the table: disabling a client ends its open requests and \
+            refuses new ones, enabling serves it again, removing it frees its bit.
             """,
-        subcommands: [List.self, Add.self, SetSecret.self, Disable.self, Enable.self, Remove.self]
+        subcommands: [List.self, Add.self, SetSecret.self, SetRole.self, Disable.self, Enable.self, Remove.self]
     )
 
     /// `arbor clients list`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the clients table: id, bit and state.")
+        static let configuration = CommandConfiguration(abstract: "Print the clients table: id, bit, role and state.")
 
         @OptionGroup var store: StoreOptions
 
@@ -31,13 +32,15 @@ struct Clients: AsyncParsableCommand {
         }
     }
 
-    /// `arbor clients add ID [--bit N] [--secret-file F | --generate-secret]`
+    /// `arbor clients add ID [--bit N] [--role application|son] [--secret-file F | --generate-secret]`
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a client (enabled); takes the lowest free bit unless --bit is given.")
 
         @Argument(help: "The client's id (1 to 64 characters), as its edge sends it.") var id: String
         @Option(name: .long, parsing: .unconditional, help: "The bit to give the client, 0 to 63. Default: the lowest free bit.")
         var bit: Int?
+        @Option(name: .long, help: "application (an application's edge) or son (a son site's link: may also upload). Default: application.")
+        var role: String = ClientRole.application.rawValue
         @OptionGroup var secret: SecretOptions
         @OptionGroup var store: StoreOptions
 
@@ -45,6 +48,7 @@ struct Clients: AsyncParsableCommand {
             if let bit, ClientBit(bit) == nil {
                 throw ValidationError("--bit \(bit) is out of range: a client bit is 0 to 63 (omit --bit to take the lowest free one)")
             }
+            _ = try Clients.role(role)
             do { try ClientRecord.validate(clientId: id) } catch { throw ValidationError("client id: \(error.message)") }
             try secret.validate(requireOne: false)
         }
@@ -54,10 +58,11 @@ struct Clients: AsyncParsableCommand {
             let chosen = try secret.secret()
             let hash = chosen.map { ClientSecret.hash($0.secret, salt: ClientSecret.randomSalt()) }
             // One statement: the client never exists without its secret.
+            let role = try Clients.role(role)
             let record = try await Clients.withStore(store, "adding client '\(id)'") { site throws(StoreError) in
-                try await site.addClient(id: id, bit: bit, secretHash: hash)
+                try await site.addClient(id: id, bit: bit, secretHash: hash, role: role)
             }
-            print("added client '\(record.clientId)' with bit \(record.bit.number) (enabled)\(hash == nil ? ", no secret" : ", secret set")")
+            print("added client '\(record.clientId)' with bit \(record.bit.number), role \(record.role) (enabled)\(hash == nil ? ", no secret" : ", secret set")")
             if let chosen, chosen.generated { SecretOptions.printGenerated(chosen.secret) }
         }
     }
@@ -147,13 +152,22 @@ struct Clients: AsyncParsableCommand {
         }
     }
 
+    /// The role `--role` names, or a validation error listing the roles.
+    static func role(_ name: String) throws -> ClientRole {
+        guard let role = ClientRole(name: name) else {
+            throw ValidationError("role '\(name)' is not a role: give application (an application's edge) or son (a son site, which may upload)")
+        }
+        return role
+    }
+
     /// The clients as a table with a summary line.
     static func table(_ records: [ClientRecord]) -> String {
         let width = max("CLIENT ID".count, records.map(\.clientId.count).max() ?? 0)
+        let roleWidth = ClientRole.allCases.map(\.rawValue.count).max() ?? 4
         func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: max(0, count - text.count)) }
-        var lines = ["\(pad("CLIENT ID", width))  BIT  STATE"]
+        var lines = ["\(pad("CLIENT ID", width))  BIT  \(pad("ROLE", roleWidth))  STATE"]
         for record in records {
-            lines.append("\(pad(record.clientId, width))  \(pad(String(record.bit.number), 3))  \(record.isDisabled ? "disabled" : "enabled")")
+            lines.append("\(pad(record.clientId, width))  \(pad(String(record.bit.number), 3))  \(pad(record.role.rawValue, roleWidth))  \(record.isDisabled ? "disabled" : "enabled")")
         }
         let disabled = records.filter(\.isDisabled).count
         let count = records.count == 1 ? "1 client" : "\(records.count) clients"

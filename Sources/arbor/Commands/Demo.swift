@@ -20,13 +20,13 @@ struct Demo: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let logger = Logger(label: "arbor.demo", factory: { _ in SwiftLogNoOpLogHandler() })
         let schema = DistributionSchema.exampleRetail
-        func site(_ name: String, clients: [String], father: (url: String, slice: String)?) async throws -> EmbeddedSite {
+        func site(_ name: String, sons: [String], father: (url: String, slice: String)?) async throws -> EmbeddedSite {
             try await EmbeddedSite.start(name: name, location: .sqlite(path: scratch.appendingPathComponent("\(name).sqlite").path),
-                                         schema: schema, clients: clients + ["viewer"], father: father, logger: logger)
+                                         schema: schema, sons: sons, clients: ["viewer"], father: father, logger: logger)
         }
-        let center = try await site("center", clients: ["east"], father: nil)
-        let east = try await site("east", clients: ["leaf"], father: (center.url, "east+shared"))
-        let leaf = try await site("leaf", clients: [], father: (east.url, "shared"))
+        let center = try await site("center", sons: ["east"], father: nil)
+        let east = try await site("east", sons: ["leaf"], father: (center.url, "east+shared"))
+        let leaf = try await site("leaf", sons: [], father: (east.url, "shared"))
         let sites = [center, east, leaf]
         print("center \(center.url), east \(east.url) (son of center, slice east+shared), leaf \(leaf.url) (son of east, slice shared)")
         do {

@@ -60,8 +60,41 @@ import Testing
             let listed = try await clients(["list"])
             #expect(listed.status == 0, "\(listed)")
             let rows = listed.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
-            #expect(rows.dropFirst().prefix(3).map { $0 } == [["shop", "0", "enabled"], ["kiosk", "1", "enabled"], ["branch-7", "5", "enabled"]], "\(listed)")
+            #expect(rows.first == ["CLIENT", "ID", "BIT", "ROLE", "STATE"], "\(listed)")
+            #expect(rows.dropFirst().prefix(3).map { $0 } == [["shop", "0", "application", "enabled"], ["kiosk", "1", "application", "enabled"], ["branch-7", "5", "application", "enabled"]], "\(listed)")
             #expect(listed.output.contains("3 clients (0 disabled), 61 bits free"), "\(listed)")
+        }
+    }
+
+    /// Issue 11 item 3: `--role` (default application), `set-role`, and the role in the list.
+    @Test(arguments: TestStores.available)
+    func rolesAreAddedListedChangedAndValidated(backend: TestStores.Backend) async throws {
+        try await withSite(backend) { store, clients in
+            let son = try await clients(["add", "east", "--role", "son"])
+            #expect(son.status == 0 && son.output.contains("added client 'east' with bit 0, role son"), "\(son)")
+            let application = try await clients(["add", "shop"])
+            #expect(application.status == 0 && application.output.contains("role application"), "the default role: \(application)")
+            let explicit = try await clients(["add", "kiosk", "--role", "application"])
+            #expect(explicit.status == 0, "\(explicit)")
+            for bad in ["boss", "Son", ""] {
+                let refused = try await clients(["add", "till", "--role", bad])
+                #expect(refused.status == 64, "a usage error: \(refused)")
+                #expect(refused.errors.contains("is not a role: give application") && refused.errors.contains("or son"), "\(refused)")
+            }
+            #expect(try await store.clients().map(\.clientId) == ["east", "shop", "kiosk"], "a refused role stored a row")
+            #expect(try await store.clients().map(\.role) == [.son, .application, .application])
+            let listed = try await clients(["list"])
+            let rows = listed.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+            #expect(rows.dropFirst().prefix(2).map { $0 } == [["east", "0", "son", "enabled"], ["shop", "1", "application", "enabled"]], "\(listed)")
+
+            let changed = try await clients(["set-role", "shop", "son"])
+            #expect(changed.status == 0 && changed.output.contains("client 'shop' is now of the son role"), "\(changed)")
+            #expect(try await store.clients().first { $0.clientId == "shop" }?.role == .son)
+            let badRole = try await clients(["set-role", "shop", "father"])
+            #expect(badRole.status == 64 && badRole.errors.contains("is not a role"), "\(badRole)")
+            #expect(try await store.clients().first { $0.clientId == "shop" }?.role == .son, "a refused role changed the row")
+            let unknown = try await clients(["set-role", "nobody", "son"])
+            #expect(unknown.status == 1 && unknown.errors.contains("no client 'nobody' in the clients table"), "\(unknown)")
         }
     }
 
@@ -85,7 +118,7 @@ import Testing
             #expect(disabled.status == 0 && disabled.output.contains("disabled client 'shop'"), "\(disabled)")
             #expect(try await store.clients().first?.isDisabled == true)
             let listed = try await clients(["list"])
-            #expect(listed.output.contains("shop       3    disabled"), "\(listed)")
+            #expect(listed.output.contains("shop       3    application  disabled"), "\(listed)")
             #expect(listed.output.contains("1 client (1 disabled), 63 bits free"), "\(listed)")
 
             let enabled = try await clients(["enable", "shop"])

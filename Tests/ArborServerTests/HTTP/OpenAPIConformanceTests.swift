@@ -45,7 +45,7 @@ import Testing
         #expect(documentedPosts == Set(Self.order), "documented POST operations differ from the ones this test drives")
         let site = try await LinkedSite.start(.sqlite)
         do {
-            _ = try await site.store.addClient(id: "c1", bit: nil)
+            _ = try await site.store.addClient(id: "c1", bit: nil, role: .son)
             _ = try await site.store.addClient(id: "locked", bit: nil)
             try await site.store.setClientSecretHash(id: "locked", hash: ClientSecret.hash("right", salt: ClientSecret.randomSalt(), iterations: 1_000))
             _ = try await site.store.addClient(id: "off", bit: nil)
@@ -74,6 +74,14 @@ import Testing
                 try check(disabled, against: "/arbor/{instance}\(path)", method: "post")
                 let refusal = try JSONSerialization.jsonObject(with: disabled.body) as? [String: Any]
                 #expect(refusal?["error"] as? String == "ClientDisabled", "\(path): \(String(decoding: disabled.body, as: UTF8.self))")
+            }
+            // Only sons upload (issue 11 item 3): an application is refused with the documented 403.
+            for path in ["/delta/upload", "/delta/upload-position"] {
+                let application = try await send(site, "POST", "/arbor/1\(path)", body: Self.validBodies[path], clientId: TreeSite.appClient)
+                #expect(application.status == 403, "\(path) for an application answered \(application.status)")
+                try check(application, against: "/arbor/{instance}\(path)", method: "post")
+                let error = try JSONSerialization.jsonObject(with: application.body) as? [String: Any]
+                #expect(error?["error"] as? String == "NotPermitted", "\(path): \(String(decoding: application.body, as: UTF8.self))")
             }
         } catch {
             await site.stop()

@@ -23,7 +23,7 @@ import Testing
     @Test(.heavy(timeLimit: .seconds(300)), arguments: Copy.allCases)
     func writesAfterARestoreReachTheFatherAndTheBranchConverges(copy: Copy) async throws {
         let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
-        let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["east", "checker"], father: nil)
+        let center = try await TreeSite(name: "center", backend: centerBackend, sons: ["east"], clients: ["checker"], father: nil)
         var sites = [center]
         let backupFile = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-backup-\(UUID().uuidString).sqlite")
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: backupFile.path + suffix) } }
@@ -81,7 +81,7 @@ import Testing
     @Test(.heavy(timeLimit: .seconds(300)))
     func aBranchRebuiltWithInitUploadsItsNewWrites() async throws {
         let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
-        let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["east", "checker"], father: nil)
+        let center = try await TreeSite(name: "center", backend: centerBackend, sons: ["east"], clients: ["checker"], father: nil)
         var sites = [center]
         do {
             try await center.start()

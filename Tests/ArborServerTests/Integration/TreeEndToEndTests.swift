@@ -13,14 +13,14 @@ import Testing
     @Test(.heavy(timeLimit: .seconds(180)))
     func threeLevelsConverge() async throws {
         let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
-        let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["east", "west", "checker"], father: nil)
+        let center = try await TreeSite(name: "center", backend: centerBackend, sons: ["east", "west"], clients: ["checker"], father: nil)
         var sites = [center]
         var relay: TCPRelay?
         do {
             try await center.start()
             let eastRelay = try await TCPRelay.start(to: center.process?.port ?? 0)
             relay = eastRelay
-            let east = try await TreeSite(name: "east", backend: .sqlite, clients: ["leaf", "checker"], father: ("http://127.0.0.1:\(eastRelay.port)", "east+shared"))
+            let east = try await TreeSite(name: "east", backend: .sqlite, sons: ["leaf"], clients: ["checker"], father: ("http://127.0.0.1:\(eastRelay.port)", "east+shared"))
             let west = try await TreeSite(name: "west", backend: .sqlite, clients: ["checker"], father: (center.baseURL, "west+shared"))
             sites += [east, west]
             try await east.start()

@@ -30,7 +30,7 @@ import Testing
 
     @Test(arguments: TestStores.available)
     func anUploadWithAFarFutureTimeIsRefusedAndLocalWritesGoOn(backend: TestStores.Backend) async throws {
-        let site = try await LinkedSite.start(backend, clients: ["c1"])
+        let site = try await LinkedSite.start(backend, sons: ["c1"])
         do {
             let before = try await site.store.lastSequence()
             let far = try sonCreate(1, at: HybridTimestamp(microseconds: .max - 10), sequence: 1)

@@ -14,14 +14,14 @@ import Testing
 
     @Test("a branch narrowing A+B → A drops the B-only entities at its leaf too; the A ones stay up to date", arguments: TestStores.available)
     func leafFollowsItsFathersDrop(center backend: TestStores.Backend) async throws {
-        let center = try await LinkedSite.start(backend, siteName: "center", clients: ["b1"])
+        let center = try await LinkedSite.start(backend, siteName: "center", sons: ["b1"])
         var branch: LinkedSite?
         var leaf: LinkedSite?
         do {
             try await center.create(id(1), name: "ab", topics: ",A,B,")
             for n in 10..<13 { try await center.create(id(n), name: "b\(n)", topics: ",B,") }
             let first = try await LinkedSite.start(
-                .sqlite, siteName: "branch1", father: testLinkSettings(father: center.baseURL, slice: "A+B"), clients: ["leaf1"])
+                .sqlite, siteName: "branch1", father: testLinkSettings(father: center.baseURL, slice: "A+B"), sons: ["leaf1"])
             branch = first
             leaf = try await LinkedSite.start(
                 .sqlite, siteName: "leaf1", father: testLinkSettings(father: first.baseURL, clientId: "leaf1", slice: "B"))

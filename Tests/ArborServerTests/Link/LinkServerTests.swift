@@ -49,11 +49,17 @@ import Testing
         try buffers.flatMap { try DeltaBufferCodec.encode($0, schema: Fixtures.retailSchema) }
     }
 
+    /// The empty buffer a son ends an upload with to cover log sequences with nothing for the
+    /// father up to `sequence` (the position moves only over buffers received, issue 11 item 3).
+    func end(_ sequence: Int64) -> DeltaBuffer {
+        Samples.buffer([], sequence: sequence, origin: "branch1")
+    }
+
     /// Two server processes of the father (one store, two servers) receive the same uploads at
     /// once, as after a son's fail-over: both answer the position, and the data is whole.
     @Test(arguments: TestStores.available)
     func theSameUploadAtTwoProcessesAppliesOnce(backend: TestStores.Backend) async throws {
-        let first = try await LinkedSite.start(backend, siteName: "center", clients: ["c1"])
+        let first = try await LinkedSite.start(backend, siteName: "center", sons: ["c1"])
         let second: LinkedSite
         do { second = try await LinkedSite.start(backend, siteName: "center", reuse: (first.place, first.store.prefix)) } catch {
             await first.stop()
@@ -61,7 +67,7 @@ import Testing
         }
         do {
             let buffers = try (1...12).map { try sonCreate($0, sequence: Int64($0)) }
-            let body = try encode(buffers)
+            let body = try encode(buffers + [end(15)])
             async let atFirst = post(first, "upload", body: body, through: 15)
             async let atSecond = post(second, "upload", body: body, through: 15)
             let answers = try await [atFirst, atSecond]
@@ -81,9 +87,9 @@ import Testing
 
     @Test(arguments: TestStores.available)
     func uploadsApplyOnceInOrderAndRecordThePosition(backend: TestStores.Backend) async throws {
-        let father = try await LinkedSite.start(backend, siteName: "center", clients: ["c1"])
+        let father = try await LinkedSite.start(backend, siteName: "center", sons: ["c1"])
         do {
-            let body = try encode([try sonCreate(1, sequence: 2), try sonCreate(2, sequence: 5)])
+            let body = try encode([try sonCreate(1, sequence: 2), try sonCreate(2, sequence: 5), end(7)])
             let first = try await post(father, "upload", body: body, through: 7)
             #expect(first.status == 200 && first.appliedThrough == 7, "\(first.json)")
             #expect(try await father.field("name", of: Fixtures.id(1)) == .text("s1"))
@@ -107,8 +113,9 @@ import Testing
 
             let position = try await post(father, "upload-position", body: Array("{}".utf8))
             #expect(position.status == 200 && position.appliedThrough == 7)
-            let empty = try await post(father, "upload", body: [], through: 9)
+            let empty = try await post(father, "upload", body: try encode([end(9)]), through: 9)
             #expect(empty.appliedThrough == 9, "an upload of buffers with nothing for the father still moves the position")
+            #expect(try await father.loggedDeltas().count == logged.count, "an empty buffer logs nothing")
             #expect(father.control.statuses(of: "son c1") == ["connected"])
         } catch {
             await father.stop()
@@ -118,7 +125,7 @@ import Testing
     }
 
     @Test func refusalsCarryTheirCodesAndApplyNothing() async throws {
-        let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["c1"])
+        let father = try await LinkedSite.start(.sqlite, siteName: "center", sons: ["c1"])
         do {
             let valid = try encode([try sonCreate(1, sequence: 2)])
             let unknown = try await post(father, "upload", body: valid, clientId: "c9")
@@ -134,6 +141,10 @@ import Testing
             #expect(disorder.status == 400 && disorder.error == "BadRequest")
             let beyond = try await post(father, "upload", body: valid, through: 1)
             #expect(beyond.status == 400, "a buffer beyond the upload's sequence")
+            let claim = try await post(father, "upload", body: valid, through: 3)
+            #expect(claim.status == 400 && claim.error == "BadRequest", "a sequence beyond the last buffer: \(claim.json)")
+            let bare = try await post(father, "upload", body: [], through: 9)
+            #expect(bare.status == 400 && bare.error == "BadRequest", "a sequence with no buffer: \(bare.json)")
             let position = try await post(father, "upload-position", body: Array("{\"x\": 1}".utf8))
             #expect(position.status == 400)
             #expect(try await father.store.lastSequence() == 0, "nothing was applied")
@@ -149,10 +160,10 @@ import Testing
     /// buffers are applied instead of being skipped as already seen; the old incarnation's
     /// position stays, and an incarnation that is no UUID is refused before anything is stored.
     @Test func positionsAreKeptPerIncarnationOfTheSonsDatabase() async throws {
-        let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["c1"])
+        let father = try await LinkedSite.start(.sqlite, siteName: "center", sons: ["c1"])
         do {
             let first = UUID().uuidString, second = UUID().uuidString
-            let up = try await post(father, "upload", body: try encode([try sonCreate(1, sequence: 1), try sonCreate(2, sequence: 2)]), through: 9, incarnation: first)
+            let up = try await post(father, "upload", body: try encode([try sonCreate(1, sequence: 1), try sonCreate(2, sequence: 2), end(9)]), through: 9, incarnation: first)
             #expect(up.status == 200 && up.appliedThrough == 9, "\(up.json)")
             let fresh = try await post(father, "upload-position", body: Array("{}".utf8), incarnation: second)
             #expect(fresh.status == 200 && fresh.appliedThrough == 0, "a new incarnation starts at 0")
@@ -176,7 +187,7 @@ import Testing
     }
 
     @Test func silentSonsAreReportedDisconnected() async throws {
-        let father = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["c1"])
+        let father = try await LinkedSite.start(.sqlite, siteName: "center", sons: ["c1"])
         do {
             // Only prefixes are asserted: on a loaded machine more than the son timeout may pass
             // between a contact and the read, and the silent son is (rightly) reported

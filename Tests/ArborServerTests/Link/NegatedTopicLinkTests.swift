@@ -14,7 +14,7 @@ import Testing
     func withPair(
         _ backend: TestStores.Backend, slice: String, _ body: (_ father: LinkedSite, _ son: LinkedSite) async throws -> Void
     ) async throws {
-        let father = try await LinkedSite.start(backend, siteName: "center", clients: ["b1"])
+        let father = try await LinkedSite.start(backend, siteName: "center", sons: ["b1"])
         let son: LinkedSite
         do {
             son = try await LinkedSite.start(.sqlite, siteName: "branch1", father: testLinkSettings(father: father.baseURL, slice: slice))

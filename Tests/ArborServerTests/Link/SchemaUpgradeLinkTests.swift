@@ -31,7 +31,7 @@ import Testing
     @Test("center on v2 and son on v1 exchange deltas both ways; the son's v1 writes made offline reach the center after its upgrade; downgrades are refused",
           arguments: TestStores.available)
     func rollingUpgrade(centerBackend: TestStores.Backend) async throws {
-        var center = try await LinkedSite.start(centerBackend, siteName: "center", schema: v1, clients: ["b1"])
+        var center = try await LinkedSite.start(centerBackend, siteName: "center", schema: v1, sons: ["b1"])
         var son: LinkedSite
         do {
             son = try await LinkedSite.start(.sqlite, siteName: "branch1", schema: v1, father: Self.sonLink(center))

@@ -50,7 +50,7 @@ import Testing
     func withTree(
         _ backend: TestStores.Backend, slice: String, beforeSon: (LinkedSite) async throws -> Void, _ body: (Tree) async throws -> Void
     ) async throws {
-        let father = try await LinkedSite.start(backend, siteName: "center", clients: ["b1"])
+        let father = try await LinkedSite.start(backend, siteName: "center", sons: ["b1"])
         let tree: Tree
         do {
             try await beforeSon(father)

@@ -39,7 +39,11 @@ import Testing
         #expect(batch.buffers.map(\.sequence) == [5])
         #expect(batch.throughSequence == 6, "the father records positions with nothing for it too")
         let decoded = try LinkServer.decode(batch.body, schema: schema)
-        #expect(decoded == batch.buffers)
+        let end = DeltaBuffer(schemaName: buffers[2].schemaName, originSite: buffers[2].originSite, sequence: 6, deltas: [])
+        #expect(decoded == batch.buffers + [end], "an empty buffer at the last sequence carries the position (issue 11 item 3)")
+        try LinkServer.checkClaim(batch.throughSequence, buffers: decoded)
+        let carried = try #require(try UploadBatch.make(from: Array(buffers.prefix(2)), schema: schema, maxBytes: 1 << 20))
+        #expect(try LinkServer.decode(carried.body, schema: schema) == carried.buffers, "no end buffer when the last buffer is carried")
         #expect(try UploadBatch.make(from: [], schema: schema, maxBytes: 1 << 20) == nil)
     }
 

@@ -24,8 +24,8 @@ import Testing
 
     /// A branch site with selective distribution: fixed topic `all-branches`, and a 0.05-minute
     /// (3 s) life, so expiry shows within a test.
-    static func selectiveBranch(father: TreeSite, clients: [String], backend: TestStores.Backend = .sqlite) async throws -> TreeSite {
-        let branch = try await TreeSite(name: "branch", backend: backend, clients: clients, father: (father.baseURL, "unused"))
+    static func selectiveBranch(father: TreeSite, sons: [String] = [], clients: [String], backend: TestStores.Backend = .sqlite) async throws -> TreeSite {
+        let branch = try await TreeSite(name: "branch", backend: backend, sons: sons, clients: clients, father: (father.baseURL, "unused"))
         var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: branch.configFile)) as? [String: Any])
         config["fatherSlice"] = nil
         config["selectiveDistribution"] = true
@@ -38,7 +38,7 @@ import Testing
     @Test(.heavy(timeLimit: .seconds(180)))
     func theBranchReceivesOnlyFixedAndUsedTopics() async throws {
         let centerBackend: TestStores.Backend = TestStores.available.contains(.postgres) ? .postgres : .sqlite
-        let center = try await TreeSite(name: "center", backend: centerBackend, clients: ["branch"], father: nil)
+        let center = try await TreeSite(name: "center", backend: centerBackend, sons: ["branch"], clients: [], father: nil)
         var sites = [center]
         do {
             try await center.start()
@@ -144,7 +144,7 @@ import Testing
     /// master is killed: the other takes over the link with the subscription the table holds.
     @Test(.heavy(timeLimit: .seconds(180)))
     func aLoadAtAProcessWithoutTheLinkWaitsForTheMaster() async throws {
-        let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch"], father: nil)
+        let center = try await TreeSite(name: "center", backend: .sqlite, sons: ["branch"], clients: [], father: nil)
         var branch: TreeSite?
         var processes: [ServeProcess] = []
         do {
@@ -213,11 +213,11 @@ import Testing
     /// A son of the proxy is served like its edges: its link's load adds its topics at the proxy.
     @Test(.heavy(timeLimit: .seconds(180)))
     func aSonOfTheProxyGetsItsTopics() async throws {
-        let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch", "checker"], father: nil)
+        let center = try await TreeSite(name: "center", backend: .sqlite, sons: ["branch"], clients: ["checker"], father: nil)
         var sites = [center]
         do {
             try await center.start()
-            let branch = try await Self.selectiveBranch(father: center, clients: ["leaf"])
+            let branch = try await Self.selectiveBranch(father: center, sons: ["leaf"], clients: [])
             sites.append(branch)
             try await branch.start()
             let leaf = try await TreeSite(name: "leaf", backend: .sqlite, clients: ["checker"], father: (branch.baseURL, "leaf-topic"))

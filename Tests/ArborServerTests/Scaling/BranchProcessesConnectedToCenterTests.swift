@@ -17,7 +17,7 @@ import Testing
 
     @Test(.heavy(timeLimit: .seconds(180)), arguments: TestStores.available)
     func everyProcessReportsTheLinkState(branchBackend: TestStores.Backend) async throws {
-        let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch"], father: nil)
+        let center = try await TreeSite(name: "center", backend: .sqlite, sons: ["branch"], clients: [], father: nil)
         var branch: TreeSite?
         var relay: TCPRelay?
         var processes: [ServeProcess] = []

@@ -18,7 +18,7 @@ import Testing
 
     @Test(.heavy(timeLimit: .seconds(180)), arguments: TestStores.available)
     func twoProcessesShareTheBranchAndFailOver(branchBackend: TestStores.Backend) async throws {
-        let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch", "checker"], father: nil)
+        let center = try await TreeSite(name: "center", backend: .sqlite, sons: ["branch"], clients: ["checker"], father: nil)
         var branch: TreeSite?
         var processes: [ServeProcess] = []
         var readers: [EdgeReader] = []

@@ -49,7 +49,7 @@ import Testing
 
     private static func check(store: any SiteStore, context: SiteContext, baseURL: String) async throws {
         _ = try await store.addClient(id: "open", bit: nil)
-        _ = try await store.addClient(id: "locked", bit: nil)
+        _ = try await store.addClient(id: "locked", bit: nil, role: .son)
         _ = try await store.addClient(id: "off", bit: nil)
         // Few iterations keep the test fast; the format and check are the production ones.
         try await store.setClientSecretHash(id: "locked", hash: ClientSecret.hash(secret, salt: ClientSecret.randomSalt(), iterations: 1_000))

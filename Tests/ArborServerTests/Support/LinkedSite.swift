@@ -61,14 +61,16 @@ final class LinkedSite: Sendable {
     static func start(
         _ backend: TestStores.Backend, siteName: String = "center", schema: DistributionSchema = Fixtures.retailSchema, port: Int = 0,
         settings: SiteServerSettings = SiteServerSettings(), reuse: (place: TestStores.Place, prefix: TablePrefix)? = nil,
-        father: FatherLinkSettings? = nil, clients: [String] = []
+        father: FatherLinkSettings? = nil, sons: [String] = [], clients: [String] = []
     ) async throws -> LinkedSite {
         let place = try reuse?.place ?? TestStores.place(backend)
         let store = try await TestStores.open(place, schema: schema, prefix: reuse?.prefix ?? TestStores.randomPrefix(), siteName: siteName)
         do {
             // Every linked site also has the application writer of `Scenario` (writes need a client, issue 11).
-            for client in clients + [TreeSite.appClient] where try await store.clients().allSatisfy({ $0.clientId != client }) {
-                _ = try await store.addClient(id: client, bit: nil)
+            // Its son sites' links upload, so they are added with the son role (issue 11 item 3).
+            let rows = sons.map { ($0, ClientRole.son) } + (clients + [TreeSite.appClient]).map { ($0, ClientRole.application) }
+            for (client, role) in rows where try await store.clients().allSatisfy({ $0.clientId != client }) {
+                _ = try await store.addClient(id: client, bit: nil, role: role)
             }
             let logger = Logger(label: "test.\(siteName)", factory: { _ in SwiftLogNoOpLogHandler() })
             let connection = CenterConnection(isCenter: siteName == "center")
@@ -196,7 +198,7 @@ final class LinkedPair: Sendable {
         father fatherBackend: TestStores.Backend, sonSchema: DistributionSchema = Fixtures.retailSchema, throughRelay: Bool = false,
         settings: SiteServerSettings = SiteServerSettings(), beforeSon: (LinkedSite) async throws -> Void = { _ in }
     ) async throws -> LinkedPair {
-        let father = try await LinkedSite.start(fatherBackend, siteName: "center", settings: settings, clients: ["b1"])
+        let father = try await LinkedSite.start(fatherBackend, siteName: "center", settings: settings, sons: ["b1"])
         var relay: TCPRelay?
         do {
             try await beforeSon(father)

@@ -15,13 +15,15 @@ final class TreeSite: @unchecked Sendable {
     private(set) var process: ServeProcess?
 
     /// Creates the site's tables and clients table rows (the operator's part) and writes its
-    /// configuration; `father` names the father's base URL for a son.
-    init(name: String, backend: TestStores.Backend, clients: [String], father: (url: String, slice: String)?) async throws {
+    /// configuration; `father` names the father's base URL for a son. `sons` are the client ids
+    /// of its son sites (added with the son role, issue 11 item 3), `clients` its applications.
+    init(name: String, backend: TestStores.Backend, sons: [String] = [], clients: [String], father: (url: String, slice: String)?) async throws {
         self.name = name
         place = try TestStores.place(backend)
         prefix = TestStores.randomPrefix()
         database = place.databaseURL
         let store = try await TestStores.open(place, prefix: prefix, siteName: name)
+        for son in sons { _ = try await store.addClient(id: son, bit: nil, role: .son) }
         for client in clients { _ = try await store.addClient(id: client, bit: nil) }
         // The application writer of ``appEdge()``: writes need a client (issue 11 item 1).
         if !clients.contains(Self.appClient) { _ = try await store.addClient(id: Self.appClient, bit: nil) }

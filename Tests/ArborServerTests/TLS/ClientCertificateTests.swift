@@ -99,7 +99,7 @@ import Testing
         defer { authority.remove() }
         let branch = try await authority.issueClientCertificate(commonName: "branch")
         let center = try await TLSSite.start(
-            name: "center", clients: ["branch"],
+            name: "center", sons: ["branch"], clients: [],
             settings: ["tlsCertificateFile": authority.certificateFile, "tlsKeyFile": authority.keyFile, "tlsClientCAFile": authority.caFile]
         )
         var son: TLSSite?

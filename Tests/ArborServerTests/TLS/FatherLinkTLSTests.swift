@@ -13,7 +13,7 @@ import Testing
         let authority = try await TestCertificateAuthority.make()
         defer { authority.remove() }
         let center = try await TLSSite.start(
-            name: "center", clients: ["east"], settings: ["tlsCertificateFile": authority.certificateFile, "tlsKeyFile": authority.keyFile]
+            name: "center", sons: ["east"], clients: [], settings: ["tlsCertificateFile": authority.certificateFile, "tlsKeyFile": authority.keyFile]
         )
         var sites = [center]
         let client = try TLSSite.httpClient(trusting: authority.caFile)
@@ -59,7 +59,7 @@ import Testing
         let authority = try await TestCertificateAuthority.make()
         defer { authority.remove() }
         let center = try await TLSSite.start(
-            name: "center", clients: ["east"], settings: ["tlsCertificateFile": authority.certificateFile, "tlsKeyFile": authority.keyFile]
+            name: "center", sons: ["east"], clients: [], settings: ["tlsCertificateFile": authority.certificateFile, "tlsKeyFile": authority.keyFile]
         )
         var sites = [center]
         do {

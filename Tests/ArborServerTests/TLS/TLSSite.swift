@@ -26,11 +26,12 @@ final class TLSSite: @unchecked Sendable {
 
     /// Creates the tables and `clients`, writes `settings` (plus database, site and prefix) and
     /// starts the process; TLS when `settings` holds `tlsCertificateFile`.
-    static func start(name: String, clients: [String], settings: [String: Any]) async throws -> TLSSite {
+    static func start(name: String, sons: [String] = [], clients: [String], settings: [String: Any]) async throws -> TLSSite {
         let place = try TestStores.place(.sqlite)
         let prefix = TestStores.randomPrefix()
         let store = try await TestStores.open(place, prefix: prefix, siteName: name)
         // Plus the application writer (writes need a client, issue 11).
+        for son in sons { _ = try await store.addClient(id: son, bit: nil, role: .son) }
         for client in clients + [TreeSite.appClient] { _ = try await store.addClient(id: client, bit: nil) }
         await store.close()
         var all = settings

@@ -11,7 +11,7 @@ import Testing
 @Suite(.serialized, .heavy) struct VerifyRepairTests {
     @Test(.heavy(timeLimit: .seconds(180)))
     func verifyReportsCorruptedRowsAndRepairFixesExactlyThose() async throws {
-        let center = try await TreeSite(name: "center", backend: .sqlite, clients: ["branch", "checker"], father: nil)
+        let center = try await TreeSite(name: "center", backend: .sqlite, sons: ["branch"], clients: ["checker"], father: nil)
         var branch: TreeSite?
         do {
             try await center.start()

@@ -14,8 +14,9 @@ final class NemesisTree: @unchecked Sendable {
         let prefix: TablePrefix
         let configFile: URL
         let ports: [Int]
-        /// The clients table rows an operator gives the site (again after a rebuild).
-        let clients: [String]
+        /// The clients table rows an operator gives the site (again after a rebuild): each id
+        /// with its role (its son sites are sons, issue 11 item 3).
+        let clients: [(id: String, role: ClientRole)]
         var settings: [String: Any]
         var relays: [TCPRelay] = []
         var processes: [ServeProcess?]
@@ -25,7 +26,7 @@ final class NemesisTree: @unchecked Sendable {
         /// restarted process leaves its log for the failure report).
         var logFiles: [[URL]]
 
-        init(name: String, place: TestStores.Place, prefix: TablePrefix, configFile: URL, ports: [Int], clients: [String], settings: [String: Any]) {
+        init(name: String, place: TestStores.Place, prefix: TablePrefix, configFile: URL, ports: [Int], clients: [(id: String, role: ClientRole)], settings: [String: Any]) {
             self.name = name
             self.place = place
             self.prefix = prefix
@@ -63,9 +64,10 @@ final class NemesisTree: @unchecked Sendable {
             let backend: TestStores.Backend = index == 0 && TestStores.available.contains(.postgres) ? .postgres : .sqlite
             let place = try TestStores.place(backend)
             let prefix = TestStores.randomPrefix()
-            let clients = topology.sites.filter { $0.father == index }.map(\.name) + ["writer", "checker", "follower"]
+            let sons = topology.sites.filter { $0.father == index }.map { (id: $0.name, role: ClientRole.son) }
+            let clients = sons + ["writer", "checker", "follower"].map { (id: $0, role: ClientRole.application) }
             let store = try await TestStores.open(place, schema: Self.schema, prefix: prefix, siteName: description.name)
-            for client in clients { _ = try await store.addClient(id: client, bit: nil) }
+            for client in clients { _ = try await store.addClient(id: client.id, bit: nil, role: client.role) }
             await store.close()
             let ports = try (0..<description.processes).map { _ in try Self.freePort() }
             var settings: [String: Any] = ["database": place.databaseURL, "site": description.name, "tablePrefix": prefix.value]
@@ -144,8 +146,8 @@ final class NemesisTree: @unchecked Sendable {
         let initialized = try await ArborCommand.run(["init"] + site.storeArguments)
         guard initialized.status == 0 else { throw TestStoreError("arbor init of \(site.name) failed: \(initialized)") }
         for client in site.clients {
-            let added = try await ArborCommand.run(["clients", "add", client] + site.storeArguments)
-            guard added.status == 0 else { throw TestStoreError("arbor clients add \(client) at \(site.name) failed: \(added)") }
+            let added = try await ArborCommand.run(["clients", "add", client.id, "--role", client.role.rawValue] + site.storeArguments)
+            guard added.status == 0 else { throw TestStoreError("arbor clients add \(client.id) --role \(client.role) at \(site.name) failed: \(added)") }
         }
         for number in site.ports.indices { try await startProcess(site: index, number: number) }
     }
