@@ -45,6 +45,11 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     /// checked at once: refused unchecked; retry after the answer's `Retry-After` seconds.
     public static let tooManyAttempts = ArborErrorCode(rawValue: "TooManyAttempts")
 
+    /// Every code a server answers (the OpenAPI document's `Error.error` enum lists exactly these).
+    public static let all: [ArborErrorCode] = [
+        .notRegistered, .schemaMismatch, .notAuthenticated, .clientDisabled, .notPermitted, .sliceSyntax, .topicNotInProxySlice, .tooFarBehind, .unknownClient, .badRequest, .notFound, .protocolVersion, .internalError, .unavailable, .tooLarge, .tooManyAttempts,
+    ]
+
     /// The HTTP status that carries this code.
     public var httpStatus: Int {
         switch self {

@@ -16,7 +16,7 @@ import Testing
             let entities = EntitiesSubsystem(store: store)
             for n in 1...3 {
                 try await entities.write([EntityWrite(.create(inCache: true), entityClass: "Customer", techId: Fixtures.id(n),
-                                                      topics: try TopicsList(parsing: ",A,"), fields: ["name": .text("c\(n)")])])
+                                                      topics: try TopicsList(parsing: ",A,"), fields: ["name": .text("c\(n)"), "vip": .bool(false)])])
             }
             try await entities.write([EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(2), fields: ["name": .text("renamed")])])
             let store = ArborCommand.storeArguments(place, prefix: prefix)
