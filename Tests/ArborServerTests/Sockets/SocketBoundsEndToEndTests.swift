@@ -152,6 +152,9 @@ import Testing
             return other.readResponse(timeout: .seconds(30))
         }
         do {
+            // The holder must pass authentication: wait until the site knows the client (an early
+            // request can come before its clients table is read, and a refused holder holds nothing).
+            for _ in 0..<60 where append()?.status != 400 { try await Task.sleep(for: .milliseconds(500)) }
             var holder = RawConnection(port: server.port)
             holder?.send("POST /arbor/1/delta/append HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Arbor-Client-Id: writer\r\nContent-Type: application/json\r\nContent-Length: \(budget)\r\n\r\n[")
             var refused: (status: Int, body: String)?
