@@ -5,7 +5,8 @@ import ArborStore
 /// the entities it may write (§5.6, issue 11 item 2).
 ///
 /// A slice is permitted when every topic it mentions (negated ones too) is a read topic of the
-/// client. A write is permitted when every topic of the entity — as stored now and as the write
+/// client and it selects only entities carrying at least one of them (`east*!west`, not `!west`
+/// or `TimeWindow3600` alone). A write is permitted when every topic of the entity — as stored now and as the write
 /// leaves it — is a write topic of the client, and it has at least one. A client not listed,
 /// or a request without a client id, is refused everything. Site topics (`#arbor.…`) are topics
 /// like any other and must be listed to be read (appends never write them).
@@ -33,7 +34,10 @@ public struct TopicsPermit: Permit {
     /// The same decision, synchronously (the rule itself needs no waiting).
     public func permitsNow(clientId: String?, slice: TopicsSlice) -> Bool {
         guard let clientId, let topics = readTopics[clientId] else { return false }
-        return slice.mentionedTopics.isSubset(of: topics)
+        // Naming only its topics is not enough: `!east` or `TimeWindow3600` alone name none
+        // the client lacks but select entities with none of its topics. Such a slice selects an
+        // entity with no topic at all (every topic false, time windows — never negated — true).
+        return slice.mentionedTopics.isSubset(of: topics) && !slice.selectsInSteadyState(.empty)
     }
 
     public func writePermit(clientId: String) async -> any EntityWritePermit {

@@ -101,7 +101,7 @@ public struct RequestAuthority: Sendable {
     /// Refuses a slice the `Permit` plug does not allow for this client (nil: anonymous).
     public func requirePermit(_ client: AuthenticatedClient?, _ slice: TopicsSlice) async throws(ServerError) {
         guard await permit.permits(clientId: client?.id, slice: slice) else {
-            throw ServerError(.notPermitted, "client '\(client?.id ?? "anonymous")' may not use slice \(slice)")
+            throw ServerError(.notPermitted, "client '\(client?.id ?? "anonymous")' may not use slice \(slice) at site '\(siteName)': a permits file allows a client only slices over its read topics that select no entity without one of them (`east`, `east*!west`; not `!west` or `TimeWindow3600` alone); change the slice or ask the operator to extend the client's \"read\" list")
         }
     }
 

@@ -81,6 +81,10 @@ import Testing
             ("a disabled client's load", .clientDisabled, 403, { _ = try await till.fullLoad(slice: "A") }),
             ("an unpermitted slice", .notPermitted, 403, { _ = try await edge(server, "shop", secret: secret).fullLoad(slice: "A+B") }),
             ("an unpermitted topic alone", .notPermitted, 403, { _ = try await edge(server, "shop", secret: secret).fullLoad(slice: "B") }),
+            ("a negation of a permitted topic (it selects the others' entities)", .notPermitted, 403, {
+                _ = try await edge(server, "shop", secret: secret).fullLoad(slice: "!A")
+            }),
+            ("a time window alone", .notPermitted, 403, { _ = try await edge(server, "shop", secret: secret).fullLoad(slice: "TimeWindow3600") }),
             ("an append into an unpermitted topic", .notPermitted, 403, {
                 _ = try await edge(server, "shop", secret: secret).append([Samples.customerCreate(id: Fixtures.id(13), topics: Fixtures.topics("A", "C"))])
             }),

@@ -26,6 +26,17 @@ import Testing
         #expect(!(await permit.permits(clientId: nil, slice: try slice("A"))))
     }
 
+    /// Found by the permits review: `!A` names only a listed topic yet selects every entity
+    /// without it (`,C,` included); a time window alone names nothing and selects everything recent.
+    @Test func refusesSlicesThatSelectEntitiesWithoutAnyListedTopic() async throws {
+        for text in ["!A", "!A+B", "TimeWindow3600", "A+TimeWindow3600", "!A*!B", "B+!A*!B"] {
+            #expect(!(await permit.permits(clientId: "shop", slice: try slice(text))), "\(text)")
+        }
+        for text in ["A*TimeWindow3600", "A*!B+B", "(A+B)*!A", "A+B*!A"] {
+            #expect(await permit.permits(clientId: "shop", slice: try slice(text)), "\(text) selects only entities with A or B")
+        }
+    }
+
     @Test func writesNeedEveryTopicOfTheEntityBeforeAndAfter() async throws {
         let key = EntityKey("Customer", UUID())
         let shop = await permit.writePermit(clientId: "shop")
