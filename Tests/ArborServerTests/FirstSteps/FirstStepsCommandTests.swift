@@ -34,7 +34,7 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: backupFile))
         // Serve too: it exits before listening.
-        let serve = try await ArborCommand.run(["serve", "--db", "sqlite:\(path)", "--plain-http", "--port", "0"])
+        let serve = try await ArborCommand.run(["serve", "--db", "sqlite:\(path)", "--plain-http", "--port", "0"], terminateAfter: .seconds(60))
         #expect(serve.status != 0, "\(serve)")
         #expect(serve.errors.contains("no SQLite database at '\(path)'"), "\(serve)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "no file (database, WAL, lock) was created")
