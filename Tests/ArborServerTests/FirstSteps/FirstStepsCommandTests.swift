@@ -2,6 +2,7 @@ import ArborCore
 import ArborStore
 import ArborTesting
 import Foundation
+import Logging
 import Testing
 
 /// The first commands an operator types: only `arbor init` creates a database, the others
@@ -54,20 +55,25 @@ import Testing
         #expect(checked.output.contains("ok    arbor tables: prefix 'arbor_', stored schema 'retail-v1'"), "\(checked)")
     }
 
-    @Test func aDatabaseWithoutArborTablesIsRefusedAndLeftUninstalled() async throws {
+    @Test(arguments: TestStores.available)
+    func aDatabaseWithoutArborTablesIsRefusedAndLeftUninstalled(backend: TestStores.Backend) async throws {
         // A database installed with another prefix: with --prefix mistyped it holds no Arbor tables.
-        let place = try TestStores.place(.sqlite)
+        let place = try TestStores.place(backend)
         let installed = try await TestStores.open(place, prefix: TestStores.randomPrefix())
         let other = TestStores.randomPrefix()
         let backupFile = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-copy-\(UUID().uuidString).sqlite").path
-        for command in Self.databaseCommands + [["backup", backupFile]] {
+        // `backup` refuses PostgreSQL sites before it looks at the tables.
+        for command in Self.databaseCommands + (backend == .sqlite ? [["backup", backupFile]] : []) {
             let run = try await ArborCommand.run(command + ArborCommand.storeArguments(place, prefix: other))
             #expect(run.status != 0, "\(command): \(run)")
             let said = run.errors + run.output
             #expect(said.contains("holds no Arbor tables with prefix '\(other.value)'") && said.contains("arbor init"), "\(command): \(run)")
         }
         #expect(!FileManager.default.fileExists(atPath: backupFile))
-        let probe = try await SQLiteSiteStore.open(StoreConfiguration(location: place.location, schema: Fixtures.retailSchema, prefix: other, siteName: "center"))
+        let probe = try await SiteStores.open(
+            StoreConfiguration(location: place.location, schema: Fixtures.retailSchema, prefix: other, siteName: "center"),
+            logger: Logger(label: "arbor.test.probe", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
         #expect(try await probe.storedSchema() == nil, "nothing was installed with the mistyped prefix")
         await #expect(throws: StoreError.self, "no clients table was created") { try await probe.clients() }
         await probe.close()
