@@ -1,3 +1,4 @@
+import ArborCore
 import ArgumentParser
 
 @main
@@ -5,6 +6,16 @@ struct Arbor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbor",
         abstract: "Arbor: hierarchical, selective replication of a database through a tree of sites.",
-        subcommands: [Demo.self, Serve.self, Init.self, Backup.self, Schema.self, Clients.self, Servers.self, Tail.self, SelfCheck.self, Verify.self]
+        version: ArborVersion.line,
+        subcommands: [Demo.self, Serve.self, Init.self, Backup.self, Schema.self, Clients.self, Servers.self, Tail.self, SelfCheck.self, Verify.self, Version.self]
     )
+}
+
+/// `arbor version`: the same line as `arbor --version`.
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print Arbor's version (the release, and the protocol version it speaks).")
+
+    func run() {
+        print(ArborVersion.line)
+    }
 }

@@ -59,26 +59,40 @@ struct StoreOptions: ParsableArguments {
         do { return try DistributionSchema.decodeJSON(data) } catch { throw ValidationError("schema file '\(file)': \(error)") }
     }
 
-    /// Opens the store, turning store errors into messages for the operator that say where
-    /// the database and its password came from.
+    /// Opens the store of a site `arbor init` has installed, turning store errors into messages
+    /// for the operator that say where the database and its password came from. A missing SQLite
+    /// file is refused before it is opened (opening would create it) and a database without the
+    /// Arbor tables of the prefix is refused too: only `arbor init` creates and installs.
     func open() async throws -> any SiteStore {
         try await openLocated().site
     }
 
     /// ``open()``, also returning the database's location (its password hidden when printed).
-    func openLocated() async throws -> (site: any SiteStore, location: DatabaseLocation) {
-        try await open(try configuration())
+    func openLocated(creating: Bool = false) async throws -> (site: any SiteStore, location: DatabaseLocation) {
+        try await open(try configuration(), creating: creating)
     }
 
-    /// Opens the store of an already resolved ``configuration()``.
-    func open(_ resolved: (store: StoreConfiguration, settings: SiteDatabaseSettings)) async throws -> (site: any SiteStore, location: DatabaseLocation) {
+    /// Opens the store of an already resolved ``configuration()``; with `creating` (`arbor
+    /// init` only) a missing SQLite file is created and tables need not exist yet.
+    func open(
+        _ resolved: (store: StoreConfiguration, settings: SiteDatabaseSettings), creating: Bool = false
+    ) async throws -> (site: any SiteStore, location: DatabaseLocation) {
         let (configuration, settings) = resolved
+        if !creating { try SiteDatabaseCheck.requireExistingFile(configuration.location, source: settings.databaseSource) }
+        let site: any SiteStore
         do {
-            return (try await SiteStores.open(configuration, logger: Logger(label: "arbor")), configuration.location)
+            site = try await SiteStores.open(configuration, logger: Logger(label: "arbor"))
         } catch {
             let origin = settings.passwordOrigin.map { " (database from \(settings.databaseSource); \($0))" } ?? ""
             throw CommandFailure("cannot open \(configuration.location): \(error.message)\(origin)")
         }
+        if !creating {
+            do { _ = try await SiteDatabaseCheck.requireInstalled(site, at: configuration.location, source: settings.databaseSource) } catch {
+                await site.close()
+                throw error
+            }
+        }
+        return (site, configuration.location)
     }
 }
 

@@ -18,7 +18,7 @@ struct Init: AsyncParsableCommand {
     var restored = false
 
     func run() async throws {
-        let (site, location) = try await store.openLocated()
+        let (site, location) = try await store.openLocated(creating: true)
         let incarnation: UUID
         do {
             try await site.install(upgradingSchema: false)

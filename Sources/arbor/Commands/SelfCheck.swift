@@ -1,4 +1,5 @@
 import ArborCore
+import ArborServer
 import ArborStore
 import ArgumentParser
 import Foundation
@@ -11,11 +12,9 @@ struct SelfCheck: AsyncParsableCommand {
         abstract: "Check this installation: the core rules on the embedded example schema, and the databases."
     )
 
-    @Option(name: .long, help: "Also probe this database (postgres://user@host:port/db, the password from PGPASSWORD or ~/.pgpass, or sqlite:PATH).")
-    var db: String?
-
-    @Option(name: .long, help: "Use this distribution schema file instead of the embedded example.")
-    var schema: String?
+    /// The site's database to check (with --db or --config; its --prefix, --schema); the
+    /// embedded example schema when --schema is not given.
+    @OptionGroup var store: StoreOptions
 
     func run() async throws {
         var failures = 0
@@ -28,7 +27,7 @@ struct SelfCheck: AsyncParsableCommand {
             }
         }
         let loadedSchema: DistributionSchema
-        if let schema {
+        if let schema = store.schema {
             guard let data = FileManager.default.contents(atPath: schema) else {
                 throw ValidationError("cannot read schema file '\(schema)': check the path")
             }
@@ -46,11 +45,36 @@ struct SelfCheck: AsyncParsableCommand {
             .appendingPathComponent("arbor-self-check-\(ProcessInfo.processInfo.processIdentifier).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: sqlitePath) }
         await check("sqlite") { try await StoreProbe.probe(.sqlite(path: sqlitePath)).serverVersion }
-        if let db {
+        if store.db != nil || store.config != nil {
             await check("database") {
-                let location = try DatabaseLocation(parsing: db)
-                    .resolvingPassword(PostgresPasswordSources(environment: ProcessInfo.processInfo.environment), urlSource: "--db").location
-                return try await StoreProbe.probe(location).description
+                let (configuration, settings) = try store.configuration()
+                // A mistyped path must fail the check, not become an empty database.
+                try SiteDatabaseCheck.requireExistingFile(configuration.location, source: settings.databaseSource)
+                return try await StoreProbe.probe(configuration.location).description
+            }
+            await check("arbor tables") {
+                let resolved = try store.configuration()
+                // Refuses a database without the prefix's Arbor tables (nothing to serve there).
+                let (site, _) = try await store.open(resolved)
+                let stored = try? await site.storedSchema()
+                await site.close()
+                guard let stored else { throw CommandFailure("cannot read the stored schema") }
+                if resolved.settings.schemaFile != nil, stored.name != resolved.store.schema.name {
+                    throw CommandFailure(
+                        "the database stores schema '\(stored.name)' but the schema file names '\(resolved.store.schema.name)': run `arbor schema apply` to upgrade, or check the schema file"
+                    )
+                }
+                return "prefix '\(site.prefix)', stored schema '\(stored.name)'"
+            }
+        }
+        if let config = store.config {
+            var linked: ServeConfiguration?
+            await check("father") {
+                linked = try Self.fatherSettings(configFile: config)
+                return linked.map { "fatherServers \($0.fatherServers.joined(separator: ", "))" } ?? "none configured (the center, or a site without fatherServers)"
+            }
+            for father in linked?.fatherServers ?? [] {
+                await check("father status") { try await Self.fatherStatus(father, settings: linked!) }
             }
         }
         guard failures == 0 else {

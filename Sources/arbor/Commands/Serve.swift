@@ -95,6 +95,8 @@ struct Serve: AsyncParsableCommand {
             do { permit = try TopicsPermitFile.read(file) } catch { throw ValidationError("permitsFile: \(error.description)") }
         }
         let configuration = StoreConfiguration(location: valid.location, schema: distributionSchema, prefix: valid.prefix, siteName: settings.site)
+        // Only `arbor init` creates a database: a mistyped SQLite path must not become an empty site.
+        try SiteDatabaseCheck.requireExistingFile(valid.location, source: db == nil ? "the configured database" : "--db")
         let store: any SiteStore
         do {
             store = try await SiteStores.open(configuration, logger: logger)

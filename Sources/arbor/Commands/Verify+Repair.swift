@@ -68,6 +68,7 @@ extension Verify {
         } catch { throw CommandFailure("--son-db: \(error.message)") }
         do { prefix = try TablePrefix(sonPrefix) } catch { throw CommandFailure("--son-prefix: \(error.message)") }
         let configuration = StoreConfiguration(location: location, schema: try loadSchema(), prefix: prefix, siteName: sonName ?? "")
+        try SiteDatabaseCheck.requireExistingFile(location, source: "--son-db")
         do {
             let store = try await SiteStores.open(configuration, logger: Logger(label: "arbor.verify"))
             guard try await store.storedSchema() != nil else {

@@ -18,8 +18,10 @@ struct ArborCommand {
     }
 
     /// Runs `arbor` with `arguments`, waiting for its exit without blocking a thread. With
-    /// `environment` the process gets exactly those variables; otherwise the test's.
-    static func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> Run {
+    /// `environment` the process gets exactly those variables; otherwise the test's. With
+    /// `terminateAfter` a process still running then is sent SIGTERM (a command expected to
+    /// exit at once, such as a refused `serve`, must not hang the test when it does not).
+    static func run(_ arguments: [String], environment: [String: String]? = nil, terminateAfter: Duration? = nil) async throws -> Run {
         let process = Process()
         process.executableURL = ServeProcess.executable
         process.arguments = arguments
@@ -32,6 +34,13 @@ struct ArborCommand {
         FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
+        let watchdog = terminateAfter.map { limit in
+            Task {
+                try await Task.sleep(for: limit)
+                if process.isRunning { process.terminate() }
+            }
+        }
+        defer { watchdog?.cancel() }
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do { try process.run() } catch {

@@ -167,6 +167,7 @@ import Testing
         defer { if let path = place.sqlitePath { try? FileManager.default.removeItem(atPath: path) } }
         let run = try await ArborCommand.clients(["list"], at: place, prefix: TestStores.randomPrefix())
         #expect(run.status == 1, "\(run)")
-        #expect(run.errors.contains("listing the clients failed") && run.errors.contains("arbor init"), "\(run)")
+        #expect(run.errors.contains("no SQLite database at") && run.errors.contains("arbor init"), "\(run)")
+        #expect(place.sqlitePath.map { !FileManager.default.fileExists(atPath: $0) } == true, "only `arbor init` creates the file")
     }
 }
