@@ -23,6 +23,9 @@ public struct LogSettings: Sendable, Equatable {
         self.format = format
     }
 
+    /// The variables read by ``resolve(level:format:environment:)`` (not ``ServeConfiguration`` keys).
+    public static let environmentVariables = ["ARBOR_LOG_LEVEL", "ARBOR_LOG_FORMAT"]
+
     /// The levels, lowest first, as they are written on the command line.
     public static let levelNames = Logger.Level.allCases.map(\.rawValue)
 
