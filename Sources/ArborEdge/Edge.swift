@@ -143,8 +143,16 @@ public final class Edge: Sendable {
                 sentSomewhere = sentSomewhere || sent
                 failures.append((server, reason))
             }
-            let next = state.withLock { $0.failed(server) }
-            logger.notice("arbor edge fails over", metadata: ["from": "\(server)", "to": "\(next)", "reason": "\(failures.last?.reason ?? "")"])
+            let now = clock.now
+            let (next, notice) = state.withLock { state in
+                let next = state.failed(server)
+                return (next, state.failoverNotice(from: server, to: next, at: now))
+            }
+            if let suppressed = notice {
+                var metadata: Logger.Metadata = ["from": "\(server)", "to": "\(next)", "reason": "\(failures.last?.reason ?? "")"]
+                if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+                logger.notice("arbor edge fails over", metadata: metadata)
+            }
             server = next
         }
         state.withLock { $0.roundFailed(at: clock.now) }

@@ -25,6 +25,10 @@ struct EdgeSessionState: Sendable {
     /// When the last round in which every server failed ended; cleared by any answer.
     private(set) var failedRoundEnd: ContinuousClock.Instant?
 
+    /// Which fail-over notices are written: at most one a minute per (from, to) pair, so a
+    /// father that stays down does not write a line every second (issue 13 item 3).
+    private var failoverLog = FailureLogThrottle(interval: .seconds(60), maximumKeys: 256)
+
     init(servers: SiteServerList) {
         self.servers = servers
     }
@@ -47,6 +51,15 @@ struct EdgeSessionState: Sendable {
     /// `server` failed; returns the server to try next.
     mutating func failed(_ server: String) -> String {
         servers.failed(server).next
+    }
+
+    /// A fail-over from `server` to `next` at `now`: nil when its notice is not to be written,
+    /// else how many fail-overs between the same two servers went unwritten since the last one.
+    mutating func failoverNotice(from server: String, to next: String, at now: ContinuousClock.Instant) -> Int? {
+        switch failoverLog.failed(client: server, peer: next, at: now) {
+        case .log(let failures): failures - 1
+        case .suppress: nil
+        }
     }
 
     /// Every server failed in one round ending at `now`.

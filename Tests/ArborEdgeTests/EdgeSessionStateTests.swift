@@ -100,3 +100,25 @@ import Testing
         #expect(state.backoffDelay(at: start, backoff: .seconds(2)) == nil)
     }
 }
+
+/// Issue 13 item 3: a father that stays down must not write a fail-over notice every second.
+@Suite struct EdgeFailoverNoticeTests {
+    @Test func oneNoticeAMinutePerPairWithTheCountOfThoseLeftOut() {
+        var state = EdgeSessionState(servers: SiteServerList(["http://a:1"])!)
+        let start = ContinuousClock.now
+        #expect(state.failoverNotice(from: "http://a:1", to: "http://a:1", at: start) == 0)
+        for second in 1...59 {
+            #expect(state.failoverNotice(from: "http://a:1", to: "http://a:1", at: start + .seconds(second)) == nil)
+        }
+        #expect(state.failoverNotice(from: "http://a:1", to: "http://a:1", at: start + .seconds(60)) == 59)
+        #expect(state.failoverNotice(from: "http://a:1", to: "http://a:1", at: start + .seconds(61)) == nil)
+    }
+
+    @Test func anotherPairIsANewStateAndIsWrittenAtOnce() {
+        var state = EdgeSessionState(servers: SiteServerList(["http://a:1", "http://b:2"])!)
+        let start = ContinuousClock.now
+        #expect(state.failoverNotice(from: "http://a:1", to: "http://b:2", at: start) == 0)
+        #expect(state.failoverNotice(from: "http://b:2", to: "http://a:1", at: start + .seconds(1)) == 0)
+        #expect(state.failoverNotice(from: "http://a:1", to: "http://b:2", at: start + .seconds(2)) == nil)
+    }
+}

@@ -62,7 +62,8 @@ public final class MasterRole: Service, Sendable {
                 }
             }
             group.addTask {
-                while await self.lock.isHeld(), !Task.isCancelled {
+                // Cancellation first: a check started at shutdown would only fail.
+                while !Task.isCancelled, await self.lock.isHeld() {
                     try? await Task.sleep(for: self.retryInterval)
                 }
             }

@@ -42,7 +42,12 @@ public actor PostgresMasterLock: MasterLock {
             _ = try await connection.query("SELECT 1", logger: logger).collect()
             return true
         } catch {
-            logger.warning("the master lock's PostgreSQL session failed: \(error)")
+            // At shutdown the check is cancelled: that is no failure of the session.
+            if Task.isCancelled || error is CancellationError {
+                logger.debug("the master lock's session check was cancelled (shutting down)")
+            } else {
+                logger.warning("the master lock's PostgreSQL session failed: \(error)")
+            }
             await dropSession()
             return false
         }

@@ -77,7 +77,19 @@ public final class PostgresSiteStore: SiteStore {
             channels: [configuration.prefix.table("delta_log"), configuration.prefix.table("clients")],
             configuration: connection, logger: logger
         )
-        runTask = Task { await client.run() }
+        runTask = Self.startRunning(client)
+    }
+
+    /// Starts `client.run()` so that it has begun before the first query: a plain `Task` may
+    /// start after `install` leases a connection, and PostgresNIO then warns that `run()`
+    /// "hasn't been called yet" (the lease waited, harmlessly, but the warning misleads).
+    /// An immediate task calls `run()` on this thread, and `run()` marks the client running
+    /// before its first suspension.
+    private static func startRunning(_ client: PostgresClient) -> Task<Void, Never> {
+        if #available(macOS 26, *) {
+            return Task.immediate { await client.run() }
+        }
+        return Task { await client.run() }
     }
 
     /// Stops listening, then cancels the pool's `run()` task. The store is unusable afterwards.

@@ -36,12 +36,22 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a connection may go without a complete request head or body part (default 60).")
     var idleTimeout: Int?
 
+    @Option(name: .long, help: "The lowest level written: trace, debug, info, notice, warning, error or critical (default info, or ARBOR_LOG_LEVEL).")
+    var logLevel: String?
+    @Option(name: .long, help: "The log's line format: text or json, one JSON object per line (default text, or ARBOR_LOG_FORMAT).")
+    var logFormat: String?
+
     @Flag(name: .customLong("plain-http"), help: "Serve plain HTTP without TLS (trusted networks only); otherwise set tlsCertificateFile and tlsKeyFile.")
     var plainHTTP = false
     @Flag(name: .customLong("allow-anonymous-reads"), help: "Serve unregistered fetches that name no client (default: every request but the status GETs needs a client of the clients table; anonymous writes are never served).")
     var allowAnonymousReads = false
 
     func run() async throws {
+        let logSettings: LogSettings
+        do {
+            logSettings = try LogSettings.resolve(level: logLevel, format: logFormat, environment: ProcessInfo.processInfo.environment)
+        } catch { throw ValidationError(error.description) }
+        logSettings.bootstrap()
         var settings = ServeConfiguration()
         do {
             if let config {
@@ -69,7 +79,13 @@ struct Serve: AsyncParsableCommand {
             )
         } catch { throw ValidationError("database: \(error.message)") }
         if let db, (try? DatabaseLocation(parsing: db))?.password?.isEmpty == false {
-            FileHandle.standardError.write(Data("arbor: warning: the password in --db can be read by other users of this machine (ps); put it in PGPASSWORD or ~/.pgpass, or the URL in ARBOR_DATABASE_URL or --config\n".utf8))
+            let warning = "the password in --db can be read by other users of this machine (ps); put it in PGPASSWORD or ~/.pgpass, or the URL in ARBOR_DATABASE_URL or --config"
+            // A JSON log must stay all JSON; the text form is the admin commands' one.
+            if logSettings.format == .json {
+                Logger(label: "arbor").warning("\(warning)")
+            } else {
+                FileHandle.standardError.write(Data("arbor: warning: \(warning)\n".utf8))
+            }
         }
         let listenerTLS: ListenerTLS?, fatherTrustRoots: EdgeTrustRoots?, fatherCertificate: EdgeClientCertificate?
         do {
@@ -85,11 +101,7 @@ struct Serve: AsyncParsableCommand {
         let distributionSchema = try StoreOptions.loadSchema(settings.schemaFile)
 
         let final = settings
-        let logger = {
-            var logger = Logger(label: "arbor.\(final.site)")
-            logger.logLevel = ProcessInfo.processInfo.environment["ARBOR_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return logger
-        }()
+        let logger = Logger(label: "arbor.\(final.site)")
         var permit: any Permit = AllowAllPermit()
         if let file = settings.permitsFile {
             do { permit = try TopicsPermitFile.read(file) } catch { throw ValidationError("permitsFile: \(error.description)") }
@@ -169,5 +181,6 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("server stopped: \(error)")
         }
         await store.close()
+        logger.notice("stopped serving site '\(final.site)'")
     }
 }

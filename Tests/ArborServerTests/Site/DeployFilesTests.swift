@@ -26,7 +26,7 @@ import Testing
             return String(setting[..<equals])
         }
         #expect(!names.isEmpty)
-        for name in names where name != "ARBOR_LOG_LEVEL" {
+        for name in names where !LogSettings.environmentVariables.contains(name) {
             #expect(ServeConfiguration.environmentKeys[name] != nil, "\(name) is not a setting of arbor serve")
         }
     }
