@@ -26,6 +26,8 @@ import Testing
     func aStoppedSiteWritesJSONLinesEndingWithTheStopNotice(_ backend: TestStores.Backend) async throws {
         let place = try TestStores.place(backend)
         let prefix = TestStores.randomPrefix()
+        // Only `arbor init` creates a database: make it first, as an operator does.
+        await (try TestStores.open(place, prefix: prefix)).close()
         let serve = try await ServeProcess.start(
             ["--db", place.databaseURL, "--prefix", prefix.value, "--log-format", "json", "--log-level", "debug"], timeout: .seconds(60)
         )
