@@ -155,19 +155,33 @@ import Testing
             // The holder must pass authentication: wait until the site knows the client (an early
             // request can come before its clients table is read, and a refused holder holds nothing).
             for _ in 0..<60 where append()?.status != 400 { try await Task.sleep(for: .milliseconds(500)) }
-            var holder = RawConnection(port: server.port)
-            holder?.send("POST /arbor/1/delta/append HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Arbor-Client-Id: writer\r\nContent-Type: application/json\r\nContent-Length: \(budget)\r\n\r\n[")
+            // Holders send a head and one byte of a body as large as the budget, and wait. Seldom (seen
+            // under load) a holder's body is not reserved; one more is opened then, and what the
+            // earlier one was answered is printed, so such a run is explained.
+            var holders: [RawConnection] = []
+            func openHolder() {
+                guard let holder = RawConnection(port: server.port) else { return }
+                holder.send("POST /arbor/1/delta/append HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Arbor-Client-Id: writer\r\nContent-Type: application/json\r\nContent-Length: \(budget)\r\n\r\n[")
+                holders.append(holder)
+            }
+            openHolder()
             var refused: (status: Int, body: String)?
-            for _ in 0..<60 where refused?.status != 503 {
+            for attempt in 0..<60 where refused?.status != 503 {
                 refused = append()
-                if refused?.status != 503 { try await Task.sleep(for: .milliseconds(500)) }
+                guard refused?.status != 503 else { break }
+                if attempt % 4 == 3 {
+                    let answer = holders.last?.readResponse(timeout: .milliseconds(50))
+                    print("SocketBoundsEndToEndTests: holder \(holders.count) holds nothing yet (its answer: \(answer.map { "\($0.status) \($0.body)" } ?? "none")); opening another")
+                    openHolder()
+                }
+                try await Task.sleep(for: .milliseconds(500))
             }
             #expect(refused?.status == 503)
             let refusal = refused.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: String] }
             #expect(refusal?["error"] == "Unavailable")
             #expect(refusal?["message"]?.contains("requestBodyBudgetBytes") == true)
-            // Closing the holder releases its bytes: the same request is no longer refused for the budget.
-            holder = nil
+            // Closing the holders releases their bytes: the same request is no longer refused for the budget.
+            holders.removeAll()
             var served: (status: Int, body: String)?
             for _ in 0..<60 {
                 served = append()
@@ -175,7 +189,6 @@ import Testing
                 try await Task.sleep(for: .milliseconds(500))
             }
             #expect(served.map { $0.status != 503 } == true, "still refused after the holder closed: \(String(describing: served))")
-            withExtendedLifetime(holder) {}
         }
         await server.stop()
         await TestStores.remove(store, place)
