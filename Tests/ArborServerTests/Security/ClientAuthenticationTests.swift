@@ -28,23 +28,9 @@ import Testing
             objectsReader: StoreObjectsReader(store: store), cacheNotifier: plugs, control: plugs,
             permit: TopicsPermit(["open": ["A"], "locked": ["A"], "off": ["A"]]), connectedToCenter: { true }, logger: logger
         )
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let service = try SiteApplication(context: context, port: 0).makeService { port in portContinuation.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
-        let task = Task { try await group.run() }
-        do {
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            try await Self.check(store: store, context: context, baseURL: "http://127.0.0.1:\(port)")
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-            await TestStores.remove(store, place)
-            throw error
+        try await InProcessHTTPSite.serving(context, store: store, place: place, logger: logger) { baseURL in
+            try await Self.check(store: store, context: context, baseURL: baseURL)
         }
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-        await TestStores.remove(store, place)
     }
 
     private static func check(store: any SiteStore, context: SiteContext, baseURL: String) async throws {

@@ -94,23 +94,9 @@ import Testing
         var settings = SiteServerSettings()
         settings.allowAnonymousReads = allowAnonymousReads
         let context = SiteContext.standard(settings: settings, store: store, connectedToCenter: { true }, logger: logger)
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let service = try SiteApplication(context: context, port: 0).makeService { port in portContinuation.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
-        let task = Task { try await group.run() }
-        do {
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            try await body(store, "http://127.0.0.1:\(port)")
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-            await TestStores.remove(store, place)
-            throw error
+        try await InProcessHTTPSite.serving(context, store: store, place: place, logger: logger) { baseURL in
+            try await body(store, baseURL)
         }
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-        await TestStores.remove(store, place)
     }
 
     /// A JSON POST to `/arbor/1/<path>`, with the client id header when given.

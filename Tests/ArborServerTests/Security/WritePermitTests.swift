@@ -175,14 +175,8 @@ import Testing
         let context = SiteContext.standard(settings: SiteServerSettings(), store: store, permit: permit, connectedToCenter: { true }, logger: logger)
         _ = try await store.addClient(id: "east-shop", bit: nil)
         try await context.clients.refresh()
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let service = try SiteApplication(context: context, port: 0).makeService { port in portContinuation.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
-        let task = Task { try await group.run() }
-        do {
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/arbor/1/delta/append")
+        try await InProcessHTTPSite.serving(context, store: store, place: place, logger: logger) { baseURL in
+            var request = HTTPClientRequest(url: "\(baseURL)/arbor/1/delta/append")
             request.method = .POST
             request.headers.add(name: ArborProtocol.Header.clientId, value: "east-shop")
             request.body = .bytes(ByteBuffer(string: #"""
@@ -197,14 +191,6 @@ import Testing
             #expect(message.contains("00000000-0000-4000-8000-000000000001") && message.contains("'west'") && message.contains("\"write\" list"), "\(message)")
             #expect(try await store.entities([EntityKey("Customer", Fixtures.id(1))]).isEmpty, "the refused append stored the entity")
             #expect(try await store.lastSequence() == 0)
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-            await TestStores.remove(store, place)
-            throw error
         }
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-        await TestStores.remove(store, place)
     }
 }
