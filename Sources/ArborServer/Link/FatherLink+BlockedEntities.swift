@@ -5,8 +5,9 @@ import ArborStore
 /// A son lets go of entities its own writes move out of reach (DESIGN rule 1): when an uploaded
 /// write gives an entity one of the link slice's negated application topics while the slice
 /// does not select it, the father withholds every later change of it from this son, so a copy
-/// kept here would go stale. Once the father has applied the write, the son removes the entity
-/// physically and locally (no logical delete travels up) and unregisters it at the father.
+/// kept here would go stale. Once the father has applied the write and the download has passed
+/// the father's position after it (``DeferredDrop``), the son removes the entity physically and
+/// locally (no logical delete travels up) and unregisters it at the father.
 /// Negated site topics (`arbor.notson.<id>`) never count.
 extension FatherLink {
     /// After the father acknowledged `batch` through `appliedThrough` (its log then ending at
