@@ -36,13 +36,16 @@ public enum DeltaRouter {
     ///
     /// A negated site topic (`arbor.notson.<id>`, loop prevention) means the delta came from
     /// that very son, which holds the change: it is withheld and nothing changes. A negated
-    /// application topic withholds the delta and makes the client registered-unsynchronized,
-    /// so its next delivery on the entity is a FULL (a later PARTIAL alone would leave it stale).
+    /// application topic withholds the delta from an application edge and makes it
+    /// registered-unsynchronized, so its next delivery on the entity is a FULL (a later PARTIAL
+    /// alone would leave it stale). A son gets the delta as any registered client would: it
+    /// learns so that the entity gained a topic its slice negates, drops it and unregisters
+    /// (withheld, its copy would stay stale for good).
     static func withholdByNegation(topics: Set<String>, client: RoutingClient) -> RoutingDecision? {
         let carried = client.negatedTopics.intersection(topics)
         guard !carried.isEmpty else { return nil }
         if carried.contains(where: SiteTopics.isSiteTopic) { return .skip(.fromThisSon) }
-        return .withhold(.desynchronize)
+        return client.isSon ? nil : .withhold(.desynchronize)
     }
 
     /// An unregistered edge counts as synchronized on what it selects: it gets the changes

@@ -50,4 +50,7 @@ public struct RoutingClient: Hashable, Sendable {
 
     /// Whether the client is registered.
     public var isRegistered: Bool { bit != nil }
+
+    /// Whether the client is a son site (it has a naming topic).
+    public var isSon: Bool { namingTopic != nil }
 }

@@ -119,7 +119,9 @@ extension DeltaServer {
                 .notRegistered,
                 "site '\(context.siteName)' holds no registrations for client '\(record.clientId)': call RegisterEntities or SyncLoad first")
         }
-        return (.registered(record.bit, slice: slice, namingTopic: SiteTopics.naming(son: record.clientId)), record)
+        // Only sons are addressed by REGISTER deltas and learn of negated topics (rule 1).
+        let namingTopic = record.role == .son ? SiteTopics.naming(son: record.clientId) : nil
+        return (.registered(record.bit, slice: slice, namingTopic: namingTopic), record)
     }
 
     /// Refuses a position older than the retained log (`TooFarBehind`) or beyond its end.

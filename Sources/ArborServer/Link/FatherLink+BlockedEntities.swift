@@ -44,3 +44,27 @@ extension FatherLink {
         }
     }
 }
+
+extension FatherLink {
+    /// After merging father `buffers` through `position`: queues for dropping the entities a
+    /// write above gave one of the link slice's negated application topics (the father routes
+    /// those changes to a registered son so it learns of them, DESIGN rule 1). The download has
+    /// reached the buffer that moved them, so the drop is carried out at once unless this site
+    /// changed a copy meanwhile (a write not uploaded yet is merged at the father first).
+    func dropEntitiesBlockedFromAbove(merged buffers: [DeltaBuffer], downloadedThrough position: Int64) async throws {
+        guard let slice = try? TopicsSlice(parsing: linkSlice), !slice.negatedApplicationTopics.isEmpty else { return }
+        let keys = Set(buffers.flatMap(\.deltas).filter { delta in
+            delta.operation != .register && delta.operation != .delete && slice.dropsRegistered(delta.topics)
+        }.map(\.key))
+        guard !keys.isEmpty else { return }
+        var expected: [EntityKey: HybridTimestamp] = [:]
+        for entity in try await context.store.entities(keys) where slice.dropsRegistered(entity.topics) {
+            expected[EntityKey(entity.entityClass, entity.techId)] = entity.updateTime
+        }
+        guard !expected.isEmpty else { return }
+        deferDrop(DeferredDrop(
+            expected: expected, afterFatherSequence: position, stillLeaves: { slice.dropsRegistered($0) },
+            reason: "a write above gave a topic this site's slice negates"
+        ))
+    }
+}

@@ -82,6 +82,7 @@ extension FatherLink {
                     let now = EntitiesSubsystem.systemMicroseconds()
                     await answeredDownload(edge)
                     position = try await apply(buffers, answeredThrough: edge.sequence, from: position, edge: edge)
+                    try await dropEntitiesBlockedFromAbove(merged: buffers, downloadedThrough: position)
                     try await dropDeferredEntities(downloadedThrough: position, edge: edge)
                     if transmissionRecorded.map({ ContinuousClock.now - $0 >= Self.transmissionRecordInterval }) ?? true {
                         try await context.store.setSiteCounter(Self.transmittedKey, now)
@@ -156,6 +157,7 @@ extension FatherLink {
             try await context.entities.apply(buffer, from: .father)
             count { $0.appliedBuffers += 1 }
         }
+        try await dropEntitiesBlockedFromAbove(merged: load.buffers, downloadedThrough: position)
         try await withLinkSlice { try await edge.skipLoad(slice: $0, lastSequence: position) }
         return position
     }

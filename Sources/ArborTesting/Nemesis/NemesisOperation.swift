@@ -78,16 +78,18 @@ public struct NemesisTopology: Sendable {
     }
 
     /// The tree: a center, two branches (east served by two processes) and a leaf under
-    /// east. No slice negates a topic yet: a son keeps an entity a write above it gave a
-    /// negated topic (see Docs/reliability.md, "Known gaps").
+    /// east. Slices that negate `hold` (west's from the start) make sons drop entities that
+    /// gain it, wherever the write was made (DESIGN rule 1).
     public static let standard = NemesisTopology(
         sites: [
             Site(name: "center"),
-            Site(name: "east", father: 0, fatherSlice: "east+shared", processes: 2, sliceChoices: ["east+shared", "east+shared+archive", "east"]),
-            Site(name: "west", father: 0, fatherSlice: "west+shared", sliceChoices: ["west+shared", "west", "west+shared+archive"]),
-            Site(name: "leaf", father: 1, fatherSlice: "shared", sliceChoices: ["shared", "shared+east", "east"]),
+            Site(name: "east", father: 0, fatherSlice: "east+shared", processes: 2,
+                 sliceChoices: ["east+shared", "east+shared+archive", "east", "east+shared*!hold"]),
+            Site(name: "west", father: 0, fatherSlice: "west+shared*!hold",
+                 sliceChoices: ["west+shared*!hold", "west", "west+shared+archive", "west+shared"]),
+            Site(name: "leaf", father: 1, fatherSlice: "shared", sliceChoices: ["shared", "shared+east", "east", "shared*!hold"]),
         ],
-        topics: ["east", "west", "shared", "archive"]
+        topics: ["east", "west", "shared", "archive", "hold"]
     )
 
     /// Every process as (site index, process number at that site), in a fixed order.

@@ -88,7 +88,9 @@ private let siteRows: [RouteRow] = [
     RouteRow(description: "§2.6.3 rule 5: son b1's own PARTIAL not sent back to it, registration unchanged", operation: .partial, topics: ["#arbor.father", "#arbor.notson.b1", "X"], client: F.sonB1, state: .synchronized, expected: .skip(.fromThisSon)),
     RouteRow(description: "§2.6.3 rule 5: son b1's own CREATE not sent back to it, registration unchanged", operation: .create, topics: ["#arbor.father", "#arbor.notson.b1", "X"], client: F.sonB1, state: .synchronized, expected: .skip(.fromThisSon)),
     RouteRow(description: "rule 1+5: son b1's own PARTIAL adding its negated application topic Y changes nothing either", operation: .partial, topics: ["#arbor.father", "#arbor.notson.b1", "X", "Y"], client: F.sonB1NotY, state: .synchronized, expected: .skip(.fromThisSon)),
-    RouteRow(description: "rule 1: a PARTIAL from elsewhere adding son b1's negated application topic Y desynchronizes it", operation: .partial, topics: ["X", "Y"], client: F.sonB1NotY, state: .synchronized, expected: .withhold(.desynchronize)),
+    RouteRow(description: "rule 1: a PARTIAL from elsewhere adding son b1's negated application topic Y reaches it, so it drops the entity", operation: .partial, topics: ["X", "Y"], client: F.sonB1NotY, state: .synchronized, expected: .deliver(nil)),
+    RouteRow(description: "rule 1: the FULL adding son b1's negated application topic Y reaches it unsynchronized, so it drops the entity", operation: .full, topics: ["X", "Y"], client: F.sonB1NotY, state: .unsynchronized, expected: .deliver(.synchronize)),
+    RouteRow(description: "rule 1: a PARTIAL adding son b1's negated topic Y is not sent unsynchronized: it waits for the FULL", operation: .partial, topics: ["X", "Y"], client: F.sonB1NotY, state: .unsynchronized, expected: .skip(.awaitingFull)),
     RouteRow(description: "rule 5: son b1's own PARTIAL on an entity it is not registered on is not selected", operation: .partial, topics: ["#arbor.father", "#arbor.notson.b1", "X"], client: F.sonB1, state: .unregistered, expected: .skip(.notSelected)),
     RouteRow(description: "§2.6.3 rule 5: the FULL (no site topics) still reaches unsynchronized son b1", operation: .full, topics: ["X"], client: F.sonB1, state: .unsynchronized, expected: .deliver(.synchronize)),
     RouteRow(description: "§2.6.3 rule 5: son b1's PARTIAL reaches synchronized son b2", operation: .partial, topics: ["#arbor.father", "#arbor.notson.b1", "X"], client: F.sonB2, state: .synchronized, expected: .deliver(nil)),
@@ -133,10 +135,22 @@ struct DeltaRouterTests {
                         let negated = client.negatedTopics.intersection(delta.topics.deltaServerTopics)
                         if !negated.isEmpty, !selected, client.isRegistered, state != .unregistered,
                            operation != .delete, operation != .register {
-                            // The `!T` exception: withheld; only an application topic changes the registration.
-                            let expected: RoutingDecision = negated.contains(where: SiteTopics.isSiteTopic)
-                                ? .skip(.fromThisSon) : .withhold(.desynchronize)
-                            #expect(decision == expected, "\(context)")
+                            // The `!T` exception: withheld from an edge; only an application topic changes the
+                            // registration. A son is routed as registered, to learn it must drop the entity.
+                            if negated.contains(where: SiteTopics.isSiteTopic) {
+                                #expect(decision == .skip(.fromThisSon), "\(context)")
+                            } else if client.isSon {
+                                let expected: RoutingDecision = switch (operation, state) {
+                                case (.create, _): .deliver(.synchronize)
+                                case (.partial, .synchronized), (.update, .synchronized): .deliver(nil)
+                                case (.partial, _), (.update, _): .skip(.awaitingFull)
+                                case (.full, .synchronized): .skip(.alreadySynchronized)
+                                default: .deliver(.synchronize)
+                                }
+                                #expect(decision == expected, "\(context)")
+                            } else {
+                                #expect(decision == .withhold(.desynchronize), "\(context)")
+                            }
                         }
                         if selected, client.isRegistered, state == .unregistered, operation == .create || operation == .full {
                             // Selection alone delivers a CREATE or FULL, whatever the slice negates.

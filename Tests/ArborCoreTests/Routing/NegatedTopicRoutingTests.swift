@@ -105,9 +105,9 @@ struct NegatedTopicRoutingTests {
         // The PARTIAL is its own change, and so is the FULL after it in the transaction: nothing changes.
         #expect(session.transaction(ownWithY).isEmpty)
         #expect(session.state == .synchronized)
-        // The same change made elsewhere is withheld for Y and desynchronizes b1.
-        #expect(session.transaction(try update(["X", "Y"], oldTopics: ["X"])).isEmpty)
-        #expect(session.state == .unsynchronized)
+        // The same change made elsewhere reaches b1 (the PARTIAL), so it drops the entity (rule 1).
+        #expect(session.transaction(try update(["X", "Y"], oldTopics: ["X"])) == [.partial])
+        #expect(session.state == .synchronized)
     }
 
     @Test("dropsRegistered: unselected entities carrying a negated application topic, never site topics")

@@ -15,5 +15,8 @@ struct SliceChangeTests {
         let windowed = try TopicsSlice(parsing: "A*TimeWindow60")
         #expect(!SliceChange.leaves(try topics(",A,"), old: windowed, new: new), "time windows are disregarded, as in steady state")
         #expect(SliceChange.leaves(try topics(",A,X,"), old: new, new: try TopicsSlice(parsing: "A*!X")))
+        // Held only by registration (neither selects it), it leaves once the new slice negates a topic it carries.
+        #expect(SliceChange.leaves(try topics(",X,"), old: new, new: try TopicsSlice(parsing: "A*!X")))
+        #expect(!SliceChange.leaves(try topics(",C,"), old: new, new: try TopicsSlice(parsing: "A*!X")))
     }
 }
