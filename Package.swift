@@ -108,6 +108,7 @@ let package = Package(
             dependencies: [
                 "ArborServer", "ArborStore", "ArborCore", "ArborEdge", "ArborTesting", "arbor",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -69,10 +69,12 @@ extension Edge {
     }
 
     /// UnregisterEntities (§2.3, §2.5): the client no longer wants `entities`; `sequence` is the
-    /// load or last received sequence they were removed at. Returns the server's sequence.
+    /// load or last received sequence they were removed at. With `fetchedThrough`, the caller
+    /// holds every fetched answer through that sequence, and the registrations its last answer
+    /// brought are committed first. Returns the server's sequence.
     @discardableResult
-    public func unregisterEntities(_ entities: [EntityRef], sequence: Int64) async throws -> Int64 {
-        let request = try post(deltaPath("unregister"), UnregisterRequest(entities: entities, sequence: sequence))
+    public func unregisterEntities(_ entities: [EntityRef], sequence: Int64, fetchedThrough: Int64? = nil) async throws -> Int64 {
+        let request = try post(deltaPath("unregister"), UnregisterRequest(entities: entities, sequence: sequence, fetchedThrough: fetchedThrough))
         return try await perform(request).json(SequenceResponse.self).sequence
     }
 

@@ -33,9 +33,14 @@ extension Edge {
     }
 
     /// SyncLoad with registration (§2.4): registers `entities` first, then loads like
-    /// ``syncLoad(slice:lastTransmissionTime:)``.
-    public func syncLoad(entities: [EntityRef], slice: String, lastTransmissionTime: HybridTimestamp) async throws -> DeltaBatch {
-        try await syncLoad(SyncLoadRequest(slice: slice, lastTransmissionTime: lastTransmissionTime.microseconds, entities: entities))
+    /// ``syncLoad(slice:lastTransmissionTime:)``. With `fetchedThrough`, the caller holds every
+    /// fetched answer through that sequence, and the registrations its last answer brought are
+    /// committed first (a load otherwise starts the fetch session over without them).
+    public func syncLoad(
+        entities: [EntityRef], slice: String, lastTransmissionTime: HybridTimestamp, fetchedThrough: Int64? = nil
+    ) async throws -> DeltaBatch {
+        try await syncLoad(SyncLoadRequest(
+            slice: slice, lastTransmissionTime: lastTransmissionTime.microseconds, entities: entities, fetchedThrough: fetchedThrough))
     }
 
     /// SkipLoad (§2.5): a rebooted client resumes at `lastSequence` with `slice`; returns the

@@ -22,7 +22,7 @@ extension ArborErrorCode {
 /// - `NotRegistered`: call ``Edge/registerEntities(_:)`` (or the registering sync-load), then fetch again.
 /// - `TooFarBehind`: sync-load (§2.4), then fetch again.
 /// - `TopicNotInProxySlice`: load from the local cache server instead.
-/// - `Unreachable`, `Internal`, `InvalidResponse`: retry later (``isRetryable``).
+/// - `Unreachable`, `Internal`, `InvalidResponse`, `Unavailable`: retry later (``isRetryable``).
 /// - others: a configuration or permission problem that retrying does not fix.
 public struct EdgeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong; compare with the static members of ``ArborErrorCode``.
@@ -64,7 +64,7 @@ public struct EdgeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Whether calling again later, unchanged, may succeed.
     public var isRetryable: Bool {
         switch code {
-        case .unreachable, .internalError, .invalidResponse: return true
+        case .unreachable, .internalError, .invalidResponse, .unavailable: return true
         default: return false
         }
     }

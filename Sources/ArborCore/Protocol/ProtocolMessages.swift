@@ -85,13 +85,19 @@ public struct RegisterRequest: Codable, Hashable, Sendable {
 }
 
 /// `POST …/delta/unregister`: the client no longer wants these entities (§2.3).
+///
+/// `fetchedThrough`, when given, says the client holds every answer its fetches brought
+/// through that sequence: the site first commits the registrations of its answer ending there
+/// (not yet acknowledged by a fetch), so they are not lost with the fetch session.
 public struct UnregisterRequest: Codable, Hashable, Sendable {
     public var entities: [EntityRef]
     public var sequence: Int64
+    public var fetchedThrough: Int64?
 
-    public init(entities: [EntityRef], sequence: Int64) {
+    public init(entities: [EntityRef], sequence: Int64, fetchedThrough: Int64? = nil) {
         self.entities = entities
         self.sequence = sequence
+        self.fetchedThrough = fetchedThrough
     }
 }
 
@@ -126,15 +132,18 @@ public struct EntityListResponse: Codable, Hashable, Sendable {
 
 /// `POST …/cache/sync-load`: entities of `slice` or registered, changed after
 /// `lastTransmissionTime` (µs); with `entities`, registers them first (§2.4).
+/// `fetchedThrough` acknowledges the fetches as in ``UnregisterRequest``.
 public struct SyncLoadRequest: Codable, Hashable, Sendable {
     public var slice: String
     public var lastTransmissionTime: Int64
     public var entities: [EntityRef]?
+    public var fetchedThrough: Int64?
 
-    public init(slice: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil) {
+    public init(slice: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil, fetchedThrough: Int64? = nil) {
         self.slice = slice
         self.lastTransmissionTime = lastTransmissionTime
         self.entities = entities
+        self.fetchedThrough = fetchedThrough
     }
 }
 

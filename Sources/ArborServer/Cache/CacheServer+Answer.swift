@@ -85,14 +85,12 @@ extension CacheServer {
         return chunk.compactMap { $0.state ?? fetched[$0.key] }
     }
 
-    /// Runs store or plug I/O, answering its failure as `Internal` (retryable) with the cause.
+    /// Runs store or plug I/O, answering its failure as ``ServerError/storeFailure(_:_:siteName:logger:)`` does.
     func serverCall<T>(_ what: String, _ body: () async throws -> T) async throws(ServerError) -> T {
         do {
             return try await body()
-        } catch let error as ServerError {
-            throw error
         } catch {
-            throw ServerError(.internalError, "\(what) failed: \(error)")
+            throw ServerError.storeFailure("cache server: \(what)", error, siteName: context.siteName, logger: context.logger)
         }
     }
 }

@@ -53,10 +53,21 @@ extension CacheServer {
     /// With `entities` the client first registers on them (synchronized), as when it connects
     /// to this site for the first time; without, a client whose registrations the site does
     /// not know gets `NotRegistered` and must register first.
+    ///
+    /// With `fetchedThrough` the client holds every answer it fetched through there: the
+    /// registrations of its last answer are committed before the load starts the fetch session
+    /// over (``FetchSessions/acknowledge(clientId:bit:fetchedThrough:then:)``).
     public func syncLoad(
-        client: AuthenticatedClient, slice text: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil
+        client: AuthenticatedClient, slice text: String, lastTransmissionTime: Int64, entities: [EntityRef]? = nil,
+        fetchedThrough: Int64? = nil
     ) async throws(ServerError) -> DeltaBatch {
         let (client, slice) = try await admitLoad(client, slice: text)
+        if let fetchedThrough, context.settings.useRegistration {
+            let sessions = FetchSessions(store: context.store)
+            try await serverCall("acknowledging the fetches of client '\(client.id)'") {
+                try await sessions.acknowledge(clientId: client.id, bit: client.bit, fetchedThrough: fetchedThrough, then: [:])
+            }
+        }
         if let entities {
             let ids = try validated(entities)
             if context.settings.useRegistration {

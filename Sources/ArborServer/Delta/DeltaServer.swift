@@ -41,14 +41,17 @@ public final class DeltaServer: Sendable {
     /// UnregisterEntities (§2.3, §2.5): the client no longer wants these entities.
     ///
     /// The client's pending fetch batch is dropped, so acknowledging it cannot register the
-    /// entities again; its next fetch routes from the persisted states.
+    /// entities again; its next fetch routes from the persisted states. With `fetchedThrough`
+    /// (the client holds its answers through there) that batch's registrations are committed
+    /// first, the unregistrations on top (``FetchSessions/acknowledge(clientId:bit:fetchedThrough:then:)``).
     /// - Returns: `sequence`, the position the client continues from.
-    public func unregister(client record: AuthenticatedClient, entities: [EntityRef], sequence: Int64) async throws(ServerError) -> Int64 {
+    public func unregister(
+        client record: AuthenticatedClient, entities: [EntityRef], sequence: Int64, fetchedThrough: Int64? = nil
+    ) async throws(ServerError) -> Int64 {
         try checkClasses(of: entities)
         let states = Dictionary(entities.map { ($0.techId, RegistrationState.unregistered) }, uniquingKeysWith: { $1 })
         do {
-            try await sessions.reset(clientId: record.id)
-            try await context.registrations.set(states, for: record.bit)
+            try await sessions.acknowledge(clientId: record.id, bit: record.bit, fetchedThrough: fetchedThrough, then: states)
         } catch {
             throw failure("unregistering \(entities.count) entities for client '\(record.id)'", error)
         }

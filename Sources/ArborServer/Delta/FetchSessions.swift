@@ -83,6 +83,30 @@ struct FetchSessions: Sendable {
         ticket.storedPending = ticket.machine.pending
     }
 
+    /// Event: the client, holding every answer it fetched through `fetchedThrough` (nil: not
+    /// said), changes its own registrations (`changes`: UnregisterEntities, or a load that
+    /// registers). Its answer ending there, not yet acknowledged by a fetch, is committed first
+    /// and `changes` go on top, in one transaction; then the session starts over as with
+    /// ``reset(clientId:)``. Dropped instead, that answer's registrations would be lost while the
+    /// client holds what it delivered: a son that had just applied a CREATE and then dropped
+    /// another entity stayed unregistered on the new one, and once it left the son's slice no
+    /// change of it reached the son again.
+    func acknowledge(
+        clientId: String, bit: ClientBit, fetchedThrough: Int64?, then changes: [UUID: RegistrationState]
+    ) async throws(StoreError) {
+        for _ in 0..<Self.maximumAttempts {
+            let stored = try await store.fetchAcknowledgement(clientId: clientId)
+            var committing: [UUID: RegistrationState] = [:]
+            if let fetchedThrough, let stored, stored.bit == bit, let pending = stored.pending, pending.lastSequence == fetchedThrough {
+                committing = pending.states
+            }
+            committing.merge(changes) { _, change in change }
+            let record = FetchAcknowledgementRecord(clientId: clientId, bit: bit, acknowledgedSequence: nil)
+            if try await store.replaceFetchAcknowledgement(record, expectedGeneration: stored?.generation, committing: committing) != nil { return }
+        }
+        throw StoreError(.conflict, "concurrent fetches of client '\(clientId)' kept changing its fetch acknowledgement; retry")
+    }
+
     /// Forgets what `clientId` acknowledged and was sent (a load, RegisterEntities or
     /// UnregisterEntities gave it a new starting point); fetches in flight store nothing.
     func reset(clientId: String) async throws(StoreError) {

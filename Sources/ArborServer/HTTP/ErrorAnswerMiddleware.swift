@@ -23,8 +23,8 @@ struct ErrorAnswerMiddleware: RouterMiddleware {
                 + "and serves \(paths.deltaRoot)/… and \(paths.cacheRoot)/… (check the instance and port the client uses)"
             return exchange.error(ServerError(.notFound, message))
         } catch {
-            exchange.context.logger.error("request to \(request.uri.path) failed: \(error)")
-            return exchange.error(ServerError(.internalError, "the server failed; retry later"))
+            let context = exchange.context
+            return exchange.error(.storeFailure("request to \(request.uri.path)", error, siteName: context.siteName, logger: context.logger))
         }
     }
 }

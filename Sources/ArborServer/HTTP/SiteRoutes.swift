@@ -53,7 +53,8 @@ public struct SiteRoutes: Sendable {
         post(paths.delta("unregister"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(UnregisterRequest.self, from: &request)
-            let sequence = try await delta.unregister(client: try required(context), entities: body.entities, sequence: body.sequence)
+            let sequence = try await delta.unregister(
+                client: try required(context), entities: body.entities, sequence: body.sequence, fetchedThrough: body.fetchedThrough)
             return exchange.json(SequenceResponse(sequence: sequence))
         }
         post(paths.delta("append"), on: group) { request, context in
@@ -95,7 +96,8 @@ public struct SiteRoutes: Sendable {
             var request = request
             let body = try await exchange.decode(SyncLoadRequest.self, from: &request)
             let answer = try await cache.syncLoad(
-                client: try required(context), slice: body.slice, lastTransmissionTime: body.lastTransmissionTime, entities: body.entities
+                client: try required(context), slice: body.slice, lastTransmissionTime: body.lastTransmissionTime, entities: body.entities,
+                fetchedThrough: body.fetchedThrough
             )
             return try exchange.deltas(answer, for: request, context)
         }

@@ -50,7 +50,7 @@ extension FatherLink {
                 continue
             }
             do {
-                if let changed = try await carryOut(drop, edge: edge) { waiting.append(changed) }
+                if let changed = try await carryOut(drop, downloadedThrough: position, edge: edge) { waiting.append(changed) }
             } catch {
                 waiting.append(drop)
                 throw error
@@ -67,7 +67,7 @@ extension FatherLink {
     }
 
     /// Drops what is unchanged and still out of reach; returns the changed ones, queued again.
-    private func carryOut(_ drop: DeferredDrop, edge: Edge) async throws -> DeferredDrop? {
+    private func carryOut(_ drop: DeferredDrop, downloadedThrough position: Int64, edge: Edge) async throws -> DeferredDrop? {
         var unchanged: [EntityKey: HybridTimestamp] = [:]
         var changed: [EntityKey: HybridTimestamp] = [:]
         for entity in try await context.store.entities(Set(drop.expected.keys)) where drop.stillLeaves(entity.topics) {
@@ -76,7 +76,10 @@ extension FatherLink {
         }
         let dropped = try await context.entities.dropLocally(unchanged)
         if !dropped.isEmpty {
-            try await edge.unregisterEntities(dropped.map { EntityRef($0.entityClass, $0.techId) }, sequence: edge.sequence)
+            // This site applied every answer through `position`: what the last one registered is
+            // committed with the unregistration, not lost with the fetch session.
+            try await edge.unregisterEntities(
+                dropped.map { EntityRef($0.entityClass, $0.techId) }, sequence: edge.sequence, fetchedThrough: position)
         }
         count { $0.droppedEntities += dropped.count }
         // Changed meanwhile (a race with a write lands here too): looked at again after the next upload.

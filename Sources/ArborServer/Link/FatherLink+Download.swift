@@ -151,7 +151,10 @@ extension FatherLink {
         logger.notice("father link: loading \(missing.count) entities this site lacks")
         let since = HybridTimestamp(microseconds: max(0, oldest.microseconds - 1_000_000))
         let refs = missing.keys.map { EntityRef($0.entityClass, $0.techId) }
-        let load = try await withLinkSlice { try await edge.syncLoad(entities: refs, slice: $0, lastTransmissionTime: since) }
+        // The registrations of the answer just applied are committed first (fetchedThrough).
+        let load = try await withLinkSlice {
+            try await edge.syncLoad(entities: refs, slice: $0, lastTransmissionTime: since, fetchedThrough: position)
+        }
         count { $0.syncLoads += 1 }
         for buffer in load.buffers {
             try await context.entities.apply(buffer, from: .father)

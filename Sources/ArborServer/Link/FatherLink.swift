@@ -182,7 +182,7 @@ public final class FatherLink: Service, Sendable {
     func classify(_ error: any Error) -> LinkFailure {
         if let error = error as? EdgeError {
             switch error.code {
-            case .unreachable, .internalError, .invalidResponse, .outcomeUnknown: return .unreachable(error.description)
+            case .unreachable, .internalError, .invalidResponse, .outcomeUnknown, .unavailable: return .unreachable(error.description)
             case .tooFarBehind: return .tooFarBehind
             // The father is a proxy that does not receive a topic yet: a registering SyncLoad
             // there adds the topics and brings every entity of the slice (§8.3).

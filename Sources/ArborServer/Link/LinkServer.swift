@@ -166,20 +166,8 @@ public final class LinkServer: Sendable {
     private func serialized<T: Sendable>(_ son: String, _ action: String, _ work: () async throws -> T) async throws(ServerError) -> T {
         do {
             return try await gate.run(son, work)
-        } catch let error as ServerError {
-            throw error
-        } catch let error as StoreError {
-            switch error.code {
-            case .invalidInput: throw ServerError(.badRequest, error.message)
-            case .schemaMismatch: throw ServerError(.schemaMismatch, error.message)
-            case .tooLarge: throw ServerError(.tooLarge, error.message)
-            default: break
-            }
-            context.logger.error("link server: \(action) failed: \(error)")
-            throw ServerError(.internalError, "\(action) failed at site '\(context.siteName)'; retry later")
         } catch {
-            context.logger.error("link server: \(action) failed: \(error)")
-            throw ServerError(.internalError, "\(action) failed at site '\(context.siteName)'; retry later")
+            throw ServerError.storeFailure("link server: \(action)", error, siteName: context.siteName, logger: context.logger)
         }
     }
 
