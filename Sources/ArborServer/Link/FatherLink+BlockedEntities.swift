@@ -10,11 +10,17 @@ import ArborStore
 /// locally (no logical delete travels up) and unregisters it at the father.
 /// Negated site topics (`arbor.notson.<id>`) never count.
 extension FatherLink {
+    /// The link slice when it negates an application topic (the only case with entities to drop).
+    var sliceNegatingApplicationTopics: TopicsSlice? {
+        guard let slice = try? TopicsSlice(parsing: linkSlice), !slice.negatedApplicationTopics.isEmpty else { return nil }
+        return slice
+    }
+
     /// After the father acknowledged `batch` through `appliedThrough` (its log then ending at
     /// `fatherSequence`): queues the entities its writes blocked for dropping (``DeferredDrop``),
     /// unless a write not yet uploaded (or any later change) touches them first.
     func dropBlockedEntities(uploaded batch: UploadBatch, appliedThrough: Int64, fatherSequence: Int64?) async {
-        guard let slice = try? TopicsSlice(parsing: linkSlice), !slice.negatedApplicationTopics.isEmpty else { return }
+        guard let slice = sliceNegatingApplicationTopics else { return }
         // The newest uploaded write time per entity whose uploaded topics block it.
         var written: [EntityKey: HybridTimestamp] = [:]
         for buffer in batch.buffers where buffer.sequence <= appliedThrough {
@@ -52,7 +58,7 @@ extension FatherLink {
     /// reached the buffer that moved them, so the drop is carried out at once unless this site
     /// changed a copy meanwhile (a write not uploaded yet is merged at the father first).
     func dropEntitiesBlockedFromAbove(merged buffers: [DeltaBuffer], downloadedThrough position: Int64) async throws {
-        guard let slice = try? TopicsSlice(parsing: linkSlice), !slice.negatedApplicationTopics.isEmpty else { return }
+        guard let slice = sliceNegatingApplicationTopics else { return }
         let keys = Set(buffers.flatMap(\.deltas).filter { delta in
             delta.operation != .register && delta.operation != .delete && slice.dropsRegistered(delta.topics)
         }.map(\.key))
