@@ -81,6 +81,9 @@ public final class FatherLink: Service, Sendable {
     let state = Mutex(LinkState())
     /// Held while a load sets the edge's slice, so loads and subscription changes do not interleave.
     let sliceGate = KeyedSerialGate()
+    /// How long the download has been behind the father's log (``FatherLink/sampleMetrics()``).
+    let lagClock = Mutex(LinkLagClock(start: .now))
+    private let metricsSampler = Mutex<UInt64?>(nil)
 
     /// A link for the son site of `context`.
     ///
@@ -106,6 +109,12 @@ public final class FatherLink: Service, Sendable {
         logger = context.logger
         givenClient = edgeHTTPClient
         health = Mutex(FatherLinkHealth(fetchWait: settings.fetchWait, heartbeatInterval: settings.heartbeatInterval))
+        let sampler = context.metrics.addSampler { [weak self] in await self?.sampleMetrics() }
+        metricsSampler.withLock { $0 = sampler }
+    }
+
+    deinit {
+        if let sampler = metricsSampler.withLock({ $0 }) { context.metrics.removeSampler(sampler) }
     }
 
     /// What the link did so far.

@@ -5,6 +5,7 @@ import ArborStore
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// `arbor serve`: runs a site's delta and/or cache server until SIGTERM.
@@ -118,6 +119,8 @@ struct Serve: AsyncParsableCommand {
         }
         let connection = CenterConnection(isCenter: final.site == "center")
         var context = SiteContext.standard(settings: serverSettings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
+        // One site per process: libraries' swift-metrics land in the site's /metrics too.
+        MetricsSystem.bootstrap(context.metrics.factory)
         var masterDuties: [any Service] = []
         var linkConnection: CenterConnection?
         // With selective distribution the link subscribes to fixed plus used topics, not to a fatherSlice.
