@@ -12,10 +12,10 @@ extension LinkServer {
         for son in sons {
             let labels = [("son", son)]
             metrics.gauge(SiteMetrics.Name.sonConnected, labels).set(connected.contains(son) ? 1 : 0)
-            guard let record = try? await context.store.fetchAcknowledgement(clientId: son) else { continue }
-            // What was routed to the son counts as downloaded: a long poll that routes nothing for
-            // it moves the pending batch, not the acknowledgement.
-            guard let position = [record.acknowledgedSequence, record.pending?.lastSequence].compactMap({ $0 }).max() else { continue }
+            // The son's position is what it acknowledged: an answer routed to it may be lost, so it
+            // does not count. A long poll that routes nothing for it holds the position back until
+            // it answers (at most the fetch wait, 20 s by default).
+            guard let record = try? await context.store.fetchAcknowledgement(clientId: son), let position = record.acknowledgedSequence else { continue }
             let lag = max(0, end - position)
             let behind = lagClocks.withLock { clocks in clocks[son, default: LinkLagClock(start: .now)].sampled(lag: lag, at: .now) }
             metrics.gauge(SiteMetrics.Name.sonLagSequences, labels).set(lag)

@@ -75,7 +75,8 @@ public final class SecretVerifier: Sendable {
     /// ``SecretVerificationSettings/logInterval`` standing for the failures since the last one.
     /// With `throttledByPeer`, the line is limited per peer alone (ids a peer makes up are endless).
     public func logRefusal(_ what: String, client: String, peer: String?, throttledByPeer: Bool = false, at instant: ContinuousClock.Instant? = nil) {
-        let key = throttledByPeer ? "" : client
+        // Each kind of refusal has its own lines: a wrong secret does not hide a missing one.
+        let key = throttledByPeer ? what : "\(what) \(client)"
         guard case .log(let failures) = logThrottle.withLock({ $0.failed(client: key, peer: peer, at: instant ?? now()) }) else { return }
         logger.warning(
             "\(what) for client '\(client)' from \(peer ?? "an unknown peer"): \(failures) failure(s) since the last such line",
