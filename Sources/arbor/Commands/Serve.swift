@@ -123,6 +123,7 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(context.metrics.factory)
         var masterDuties: [any Service] = []
         var linkConnection: CenterConnection?
+        var fatherLink: FatherLink?
         // With selective distribution the link subscribes to fixed plus used topics, not to a fatherSlice.
         let fatherSlice = final.fatherSlice ?? (valid.settings.selectiveDistribution == nil ? nil : ProxySlice.nothingTopic)
         if !final.fatherServers.isEmpty, let clientId = final.fatherClientId, let slice = fatherSlice {
@@ -140,7 +141,9 @@ struct Serve: AsyncParsableCommand {
                 trustRoots: fatherTrustRoots, clientCertificate: fatherCertificate
             )
             do {
-                masterDuties.append(try FatherLink(context: context, settings: settings, connection: connection))
+                let link = try FatherLink(context: context, settings: settings, connection: connection)
+                masterDuties.append(link)
+                fatherLink = link
                 linkConnection = connection
             } catch {
                 await store.close()
@@ -157,7 +160,8 @@ struct Serve: AsyncParsableCommand {
         // Every process reports the master's link state to its edges (§8.2).
         let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: final.advertisedURL, centerConnection: linkConnection)
         let application = SiteApplication(
-            context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: scaling.services,
+            context: context, servers: valid.servers, host: final.host, port: final.port,
+            extraServices: scaling.services + [LinkRetrySignal(link: fatherLink)],
             tls: listenerTLS?.configuration, sockets: sockets
         )
         if settings.maximumConnections == nil, sockets.maximumConnections < SocketLimits.defaultMaximumConnections, let descriptorLimit {
