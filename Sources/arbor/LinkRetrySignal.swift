@@ -15,3 +15,7 @@ struct LinkRetrySignal: Service {
         }
     }
 }
+
+extension LinkRetrySignal: CustomStringConvertible {
+    var description: String { "LinkRetrySignal (SIGHUP: the father link retries now)" }
+}
