@@ -128,8 +128,11 @@ public final class FatherLink: Service, Sendable {
     /// Ends the pauses between retries at once (an operator fixed something at the father, or
     /// enabled this son again): `arbor serve` calls it on SIGHUP.
     public func retryNow() {
-        logger.notice("father link: retrying now, as asked")
-        retryWake.wake()
+        if retryWake.wake() > 0 {
+            logger.notice("father link: retrying now, as asked")
+        } else {
+            logger.debug("father link: asked to retry, but it is not waiting to retry (it is connected, trying, or this process does not run it)")
+        }
     }
 
     /// How one run of the link's halves ended.

@@ -25,14 +25,16 @@ final class RetryWake: Sendable {
         try Task.checkCancellation()
     }
 
-    /// Ends every pause under way.
-    func wake() {
+    /// Ends every pause under way; returns how many there were.
+    @discardableResult
+    func wake() -> Int {
         let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.generation += 1
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
         }
         for continuation in waiting { continuation.resume() }
+        return waiting.count
     }
 
     private func waitForWake(after generation: UInt64) async {
