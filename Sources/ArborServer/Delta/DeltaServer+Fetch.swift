@@ -12,6 +12,8 @@ extension DeltaServer {
     /// `ClientDisabled` (or `UnknownClient` for a registered fetch) as soon as the clients table
     /// shows the client disabled or removed (§2.7).
     public func fetch(client requester: AuthenticatedClient?, request: FetchRequest) async throws(ServerError) -> DeltaBatch {
+        context.metrics.fetchOpened()
+        defer { context.metrics.fetchClosed() }
         let requester = try context.authority.requireReader(requester, for: "a fetch")
         let clientId = requester?.id
         let slice = try context.parseSlice(request.slice)
@@ -87,6 +89,8 @@ extension DeltaServer {
             }
             let states = try await registrationStates(of: ticket.machine.client, in: buffers)
             let batch = ticket.machine.route(buffers: buffers, acknowledged: { states[$0] ?? .unregistered })
+            let delivered = batch.buffers.reduce(0) { $0 + $1.deltas.count }
+            context.metrics.routed(delivered + batch.skipped.values.reduce(0, +), delivered: delivered, skipped: batch.skipped)
             do {
                 try await sessions.complete(&ticket)
             } catch {

@@ -151,6 +151,7 @@ struct HTTPExchange: Sendable {
 
     /// The protocol's JSON error answer, with the connected-to-center header.
     func error(_ error: ServerError) -> Response {
+        context.metrics.errorAnswered(error.code)
         var response = Response(status: error.status, headers: headers(contentType: ArborProtocol.jsonMediaType), body: .init(byteBuffer: ByteBuffer(data: error.jsonBody)))
         if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
         return response

@@ -19,10 +19,19 @@ struct RequestIdentityMiddleware: RouterMiddleware {
         let site = exchange.context
         let certificateName = site.settings.requiresClientCertificates ? await context.clientCertificateName() : nil
         // A verified client certificate names its client when the request names none.
-        context.client = try await site.authority.authenticate(
-            clientId: exchange.clientId(request) ?? certificateName, secret: exchange.clientSecret(request), certificateName: certificateName,
-            peer: context.peerAddress
-        )
+        do {
+            context.client = try await site.authority.authenticate(
+                clientId: exchange.clientId(request) ?? certificateName, secret: exchange.clientSecret(request), certificateName: certificateName,
+                peer: context.peerAddress
+            )
+        } catch {
+            let code = error.code
+            if Self.authenticationFailures.contains(code) { site.metrics.authenticationFailed(code) }
+            throw error
+        }
         return try await next(request, context)
     }
+
+    /// The refusals counted as authentication failures (a disabled client authenticated).
+    static let authenticationFailures: Set<ArborErrorCode> = [.notAuthenticated, .unknownClient, .tooManyAttempts]
 }

@@ -31,6 +31,7 @@ public struct SiteRoutes: Sendable {
         let identified = router.group().add(middleware: RequestIdentityMiddleware(exchange: exchange))
         if let delta { installDelta(delta, statusOn: router, routesOn: identified) }
         if let cache { installCache(cache, statusOn: router, routesOn: identified) }
+        installMetrics(on: router)
     }
 
     private func installDelta(_ delta: DeltaServer, statusOn router: Router<ArborRequestContext>, routesOn group: RouterGroup<ArborRequestContext>) {
@@ -79,12 +80,12 @@ public struct SiteRoutes: Sendable {
         post(paths.cache("full-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
-            return try exchange.deltas(try await cache.fullLoad(client: try required(context), slice: body.slice), for: request, context)
+            return try exchange.deltas(try await timedLoad("full") { try await cache.fullLoad(client: try required(context), slice: body.slice) }, for: request, context)
         }
         post(paths.cache("partial-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
-            return try exchange.deltas(try await cache.partialLoad(client: try required(context), slice: body.slice), for: request, context)
+            return try exchange.deltas(try await timedLoad("partial") { try await cache.partialLoad(client: try required(context), slice: body.slice) }, for: request, context)
         }
         post(paths.cache("select-minus"), on: group) { request, context in
             var request = request
@@ -95,16 +96,20 @@ public struct SiteRoutes: Sendable {
         post(paths.cache("sync-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SyncLoadRequest.self, from: &request)
-            let answer = try await cache.syncLoad(
-                client: try required(context), slice: body.slice, lastTransmissionTime: body.lastTransmissionTime, entities: body.entities,
-                fetchedThrough: body.fetchedThrough
-            )
+            let answer = try await timedLoad("sync") {
+                try await cache.syncLoad(
+                    client: try required(context), slice: body.slice, lastTransmissionTime: body.lastTransmissionTime, entities: body.entities,
+                    fetchedThrough: body.fetchedThrough
+                )
+            }
             return try exchange.deltas(answer, for: request, context)
         }
         post(paths.cache("skip-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SkipLoadRequest.self, from: &request)
-            let sequence = try await cache.skipLoad(client: try required(context), slice: body.slice, lastSequence: body.lastSequence)
+            let sequence = try await timedLoad("skip") {
+                try await cache.skipLoad(client: try required(context), slice: body.slice, lastSequence: body.lastSequence)
+            }
             return exchange.json(SequenceResponse(sequence: sequence))
         }
         installDigests(cache, on: group)

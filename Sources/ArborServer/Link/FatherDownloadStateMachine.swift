@@ -13,6 +13,9 @@ enum LinkFailure: Hashable, Sendable {
     /// The father refused the son: protocol version, schema name, clients table, permit or
     /// slice. An operator must act; retrying soon does not help.
     case refused(code: String, message: String)
+    /// An operator at the father disabled this son's client (`ClientDisabled`): nothing is
+    /// misconfigured, and the link must resume soon after the client is enabled again.
+    case disabled(String)
     /// Applying or recording at this site failed.
     case localFailure(String)
 }
@@ -60,13 +63,16 @@ struct FatherDownloadStateMachine: Sendable {
 
     let retryBackoff: Duration
     let refusedRetryInterval: Duration
+    /// The pause while this son's client is disabled at the father (short: enabling it must show soon).
+    let disabledRetryInterval: Duration
     private var phase = Phase.starting
     private var lastTransmission: Int64?
     private var recoveries = 0
 
-    init(retryBackoff: Duration, refusedRetryInterval: Duration) {
+    init(retryBackoff: Duration, refusedRetryInterval: Duration, disabledRetryInterval: Duration = FatherLinkSettings.defaultDisabledRetryInterval) {
         self.retryBackoff = retryBackoff
         self.refusedRetryInterval = refusedRetryInterval
+        self.disabledRetryInterval = disabledRetryInterval
     }
 
     /// Event: the link starts (or restarts after a local failure).
@@ -130,6 +136,10 @@ struct FatherDownloadStateMachine: Sendable {
             recoveries = 0
             phase = .starting
             return .wait(refusedRetryInterval, then: .readPosition)
+        case .disabled:
+            recoveries = 0
+            phase = .starting
+            return .wait(disabledRetryInterval, then: .readPosition)
         case .localFailure:
             // The edge may be ahead of what was recorded: start over from the stored position.
             phase = .starting

@@ -13,7 +13,9 @@ extension FatherLink {
     static let transmissionRecordInterval: Duration = .seconds(30)
 
     func runDownload(_ edge: Edge) async {
-        var machine = FatherDownloadStateMachine(retryBackoff: settings.retryBackoff, refusedRetryInterval: settings.refusedRetryInterval)
+        var machine = FatherDownloadStateMachine(
+            retryBackoff: settings.retryBackoff, refusedRetryInterval: settings.refusedRetryInterval, disabledRetryInterval: settings.disabledRetryInterval
+        )
         var action = machine.start()
         var position: Int64 = 0
         var transmissionRecorded: ContinuousClock.Instant?
@@ -90,7 +92,7 @@ extension FatherLink {
                     }
                     action = machine.fetched(atMicroseconds: now)
                 case .wait(let delay, let then):
-                    try await Task.sleep(for: delay)
+                    try await retryWake.sleep(for: delay)
                     action = then
                 }
             } catch is CancellationError {
@@ -102,6 +104,7 @@ extension FatherLink {
                 log(failure, half: .download)
                 var refusal: String?
                 if case .refused(let code, let message) = failure { refusal = "\(code): \(message)" }
+                if case .disabled(let message) = failure { refusal = "ClientDisabled: \(message)" }
                 await note { $0.failed(.download, refusal: refusal) }
                 action = machine.failed(failure)
             }

@@ -62,9 +62,13 @@ extension FatherLink {
                     refusal = "\(code): \(message)"
                     delay = settings.refusedRetryInterval
                 }
+                if case .disabled(let message) = failure {
+                    refusal = "ClientDisabled: \(message)"
+                    delay = settings.disabledRetryInterval
+                }
                 await note { $0.failed(.upload, refusal: refusal) }
                 position = nil
-                do { try await Task.sleep(for: delay) } catch { return .stopped }
+                do { try await retryWake.sleep(for: delay) } catch { return .stopped }
             }
         }
         return .stopped

@@ -56,6 +56,9 @@ public final class FatherLink: Service, Sendable {
         var deferredDrops: [DeferredDrop] = []
         /// The father's log end in its latest upload answer (``UploadResponse/fatherSequence``).
         var uploadFatherSequence: Int64?
+        /// Whether the warning that the father disabled this son was written since the link was
+        /// last connected (it is written once per episode, not at every retry).
+        var disabledNoticeWritten = false
     }
 
     /// The subsystem name used with `ControlAndParams.statusChanged`.
@@ -81,6 +84,11 @@ public final class FatherLink: Service, Sendable {
     let state = Mutex(LinkState())
     /// Held while a load sets the edge's slice, so loads and subscription changes do not interleave.
     let sliceGate = KeyedSerialGate()
+    /// How long the download has been behind the father's log (``FatherLink/sampleMetrics()``).
+    let lagClock = Mutex(LinkLagClock(start: .now))
+    /// Cuts the pauses between retries short (``retryNow()``).
+    let retryWake = RetryWake()
+    private let metricsSampler = Mutex<UInt64?>(nil)
 
     /// A link for the son site of `context`.
     ///
@@ -106,10 +114,26 @@ public final class FatherLink: Service, Sendable {
         logger = context.logger
         givenClient = edgeHTTPClient
         health = Mutex(FatherLinkHealth(fetchWait: settings.fetchWait, heartbeatInterval: settings.heartbeatInterval))
+        let sampler = context.metrics.addSampler { [weak self] in await self?.sampleMetrics() }
+        metricsSampler.withLock { $0 = sampler }
+    }
+
+    deinit {
+        if let sampler = metricsSampler.withLock({ $0 }) { context.metrics.removeSampler(sampler) }
     }
 
     /// What the link did so far.
     public var counters: Counters { state.withLock { $0.counters } }
+
+    /// Ends the pauses between retries at once (an operator fixed something at the father, or
+    /// enabled this son again): `arbor serve` calls it on SIGHUP.
+    public func retryNow() {
+        if retryWake.wake() > 0 {
+            logger.notice("father link: retrying now, as asked")
+        } else {
+            logger.debug("father link: asked to retry, but it is not waiting to retry (it is connected, trying, or this process does not run it)")
+        }
+    }
 
     /// How one run of the link's halves ended.
     enum HalvesEnd: Sendable {
@@ -159,6 +183,7 @@ public final class FatherLink: Service, Sendable {
             return status
         }
         guard let status = changed else { return }
+        if case .connected = status { state.withLock { $0.disabledNoticeWritten = false } }
         logger.notice("father link \(status)")
         await context.control.statusChanged(subsystem: Self.statusSubsystem, status: status.description)
     }
@@ -188,6 +213,7 @@ public final class FatherLink: Service, Sendable {
             // there adds the topics and brings every entity of the slice (§8.3).
             case .topicNotInProxySlice: return .notRegistered
             case .notRegistered: return .notRegistered
+            case .clientDisabled: return .disabled(error.message)
             default: return .refused(code: error.code.rawValue, message: error.message)
             }
         }
@@ -200,7 +226,20 @@ public final class FatherLink: Service, Sendable {
         switch failure {
         case .refused(let code, let message):
             count { $0.refusals += 1 }
-            logger.error("the father refuses this site's \(half) (\(code)): \(message); fix the configuration, the link retries every \(settings.refusedRetryInterval)")
+            logger.error("the father refuses this site's \(half) (\(code)): \(message); fix the configuration, the link retries every \(settings.refusedRetryInterval) (or at once on SIGHUP)")
+        case .disabled(let message):
+            // An operator action, not a misconfiguration: one warning per episode, then debug lines.
+            let first = state.withLock { state in
+                defer { state.disabledNoticeWritten = true }
+                return !state.disabledNoticeWritten
+            }
+            guard first else {
+                logger.debug("father link \(half): this site's client '\(settings.clientId)' is still disabled at the father")
+                return
+            }
+            logger.warning(
+                "the father disabled this site's client '\(settings.clientId)' (ClientDisabled: \(message)); this site works standalone. To reconnect, enable it at the father (`arbor clients enable \(settings.clientId) --db …`): the link retries every \(settings.disabledRetryInterval), or at once on SIGHUP"
+            )
         case .unreachable(let reason):
             // The status change ("disconnected") is logged once; each retry only at debug level.
             logger.debug("father link \(half): father unreachable, working standalone: \(reason)")

@@ -30,6 +30,11 @@ public struct FatherLinkSettings: Sendable, Hashable {
     /// The pause after the father refused the link (versions, schema, clients table, permit):
     /// an operator must act, so the link retries slowly and logs each refusal as an error.
     public var refusedRetryInterval: Duration
+    /// The pause while the father answers `ClientDisabled`: an operator disabled this son there,
+    /// and enabling it again must show within seconds (issue 13 item 6).
+    public var disabledRetryInterval = FatherLinkSettings.defaultDisabledRetryInterval
+    /// Two seconds: a disabled son's requests are refused cheaply (its secret is checked once).
+    public static let defaultDisabledRetryInterval = Duration.seconds(2)
     /// The longest one request may take (fetches get ``fetchWait`` on top).
     public var requestTimeout: Duration
     /// The most log buffers one upload carries.

@@ -17,16 +17,22 @@ public final class LinkServer: Sendable {
 
     let context: SiteContext
     private let gate = KeyedSerialGate()
-    private let contacts: Mutex<SonContacts>
+    let contacts: Mutex<SonContacts>
     private let watchdog = Mutex<Task<Void, Never>?>(nil)
+    /// Per son, how long its download has been behind this site's log (``LinkServer/sampleMetrics()``).
+    let lagClocks = Mutex<[String: LinkLagClock]>([:])
+    private let metricsSampler = Mutex<UInt64?>(nil)
 
     public init(context: SiteContext, sonTimeout: Duration = LinkServer.defaultSonTimeout) {
         self.context = context
         contacts = Mutex(SonContacts(timeout: sonTimeout))
+        let sampler = context.metrics.addSampler { [weak self] in await self?.sampleMetrics() }
+        metricsSampler.withLock { $0 = sampler }
     }
 
     deinit {
         watchdog.withLock { $0?.cancel() }
+        if let sampler = metricsSampler.withLock({ $0 }) { context.metrics.removeSampler(sampler) }
     }
 
     /// The client `clientId` names, for a caller inside this process (no credential needed):

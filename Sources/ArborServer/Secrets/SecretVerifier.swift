@@ -47,7 +47,10 @@ public final class SecretVerifier: Sendable {
     /// Checks `secret` for `record`, a request from `peer` (an IP address, nil when unknown).
     public func check(_ secret: String?, for record: ClientRecord, peer: String?) async -> Outcome {
         guard let stored = record.secretHash else { return .verified }
-        guard let secret, !secret.isEmpty else { return .wrong }
+        guard let secret, !secret.isEmpty else {
+            logRefusal("no secret", client: record.clientId, peer: peer)
+            return .wrong
+        }
         if cache.contains(secret, for: record) { return .verified }
         let client = record.clientId
         let decision = backoff.withLock { $0.attempt(client: client, peer: peer, at: now()) }
@@ -63,13 +66,22 @@ public final class SecretVerifier: Sendable {
             return .verified
         }
         backoff.withLock { $0.failed(client: client, peer: peer, at: finished) }
-        if case .log(let failures) = logThrottle.withLock({ $0.failed(client: client, peer: peer, at: finished) }) {
-            logger.warning(
-                "wrong secret for client '\(client)' from \(peer ?? "an unknown peer"): \(failures) failure(s) since the last such line",
-                metadata: ["client": "\(client)", "peer": "\(peer ?? "-")", "failures": "\(failures)"]
-            )
-        }
+        logRefusal("wrong secret", client: client, peer: peer, at: finished)
         return .wrong
+    }
+
+    /// Writes the warning for a refused request of `client` from `peer` (`what` says why: "wrong
+    /// secret", "unknown client id"…), at most one line per client and peer per
+    /// ``SecretVerificationSettings/logInterval`` standing for the failures since the last one.
+    /// With `throttledByPeer`, the line is limited per peer alone (ids a peer makes up are endless).
+    public func logRefusal(_ what: String, client: String, peer: String?, throttledByPeer: Bool = false, at instant: ContinuousClock.Instant? = nil) {
+        // Each kind of refusal has its own lines: a wrong secret does not hide a missing one.
+        let key = throttledByPeer ? what : "\(what) \(client)"
+        guard case .log(let failures) = logThrottle.withLock({ $0.failed(client: key, peer: peer, at: instant ?? now()) }) else { return }
+        logger.warning(
+            "\(what) for client '\(client)' from \(peer ?? "an unknown peer"): \(failures) failure(s) since the last such line",
+            metadata: ["client": "\(client)", "peer": "\(peer ?? "-")", "failures": "\(failures)"]
+        )
     }
 
     /// ``check(_:for:peer:)`` as the protocol's refusals: `NotAuthenticated` (401) for a missing

@@ -19,6 +19,10 @@ public final class LogTail: Service, Sendable {
         var nextWaiter: UInt64 = 0
         /// The record the tail stopped at, until it decodes.
         var blocked: UndecodableLogRecord?
+        /// The log's end at the first read: later transactions count as appended (metrics).
+        var countedAfter: Int64?
+        var appendedTransactions: Int64 = 0
+        var appendedDeltas: Int64 = 0
     }
 
     private let store: any SiteStore
@@ -49,6 +53,11 @@ public final class LogTail: Service, Sendable {
     /// The last sequence read from the log.
     public var lastSequence: Int64 { state.withLock { $0.lastSequence } }
 
+    /// Transactions and deltas committed to the log since its first read by this tail.
+    public var appended: (transactions: Int64, deltas: Int64) {
+        state.withLock { ($0.appendedTransactions, $0.appendedDeltas) }
+    }
+
     /// The record right after ``lastSequence`` that cannot be decoded, if the tail stopped at one.
     public var blocked: UndecodableLogRecord? { state.withLock { $0.blocked } }
 
@@ -62,8 +71,10 @@ public final class LogTail: Service, Sendable {
     /// long retained log is not decoded at start.
     public func catchUp() async throws {
         if lastSequence == 0 {
-            let start = max(0, try await store.lastSequence() - Int64(windowSize))
+            let end = try await store.lastSequence()
+            let start = max(0, end - Int64(windowSize))
             state.withLock { state in
+                if state.countedAfter == nil { state.countedAfter = end }
                 if state.lastSequence == 0, state.window.isEmpty { state.lastSequence = start }
             }
         }
@@ -193,6 +204,10 @@ public final class LogTail: Service, Sendable {
             let decoded = decoded.filter { $0.sequence > state.lastSequence }
             guard !decoded.isEmpty else { return [] }
             state.window += decoded
+            for buffer in decoded where buffer.sequence > state.countedAfter ?? .max {
+                state.appendedTransactions += 1
+                state.appendedDeltas += Int64(buffer.deltas.count)
+            }
             if state.window.count > windowSize { state.window.removeFirst(state.window.count - windowSize) }
             state.lastSequence = decoded.last?.sequence ?? state.lastSequence
             let last = state.lastSequence

@@ -34,13 +34,17 @@ public struct RequestAuthority: Sendable {
     /// disabled → `ClientDisabled`.
     public func authenticate(clientId: String?, secret: String?, certificateName: String?, peer: String? = nil) async throws(ServerError) -> AuthenticatedClient? {
         guard let clientId, !clientId.isEmpty else { return nil }
-        let record = try knownRecord(clientId)
+        guard let record = clients.client(clientId) else {
+            authenticator.verifier.logRefusal("unknown client id", client: clientId, peer: peer, throttledByPeer: true)
+            throw Self.unknown(clientId, siteName)
+        }
         let credential: AuthenticatedClient.Credential
         if certificateName == record.clientId {
             // A certificate the listener verified, issued to this very client, authenticates it.
             credential = .certificate
         } else if requiresClientCertificates, record.secretHash == nil {
             let presented = certificateName.map { "a certificate for '\($0)'" } ?? "no certificate"
+            authenticator.verifier.logRefusal(presented, client: record.clientId, peer: peer)
             throw ServerError(
                 .notAuthenticated,
                 "a request for client '\(record.clientId)' came with \(presented): present the client's own certificate (common name '\(record.clientId)') or give the client a secret"

@@ -74,6 +74,8 @@ public struct SiteContext: Sendable {
     /// Every schema the site's database held: buffers and requests of an older one are
     /// understood (issue 10 item 9).
     public let schemas: SchemaCatalog
+    /// This site's Prometheus metrics (issue 13 item 2), served at `/metrics`.
+    public let metrics: SiteMetrics
 
     public init(
         settings: SiteServerSettings, store: any SiteStore, entities: EntitiesSubsystem, logTail: LogTail,
@@ -94,6 +96,14 @@ public struct SiteContext: Sendable {
         self.connectedToCenter = connectedToCenter
         self.logger = logger
         schemas = SchemaCatalog(store: store)
+        metrics = SiteMetrics(siteName: store.siteName)
+        metrics.addSampler { [weak metrics] in
+            guard let metrics else { return }
+            metrics.logSequence.set(logTail.lastSequence)
+            let appended = logTail.appended
+            metrics.transactionsAppended.sample(appended.transactions)
+            metrics.deltasAppended.sample(appended.deltas)
+        }
         authority = RequestAuthority(clients: clients, permit: permit, siteName: store.siteName, requiresClientCertificates: settings.requiresClientCertificates,
             allowAnonymousReads: settings.allowAnonymousReads, authenticator: ClientAuthenticator(logger: logger)
         )

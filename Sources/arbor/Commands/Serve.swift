@@ -5,6 +5,7 @@ import ArborStore
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// `arbor serve`: runs a site's delta and/or cache server until SIGTERM.
@@ -118,8 +119,11 @@ struct Serve: AsyncParsableCommand {
         }
         let connection = CenterConnection(isCenter: final.site == "center")
         var context = SiteContext.standard(settings: serverSettings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
+        // One site per process: libraries' swift-metrics land in the site's /metrics too.
+        MetricsSystem.bootstrap(context.metrics.factory)
         var masterDuties: [any Service] = []
         var linkConnection: CenterConnection?
+        var fatherLink: FatherLink?
         // With selective distribution the link subscribes to fixed plus used topics, not to a fatherSlice.
         let fatherSlice = final.fatherSlice ?? (valid.settings.selectiveDistribution == nil ? nil : ProxySlice.nothingTopic)
         if !final.fatherServers.isEmpty, let clientId = final.fatherClientId, let slice = fatherSlice {
@@ -137,7 +141,9 @@ struct Serve: AsyncParsableCommand {
                 trustRoots: fatherTrustRoots, clientCertificate: fatherCertificate
             )
             do {
-                masterDuties.append(try FatherLink(context: context, settings: settings, connection: connection))
+                let link = try FatherLink(context: context, settings: settings, connection: connection)
+                masterDuties.append(link)
+                fatherLink = link
                 linkConnection = connection
             } catch {
                 await store.close()
@@ -154,7 +160,8 @@ struct Serve: AsyncParsableCommand {
         // Every process reports the master's link state to its edges (§8.2).
         let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: final.advertisedURL, centerConnection: linkConnection)
         let application = SiteApplication(
-            context: context, servers: valid.servers, host: final.host, port: final.port, extraServices: scaling.services,
+            context: context, servers: valid.servers, host: final.host, port: final.port,
+            extraServices: scaling.services + [LinkRetrySignal(link: fatherLink)],
             tls: listenerTLS?.configuration, sockets: sockets
         )
         if settings.maximumConnections == nil, sockets.maximumConnections < SocketLimits.defaultMaximumConnections, let descriptorLimit {

@@ -55,6 +55,7 @@ import Testing
                 let answer = try await send(site, "GET", "/arbor/1\(root)", body: nil)
                 try check(answer, against: "/arbor/{instance}\(root)", method: "get")
             }
+            try check(try await send(site, "GET", "/metrics", body: nil), against: "/metrics", method: "get")
             for path in Self.order {
                 let valid = try await send(site, "POST", "/arbor/1\(path)", body: Self.validBodies[path])
                 #expect(valid.status == 200, "\(path) answered \(valid.status): \(String(decoding: valid.body, as: UTF8.self))")

@@ -78,6 +78,16 @@ import Testing
         #expect(link.failed(.positionUnknown("beyond the log")) == .syncLoadRegistering)
     }
 
+    @Test func aDisabledSonRetriesSoonFromItsStoredPosition() {
+        var link = machine()
+        _ = link.start()
+        _ = link.positionRead(applied: 7, transmitted: nil, holdsEntities: false)
+        _ = link.loaded()
+        #expect(link.failed(.disabled("client 'b1' is disabled")) == .wait(FatherLinkSettings.defaultDisabledRetryInterval, then: .readPosition))
+        #expect(FatherLinkSettings.defaultDisabledRetryInterval < .seconds(30), "enabling the son again must show within seconds")
+        #expect(link.positionRead(applied: 7, transmitted: nil, holdsEntities: false) == .skipLoad(lastSequence: 7))
+    }
+
     @Test func refusalsAndRepeatedRecoveriesBackOffSlowly() {
         var link = machine()
         _ = link.start()

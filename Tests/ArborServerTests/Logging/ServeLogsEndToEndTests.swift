@@ -52,6 +52,8 @@ import Testing
         #expect(!output.contains("hasn't been called yet"), "\(output.suffix(3_000))")
         #expect(!output.contains("session failed"), "\(output.suffix(3_000))")
         #expect(!output.contains("_storage"), "no Swift internals in debug lines: \(output.suffix(3_000))")
+        // A struct printed whole reads `Name(property: value, …)`: every service names itself instead.
+        #expect(output.range(of: #"[A-Za-z]\((?:[a-z][A-Za-z]*): "#, options: .regularExpression) == nil, "a value dumped into a log line: \(output.suffix(3_000))")
     }
 }
 
