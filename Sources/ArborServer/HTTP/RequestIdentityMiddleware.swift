@@ -1,4 +1,5 @@
 import ArborCore
+import ArborStore
 import HTTPTypes
 import Hummingbird
 
@@ -23,6 +24,7 @@ struct RequestIdentityMiddleware: RouterMiddleware {
             clientId: exchange.clientId(request) ?? certificateName, secret: exchange.clientSecret(request), certificateName: certificateName,
             peer: context.peerAddress
         )
+        if let client = context.client { site.activity.clientSeen(client.id, atMicroseconds: EntitiesSubsystem.systemMicroseconds()) }
         return try await next(request, context)
     }
 }

@@ -20,9 +20,9 @@ public final class LinkServer: Sendable {
     private let contacts: Mutex<SonContacts>
     private let watchdog = Mutex<Task<Void, Never>?>(nil)
 
-    public init(context: SiteContext, sonTimeout: Duration = LinkServer.defaultSonTimeout) {
+    public init(context: SiteContext, sonTimeout: Duration? = nil) {
         self.context = context
-        contacts = Mutex(SonContacts(timeout: sonTimeout))
+        contacts = Mutex(SonContacts(timeout: sonTimeout ?? context.settings.sonTimeout))
     }
 
     deinit {
@@ -185,7 +185,8 @@ public final class LinkServer: Sendable {
 
     // MARK: Connected sons
 
-    private func noteContact(_ son: String) async {
+    func noteContact(_ son: String) async {
+        context.activity.sonContacted(son, atMicroseconds: EntitiesSubsystem.systemMicroseconds())
         let isNew = contacts.withLock { $0.contacted(son, at: .now) }
         guard isNew else { return }
         context.logger.notice("son '\(son)' connected")

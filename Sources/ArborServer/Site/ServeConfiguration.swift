@@ -77,6 +77,8 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var maximumHeaderBytes: Int = SocketLimits.defaultMaximumHeaderBytes
     /// The most bytes of request bodies being read at once, all requests together (issue 11 item 6).
     public var requestBodyBudgetBytes: Int = SocketLimits.defaultRequestBodyBudgetBytes
+    /// Client ids that may read the status page from another machine (loopback always may).
+    public var statusClients: [String] = []
 
     public init() {}
 
@@ -97,6 +99,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_UNUSED_TOPICS_LIFE_MINUTES": "unusedTopicsLifeMinutes",
         "ARBOR_MAXIMUM_TRANSACTION_BYTES": "maximumTransactionBytes", "ARBOR_MAXIMUM_CLOCK_SKEW_SECONDS": "maximumClockSkewSeconds",
         "ARBOR_APPEND_REQUEST_RETENTION_SECONDS": "appendRequestRetentionSeconds",
+        "ARBOR_STATUS_CLIENTS": "statusClients",
     ]
 
     /// Applies a JSON configuration file's keys (the same names as the properties).
@@ -161,6 +164,7 @@ public struct ServeConfiguration: Sendable, Equatable {
             default: throw ServeConfigurationError("\(source) must be true or false, got '\(value)'")
             }
         case "permitsFile": permitsFile = value.isEmpty ? nil : value
+        case "statusClients": statusClients = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         case "selectiveDistribution":
             switch value.lowercased() {
             case "true", "yes", "1": selectiveDistribution = true
@@ -230,6 +234,10 @@ public struct ServeConfiguration: Sendable, Equatable {
         settings.selectiveDistribution = selective
         settings.limits = limits
         settings.allowAnonymousReads = allowAnonymousReads
+        for client in statusClients {
+            do { try ClientRecord.validate(clientId: client) } catch { throw ServeConfigurationError("statusClients: '\(client.prefix(64))': \(error.message)") }
+        }
+        settings.statusClients = Set(statusClients)
         guard (60...31_536_000).contains(appendRequestRetentionSeconds) else {
             throw ServeConfigurationError("appendRequestRetentionSeconds must be between 60 and 31536000 (a year), got \(appendRequestRetentionSeconds)")
         }
