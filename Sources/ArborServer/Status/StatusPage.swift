@@ -51,7 +51,7 @@ enum StatusPage {
         h2{font-size:15px;margin:0 0 8px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #eef0f2;white-space:nowrap}
         th{font-weight:600;color:#52606d}.muted{color:#6b7785}.ok{color:#137333;font-weight:600}.bad{color:#b3261e;font-weight:600}
         pre{margin:0;font:13px/1.5 ui-monospace,Menlo,monospace}footer{padding:0 20px 16px}#legend span{margin-right:14px}
-        td.msg{white-space:normal;max-width:640px}svg{width:100%;height:160px;background:#fbfcfd;border:1px solid #eef0f2}
+        td.msg{white-space:normal;max-width:640px}svg{width:100%;height:auto;max-height:220px;background:#fbfcfd;border:1px solid #eef0f2}
         """
 
     static let script = #"""
