@@ -103,4 +103,13 @@ public final class SiteActivity: Sendable {
     func recordLag(_ samples: [String: LagHistory.Point]) {
         state.withLock { $0.lagHistory.record(samples) }
     }
+
+    /// Forgets the clients no longer in the clients table, so what is kept stays bounded by it.
+    func keepOnly(clients: Set<String>) {
+        state.withLock { state in
+            state.lastSeen = state.lastSeen.filter { clients.contains($0.key) }
+            state.fetches = state.fetches.filter { clients.contains($0.key) }
+            state.sonContacts = state.sonContacts.filter { clients.contains($0.key) }
+        }
+    }
 }

@@ -16,6 +16,23 @@ import Testing
         #expect(LinkLag().lag(leaderSequence: 4, atMicroseconds: 1, following: false) == (4, nil))
     }
 
+    @Test func aClientFollowsWhileItsCaughtUpPollIsOpen() {
+        let activity = SiteActivity()
+        let token = activity.fetchBegan(clientId: "east", slice: "east", registered: true, fromSequence: 5, logEnd: 5, atMicroseconds: 1_000_000)
+        // A write came while the poll waits: the poll is answered with it at once, so the client follows.
+        #expect(activity.fetchLag(of: "east", logEnd: 6, atMicroseconds: 1_500_000)! == (0, 0))
+        activity.fetchEnded(token, answeredSequence: 6, logEnd: 6, atMicroseconds: 2_000_000)
+        // No poll open and two more writes: 2 behind, for 1 s since it last had everything.
+        #expect(activity.fetchLag(of: "east", logEnd: 8, atMicroseconds: 3_000_000)! == (2, 1))
+        // A poll that begins behind does not count as following.
+        _ = activity.fetchBegan(clientId: "east", slice: "east", registered: true, fromSequence: 6, logEnd: 8, atMicroseconds: 3_000_000)
+        #expect(activity.fetchLag(of: "east", logEnd: 8, atMicroseconds: 3_000_000)!.sequences == 2)
+        #expect(activity.fetchLag(of: "west", logEnd: 8, atMicroseconds: 3_000_000) == nil)
+        activity.clientSeen("gone", atMicroseconds: 1)
+        activity.keepOnly(clients: ["east"])
+        #expect(activity.state.withLock { $0.lastSeen.isEmpty && $0.fetches.keys.sorted() == ["east"] })
+    }
+
     @Test func repeatedErrorsCountUpAndTheRingIsBounded() {
         var errors = RecentErrors(capacity: 3)
         for time in 1...5 { errors.record(source: "father link upload", code: "Unreachable", message: "no father server answered", atMicroseconds: Int64(time)) }
