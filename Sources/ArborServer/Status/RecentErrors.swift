@@ -1,5 +1,6 @@
 /// The latest errors of one server process, for the status page: a small bounded ring, where
-/// an error repeating the one before it only counts up (a flood keeps one entry).
+/// an error repeating one of the last few only counts up and moves to the end (a flood, or the
+/// two halves of a link failing in turn, keeps one entry each).
 struct RecentErrors: Hashable, Sendable {
     /// One error as the page shows it.
     struct Entry: Codable, Hashable, Sendable {
@@ -14,6 +15,8 @@ struct RecentErrors: Hashable, Sendable {
         var count: Int
     }
 
+    /// How many of the latest entries a new error is compared with.
+    static let repeatWindow = 8
     /// How many entries are kept.
     let capacity: Int
     private(set) var entries: [Entry] = []
@@ -25,9 +28,12 @@ struct RecentErrors: Hashable, Sendable {
     /// Event: an error happened at `now`.
     mutating func record(source: String, code: String, message: String, atMicroseconds now: Int64) {
         let message = String(message.prefix(500))
-        if let last = entries.last, last.source == source, last.code == code, last.message == message {
-            entries[entries.count - 1].count += 1
-            entries[entries.count - 1].atMicroseconds = now
+        let recent = entries.indices.suffix(Self.repeatWindow)
+        if let index = recent.last(where: { entries[$0].source == source && entries[$0].code == code && entries[$0].message == message }) {
+            var repeated = entries.remove(at: index)
+            repeated.count += 1
+            repeated.atMicroseconds = now
+            entries.append(repeated)
             return
         }
         entries.append(Entry(atMicroseconds: now, source: source, code: code, message: message, count: 1))

@@ -40,6 +40,13 @@ import Testing
         #expect(errors.entries[0].count == 5 && errors.entries[0].atMicroseconds == 5)
         for number in 0..<5 { errors.record(source: "POST /arbor/1/delta/fetch", code: "NotAuthenticated", message: "m\(number)", atMicroseconds: 10) }
         #expect(errors.entries.map(\.message) == ["m2", "m3", "m4"])
+        // Two sources failing in turn keep one entry each, the latest last.
+        var alternating = RecentErrors(capacity: 3)
+        for time in 1...6 {
+            alternating.record(source: time % 2 == 0 ? "father link upload" : "father link download", code: "Unreachable", message: "down", atMicroseconds: Int64(time))
+        }
+        #expect(alternating.entries.map(\.source) == ["father link download", "father link upload"])
+        #expect(alternating.entries.map(\.count) == [3, 3])
     }
 
     @Test func lagHistoryKeepsTheLatestSamplesAndForgetsGoneLinks() {
