@@ -17,6 +17,11 @@ public struct ServicePaths: Hashable, Sendable {
     /// `GET` here answers whether the cache server is up.
     public var cacheRoot: String { "/arbor/\(instance)/cache" }
 
+    /// The status page of the site (HTML), served by every process.
+    public var statusPage: String { "/arbor/\(instance)/status" }
+    /// The same report as JSON (``SiteStatusReport``).
+    public var statusJSON: String { "/arbor/\(instance)/status.json" }
+
     /// The path of a delta-server service such as `fetch`.
     public func delta(_ service: String) -> String { "\(deltaRoot)/\(service)" }
     /// The path of a cache-server service such as `full-load`.

@@ -39,7 +39,18 @@ extension DeltaServer {
             throw ServerError(.internalError, "unexpected fetch start")
         }
         let deadline = ContinuousClock.now + waitDuration(request.waitMilliseconds)
-        return try await routeWhenAvailable(&ticket, fromSequence: fromSequence, until: deadline, watching: record)
+        guard let clientId else { return try await routeWhenAvailable(&ticket, fromSequence: fromSequence, until: deadline, watching: record) }
+        // The status page shows the client's slice, open polls and lag.
+        let activity = context.activity, logTail = context.logTail
+        let token = activity.fetchBegan(
+            clientId: clientId, slice: request.slice, registered: request.registered, fromSequence: fromSequence, logEnd: logTail.lastSequence,
+            atMicroseconds: EntitiesSubsystem.systemMicroseconds()
+        )
+        var answered: Int64?
+        defer { activity.fetchEnded(token, answeredSequence: answered, logEnd: logTail.lastSequence, atMicroseconds: EntitiesSubsystem.systemMicroseconds()) }
+        let answer = try await routeWhenAvailable(&ticket, fromSequence: fromSequence, until: deadline, watching: record)
+        answered = answer.sequence
+        return answer
     }
 
     /// The refusal of a fetch from before the acknowledged sequence (issue 10 item 12): the

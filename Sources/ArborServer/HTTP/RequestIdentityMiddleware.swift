@@ -1,4 +1,5 @@
 import ArborCore
+import ArborStore
 import HTTPTypes
 import Hummingbird
 
@@ -29,6 +30,7 @@ struct RequestIdentityMiddleware: RouterMiddleware {
             if Self.authenticationFailures.contains(code) { site.metrics.authenticationFailed(code) }
             throw error
         }
+        if let client = context.client { site.activity.clientSeen(client.id, atMicroseconds: EntitiesSubsystem.systemMicroseconds()) }
         return try await next(request, context)
     }
 

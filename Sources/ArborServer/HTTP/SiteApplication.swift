@@ -58,7 +58,7 @@ public struct SiteApplication: Sendable {
         // A removed client's fetch acknowledgement needs no forgetting: the client must load or
         // register again before a registered fetch, and both reset it in the store.
         let watcher = ClientWatcher(clients: context.clients, registrations: context.registrations, logger: context.logger)
-        var services: [any Service] = [context.logTail, context.clients, watcher]
+        var services: [any Service] = [context.logTail, context.clients, watcher, StatusSampler(context: context)]
         if let cache { services.append(cache) }
         services += extraServices
         let server: HTTPServerBuilder

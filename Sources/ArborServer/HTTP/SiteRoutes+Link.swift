@@ -5,7 +5,7 @@ import Hummingbird
 
 /// The father's side of son links (DESIGN rule 9): `POST …/delta/upload` (binary delta
 /// buffers from a son's log) and `POST …/delta/upload-position` (the son's position; its
-/// heartbeat). Both need a client of the son role (issue 11 item 3), checked before the body is read.
+/// heartbeat) and `POST …/delta/site-report` (the son's subtree summary). All need a client of the son role (issue 11 item 3), checked before the body is read.
 extension SiteRoutes {
     /// Adds the link routes next to the delta server's.
     func installLink(_ delta: DeltaServer, on group: RouterGroup<ArborRequestContext>) {
@@ -29,6 +29,13 @@ extension SiteRoutes {
                 throw ServerError(.badRequest, "upload-position takes an empty JSON object: {}")
             }
             return exchange.json(try await link.uploadPosition(client: client, incarnation: incarnation))
+        }
+        post(paths.delta("site-report"), on: group) { request, context in
+            var request = request
+            let client = try required(context)
+            try link.requireSon(client, for: "delta/site-report")
+            let summary = try await exchange.decode(SiteSummary.self, from: &request)
+            return exchange.json(try await link.siteReport(client: client, summary: summary))
         }
     }
 

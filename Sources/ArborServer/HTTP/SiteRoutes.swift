@@ -29,6 +29,7 @@ public struct SiteRoutes: Sendable {
     public func install(on router: Router<ArborRequestContext>) {
         router.add(middleware: ErrorAnswerMiddleware(exchange: exchange, paths: paths))
         let identified = router.group().add(middleware: RequestIdentityMiddleware(exchange: exchange))
+        installStatus(on: router)
         if let delta { installDelta(delta, statusOn: router, routesOn: identified) }
         if let cache { installCache(cache, statusOn: router, routesOn: identified) }
         installMetrics(on: router)

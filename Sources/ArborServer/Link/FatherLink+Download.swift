@@ -114,6 +114,7 @@ extension FatherLink {
     /// The father answered a load or fetch: a load counts like a fetch, so a (re)started link is
     /// connected as soon as the father answers, not after the first long poll ends.
     private func answeredDownload(_ edge: Edge) async {
+        state.withLock { $0.lastAnswerMicroseconds = EntitiesSubsystem.systemMicroseconds() }
         await note { $0.answered(.download, at: .now, connectedToCenter: edge.connectedToCenter) }
     }
 

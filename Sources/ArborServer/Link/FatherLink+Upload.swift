@@ -75,6 +75,7 @@ extension FatherLink {
     }
 
     private func answered(_ answer: FatherUploader.Answer) async {
+        state.withLock { $0.lastAnswerMicroseconds = EntitiesSubsystem.systemMicroseconds() }
         await note { $0.answered(.upload, at: .now, connectedToCenter: answer.connectedToCenter) }
         // Log trimming keeps what the father has not acknowledged (see LogTrimmer).
         if let fatherSequence = answer.fatherSequence {

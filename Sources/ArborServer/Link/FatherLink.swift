@@ -59,6 +59,10 @@ public final class FatherLink: Service, Sendable {
         /// Whether the warning that the father disabled this son was written since the link was
         /// last connected (it is written once per episode, not at every retry).
         var disabledNoticeWritten = false
+        /// When the father last answered either half (wall-clock µs), for the status page.
+        var lastAnswerMicroseconds: Int64?
+        /// The father's latest answer to a site report (how it sees this site's lag) and when.
+        var fatherView: (answer: SiteReportResponse, atMicroseconds: Int64)?
     }
 
     /// The subsystem name used with `ControlAndParams.statusChanged`.
@@ -151,6 +155,8 @@ public final class FatherLink: Service, Sendable {
         let client = givenClient ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: Edge.failoverClientConfiguration(trustRoots: settings.trustRoots, clientCertificate: settings.clientCertificate))
         // Until both halves answer, this process's edges hear "not connected", not a stale view.
         connection.set(false)
+        attachToStatusPage()
+        defer { context.activity.attachFatherLink(status: nil, lag: nil) }
         logger.info("father link starts", metadata: ["father": "\(settings.servers.joined(separator: ","))", "slice": "\(settings.linkSlice)"])
         await restoreProxyTopics()
         await cancelWhenGracefulShutdown {
@@ -226,6 +232,7 @@ public final class FatherLink: Service, Sendable {
         switch failure {
         case .refused(let code, let message):
             count { $0.refusals += 1 }
+            context.activity.recordError(source: "father link \(half)", code: code, message: message, atMicroseconds: EntitiesSubsystem.systemMicroseconds())
             logger.error("the father refuses this site's \(half) (\(code)): \(message); fix the configuration, the link retries every \(settings.refusedRetryInterval) (or at once on SIGHUP)")
         case .disabled(let message):
             // An operator action, not a misconfiguration: one warning per episode, then debug lines.
@@ -243,7 +250,9 @@ public final class FatherLink: Service, Sendable {
         case .unreachable(let reason):
             // The status change ("disconnected") is logged once; each retry only at debug level.
             logger.debug("father link \(half): father unreachable, working standalone: \(reason)")
+            context.activity.recordError(source: "father link \(half)", code: "Unreachable", message: reason, atMicroseconds: EntitiesSubsystem.systemMicroseconds())
         case .localFailure(let reason):
+            context.activity.recordError(source: "father link \(half)", code: "Internal", message: reason, atMicroseconds: EntitiesSubsystem.systemMicroseconds())
             logger.error("father link \(half): this site failed: \(reason)")
         case .positionUnknown(let reason):
             logger.warning("father link \(half): the father does not know this site's position (\(reason)); re-synchronizing")
@@ -287,6 +296,7 @@ extension FatherLink {
             if self.context.settings.selectiveDistribution != nil { group.addTask { await self.runSelectiveDistribution(edge); return .stopped } }
             group.addTask { await self.runUpload(uploader, edge: edge) }
             group.addTask { await self.watchHealth(); return .stopped }
+            group.addTask { await self.runSiteReports(uploader); return .stopped }
             for await end in group where end == .rejoin {
                 group.cancelAll()
                 return .rejoin

@@ -56,9 +56,32 @@ final class FatherUploader: Sendable {
         try await send(paths.delta("upload"), body: batch.body, contentType: ArborProtocol.deltaBuffersMediaType, through: batch.throughSequence)
     }
 
+    /// Sends this site's summary (``SiteSummary``); the father answers how it sees this site's lag.
+    func siteReport(_ summary: SiteSummary) async throws -> SiteReportResponse {
+        let body = Array(try JSONEncoder().encode(summary))
+        return try await post(paths.delta("site-report"), body: body, contentType: ArborProtocol.jsonMediaType, through: nil) { bytes, _, server, status in
+            guard let answer = try? JSONDecoder().decode(SiteReportResponse.self, from: Data(bytes)) else {
+                throw EdgeError(code: .invalidResponse, message: "the father's SiteReportResponse does not decode", httpStatus: status, server: server)
+            }
+            return answer
+        }
+    }
+
+    private func send(_ path: String, body: [UInt8], contentType: String, through: Int64?) async throws -> Answer {
+        try await post(path, body: body, contentType: contentType, through: through) { bytes, connected, server, status in
+            guard let answer = try? JSONDecoder().decode(UploadResponse.self, from: Data(bytes)) else {
+                throw EdgeError(code: .invalidResponse, message: "the father's UploadResponse does not decode", httpStatus: status, server: server)
+            }
+            return Answer(appliedThrough: answer.appliedThrough, connectedToCenter: connected, fatherSequence: answer.fatherSequence)
+        }
+    }
+
     /// POSTs to the current server, failing over on connection errors, timeouts and 5xx;
     /// throws the father's protocol errors as ``EdgeError`` and `Unreachable` after a full round.
-    private func send(_ path: String, body: [UInt8], contentType: String, through: Int64?) async throws -> Answer {
+    /// `decode` reads a 2xx body (with the connected-to-center header, the server and status).
+    private func post<T>(
+        _ path: String, body: [UInt8], contentType: String, through: Int64?, decode: ([UInt8], Bool, String, Int) throws -> T
+    ) async throws -> T {
         var index = current.withLock { $0 }
         var failures: [String] = []
         for _ in servers.indices {
@@ -75,12 +98,10 @@ final class FatherUploader: Sendable {
                 let status = Int(response.status.code)
                 switch status {
                 case 200...299:
-                    guard let answer = try? JSONDecoder().decode(UploadResponse.self, from: Data(bytes)) else {
-                        throw EdgeError(code: .invalidResponse, message: "the father's UploadResponse does not decode", httpStatus: status, server: server)
-                    }
-                    current.withLock { $0 = index }
                     let connected = response.headers.first(name: ArborProtocol.Header.connectedToCenter)?.lowercased() == "true"
-                    return Answer(appliedThrough: answer.appliedThrough, connectedToCenter: connected, fatherSequence: answer.fatherSequence)
+                    let answer = try decode(bytes, connected, server, status)
+                    current.withLock { $0 = index }
+                    return answer
                 case 500...599, 408, 429:
                     let error = EdgeError.fromResponse(status: status, body: bytes, server: server)
                     failures.append("\(server): HTTP \(status) \(error.code): \(error.message)")

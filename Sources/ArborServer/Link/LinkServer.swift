@@ -23,9 +23,9 @@ public final class LinkServer: Sendable {
     let lagClocks = Mutex<[String: LinkLagClock]>([:])
     private let metricsSampler = Mutex<UInt64?>(nil)
 
-    public init(context: SiteContext, sonTimeout: Duration = LinkServer.defaultSonTimeout) {
+    public init(context: SiteContext, sonTimeout: Duration? = nil) {
         self.context = context
-        contacts = Mutex(SonContacts(timeout: sonTimeout))
+        contacts = Mutex(SonContacts(timeout: sonTimeout ?? context.settings.sonTimeout))
         let sampler = context.metrics.addSampler { [weak self] in await self?.sampleMetrics() }
         metricsSampler.withLock { $0 = sampler }
     }
@@ -179,7 +179,8 @@ public final class LinkServer: Sendable {
 
     // MARK: Connected sons
 
-    private func noteContact(_ son: String) async {
+    func noteContact(_ son: String) async {
+        context.activity.sonContacted(son, atMicroseconds: EntitiesSubsystem.systemMicroseconds())
         let isNew = contacts.withLock { $0.contacted(son, at: .now) }
         guard isNew else { return }
         context.logger.notice("son '\(son)' connected")

@@ -37,3 +37,7 @@ extension SiteBalancer: CustomStringConvertible {
 extension CenterLinkShare: CustomStringConvertible {
     public var description: String { "CenterLinkShare (the master's link state)" }
 }
+
+extension StatusSampler: CustomStringConvertible {
+    var description: String { "StatusSampler (the status page's lag history)" }
+}

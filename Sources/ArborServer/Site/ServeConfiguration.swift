@@ -77,6 +77,10 @@ public struct ServeConfiguration: Sendable, Equatable {
     public var maximumHeaderBytes: Int = SocketLimits.defaultMaximumHeaderBytes
     /// The most bytes of request bodies being read at once, all requests together (issue 11 item 6).
     public var requestBodyBudgetBytes: Int = SocketLimits.defaultRequestBodyBudgetBytes
+    /// Client ids that may read the status page from another machine (loopback always may).
+    public var statusClients: [String] = []
+    /// Seconds a son may stay silent before it counts as disconnected (status page, log).
+    public var sonTimeoutSeconds: Int64 = 30
 
     public init() {}
 
@@ -97,6 +101,7 @@ public struct ServeConfiguration: Sendable, Equatable {
         "ARBOR_UNUSED_TOPICS_LIFE_MINUTES": "unusedTopicsLifeMinutes",
         "ARBOR_MAXIMUM_TRANSACTION_BYTES": "maximumTransactionBytes", "ARBOR_MAXIMUM_CLOCK_SKEW_SECONDS": "maximumClockSkewSeconds",
         "ARBOR_APPEND_REQUEST_RETENTION_SECONDS": "appendRequestRetentionSeconds",
+        "ARBOR_STATUS_CLIENTS": "statusClients", "ARBOR_SON_TIMEOUT_SECONDS": "sonTimeoutSeconds",
     ]
 
     /// Applies a JSON configuration file's keys (the same names as the properties).
@@ -161,6 +166,8 @@ public struct ServeConfiguration: Sendable, Equatable {
             default: throw ServeConfigurationError("\(source) must be true or false, got '\(value)'")
             }
         case "permitsFile": permitsFile = value.isEmpty ? nil : value
+        case "sonTimeoutSeconds": sonTimeoutSeconds = try number(Int64.self)
+        case "statusClients": statusClients = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         case "selectiveDistribution":
             switch value.lowercased() {
             case "true", "yes", "1": selectiveDistribution = true
@@ -230,6 +237,14 @@ public struct ServeConfiguration: Sendable, Equatable {
         settings.selectiveDistribution = selective
         settings.limits = limits
         settings.allowAnonymousReads = allowAnonymousReads
+        for client in statusClients {
+            do { try ClientRecord.validate(clientId: client) } catch { throw ServeConfigurationError("statusClients: '\(client.prefix(64))': \(error.message)") }
+        }
+        settings.statusClients = Set(statusClients)
+        guard (2...3_600).contains(sonTimeoutSeconds) else {
+            throw ServeConfigurationError("sonTimeoutSeconds must be between 2 and 3600, got \(sonTimeoutSeconds) (a son's heartbeat comes every 5 s)")
+        }
+        settings.sonTimeout = .seconds(sonTimeoutSeconds)
         guard (60...31_536_000).contains(appendRequestRetentionSeconds) else {
             throw ServeConfigurationError("appendRequestRetentionSeconds must be between 60 and 31536000 (a year), got \(appendRequestRetentionSeconds)")
         }

@@ -34,6 +34,12 @@ public struct SiteServerSettings: Sendable {
     public var appendRequestRetention = SiteServerSettings.defaultAppendRequestRetention
     /// One day.
     public static let defaultAppendRequestRetention = Duration.seconds(86_400)
+    /// How long a son may stay silent before it counts as disconnected (status page, log).
+    public var sonTimeout = LinkServer.defaultSonTimeout
+    /// Client ids that may read the status page and `status.json` from another machine
+    /// (authenticated as for any request, or with HTTP Basic `id:secret`); a request from
+    /// loopback needs none. Empty (the default): loopback only.
+    public var statusClients: Set<String> = []
 
     public init(
         instance: String = "1", useRegistration: Bool = true, retainedSequences: Int64 = 1_000_000,
@@ -76,6 +82,8 @@ public struct SiteContext: Sendable {
     public let schemas: SchemaCatalog
     /// This site's Prometheus metrics (issue 13 item 2), served at `/metrics`.
     public let metrics: SiteMetrics
+    /// What this process saw happen, for its status page.
+    public let activity = SiteActivity()
 
     public init(
         settings: SiteServerSettings, store: any SiteStore, entities: EntitiesSubsystem, logTail: LogTail,

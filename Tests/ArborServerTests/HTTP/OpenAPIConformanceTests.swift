@@ -25,6 +25,7 @@ import Testing
         // An upload holding no buffers only asks for the son's position.
         "/delta/upload": "",
         "/delta/upload-position": "{}",
+        "/delta/site-report": #"{"site":"c1","sequence":0,"connected":true,"connectedToCenter":false,"sons":[]}"#,
         "/cache/full-load": #"{"slice":"A"}"#,
         "/cache/partial-load": #"{"slice":"A+B"}"#,
         "/cache/select-minus": #"{"oldSlice":"A","newSlice":"B"}"#,
@@ -35,7 +36,7 @@ import Testing
     ]
 
     /// The documented operations, in an order where each valid request makes sense.
-    static let order = ["/delta/append", "/delta/upload", "/delta/upload-position", "/cache/full-load", "/delta/fetch", "/delta/register", "/delta/unregister",
+    static let order = ["/delta/append", "/delta/upload", "/delta/upload-position", "/delta/site-report", "/cache/full-load", "/delta/fetch", "/delta/register", "/delta/unregister",
                         "/cache/partial-load", "/cache/select-minus", "/cache/sync-load", "/cache/skip-load",
                         "/cache/digests", "/cache/entity-load"]
 
@@ -51,7 +52,7 @@ import Testing
             _ = try await site.store.addClient(id: "off", bit: nil)
             try await site.store.setClientDisabled(id: "off", disabled: true)
             try await site.context.clients.refresh()
-            for root in ["/delta", "/cache"] {
+            for root in ["/delta", "/cache", "/status", "/status.json"] {
                 let answer = try await send(site, "GET", "/arbor/1\(root)", body: nil)
                 try check(answer, against: "/arbor/{instance}\(root)", method: "get")
             }
@@ -77,7 +78,7 @@ import Testing
                 #expect(refusal?["error"] as? String == "ClientDisabled", "\(path): \(String(decoding: disabled.body, as: UTF8.self))")
             }
             // Only sons upload (issue 11 item 3): an application is refused with the documented 403.
-            for path in ["/delta/upload", "/delta/upload-position"] {
+            for path in ["/delta/upload", "/delta/upload-position", "/delta/site-report"] {
                 let application = try await send(site, "POST", "/arbor/1\(path)", body: Self.validBodies[path], clientId: TreeSite.appClient)
                 #expect(application.status == 403, "\(path) for an application answered \(application.status)")
                 try check(application, against: "/arbor/{instance}\(path)", method: "post")

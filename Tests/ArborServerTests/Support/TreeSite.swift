@@ -17,7 +17,10 @@ final class TreeSite: @unchecked Sendable {
     /// Creates the site's tables and clients table rows (the operator's part) and writes its
     /// configuration; `father` names the father's base URL for a son. `sons` are the client ids
     /// of its son sites (added with the son role, issue 11 item 3), `clients` its applications.
-    init(name: String, backend: TestStores.Backend, sons: [String] = [], clients: [String], father: (url: String, slice: String)?) async throws {
+    init(
+        name: String, backend: TestStores.Backend, sons: [String] = [], clients: [String], father: (url: String, slice: String)?,
+        settings extraSettings: [String: Any] = [:]
+    ) async throws {
         self.name = name
         place = try TestStores.place(backend)
         prefix = TestStores.randomPrefix()
@@ -29,6 +32,7 @@ final class TreeSite: @unchecked Sendable {
         if !clients.contains(Self.appClient) { _ = try await store.addClient(id: Self.appClient, bit: nil) }
         await store.close()
         var settings: [String: Any] = ["database": database, "site": name, "tablePrefix": prefix.value]
+        settings.merge(extraSettings) { _, extra in extra }
         if let father {
             settings["fatherServers"] = [father.url]
             settings["fatherClientId"] = name
@@ -40,9 +44,10 @@ final class TreeSite: @unchecked Sendable {
 
     var baseURL: String { process?.baseURL ?? "http://127.0.0.1:1" }
 
-    /// Starts (or restarts) the process.
-    func start() async throws {
-        process = try await ServeProcess.start(["--config", configFile.path])
+    /// Starts (or restarts) the process; with `keepingPort` a restart listens where the last
+    /// process did, so its sons find it again.
+    func start(keepingPort: Bool = false) async throws {
+        process = try await ServeProcess.start(["--config", configFile.path], port: keepingPort ? process?.port ?? 0 : 0)
     }
 
     /// SIGKILL: no graceful shutdown at all.
