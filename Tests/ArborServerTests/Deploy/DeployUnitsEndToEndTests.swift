@@ -46,7 +46,10 @@ import Testing
             if TestDatabases.postgresURL != nil {
                 let place = try TestStores.place(.postgres), prefix = TestStores.randomPrefix()
                 postgres = (place, prefix)
-                centerChanges["database"] = place.databaseURL
+                // As Deploy/center.json: the URL names no password; site.env's PGPASSWORD holds it.
+                guard case .postgres(let server) = place.location else { throw TestStoreError("not a PostgreSQL place") }
+                centerChanges["database"] = "postgres://\(server.username)@\(server.host):\(server.port)/\(server.database)"
+                try center.setEnvironment("PGPASSWORD", server.password ?? "")
                 centerChanges["tablePrefix"] = prefix.value
             } else {
                 centerChanges["database"] = "sqlite:" + center.path("/var/lib/arbor/center.sqlite")

@@ -2,6 +2,7 @@ import ArborEdge
 import ArborTesting
 import AsyncHTTPClient
 import Foundation
+import Testing
 
 /// A site installed by `Deploy/install.sh` under a temporary root (its `DESTDIR`) and run the
 /// way its systemd units say: the commands come from the installed unit files; the tests only
@@ -55,6 +56,14 @@ final class DeployedSite: @unchecked Sendable {
         }
         for (key, value) in changes { object[key] = value is NSNull ? nil : value }
         try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: configFile)
+    }
+
+    /// Sets `name=value` in `site.env` (replacing its line), as the operator edits it.
+    func setEnvironment(_ name: String, _ value: String) throws {
+        let file = URL(fileURLWithPath: path("/etc/arbor/site.env"))
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = lines.filter { !$0.hasPrefix("\(name)=") }.map(String.init)
+        try Data((kept + ["\(name)=\(value)"]).joined(separator: "\n").utf8).write(to: file)
     }
 
     /// The process environment a unit's commands get: its `EnvironmentFile=` (required) and a PATH.
