@@ -30,10 +30,7 @@ struct StoreOptions: ParsableArguments {
     func settings() throws -> SiteDatabaseSettings {
         var file: (path: String, data: Data)?
         if let config {
-            guard let data = FileManager.default.contents(atPath: config) else {
-                throw ValidationError("--config: cannot read '\(config)': check the path")
-            }
-            file = (config, data)
+            file = (config, try ConfigurationFile.read(config, option: "--config"))
         }
         let flags = SiteDatabaseSources.Flags(database: db, tablePrefix: prefix, site: site, schemaFile: schema)
         let sources = SiteDatabaseSources(flags: flags, environment: ProcessInfo.processInfo.environment, configFile: file)
@@ -53,9 +50,7 @@ struct StoreOptions: ParsableArguments {
     /// The schema in `file` (JSON), or the embedded example schema when nil.
     static func loadSchema(_ file: String?) throws -> DistributionSchema {
         guard let file else { return .exampleRetail }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw ValidationError("schema file: cannot read '\(file)': check the path")
-        }
+        let data = try ConfigurationFile.read(file, option: "the schema file")
         do { return try DistributionSchema.decodeJSON(data) } catch { throw ValidationError("schema file '\(file)': \(error)") }
     }
 

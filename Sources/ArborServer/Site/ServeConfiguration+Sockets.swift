@@ -1,10 +1,4 @@
 extension ServeConfiguration {
-    /// The keys of the socket and body bounds (issue 11 items 5, 6) and their environment variables.
-    static let socketEnvironmentKeys: [String: String] = [
-        "ARBOR_MAXIMUM_CONNECTIONS": "maximumConnections", "ARBOR_IDLE_TIMEOUT_SECONDS": "idleTimeoutSeconds",
-        "ARBOR_MAXIMUM_HEADER_BYTES": "maximumHeaderBytes", "ARBOR_REQUEST_BODY_BUDGET_BYTES": "requestBodyBudgetBytes",
-    ]
-
     /// Sets one of the socket settings; false when `key` is not one of them.
     mutating func setSocketSetting(_ key: String, _ value: String, source: String) throws(ServeConfigurationError) -> Bool {
         func number() throws(ServeConfigurationError) -> Int {

@@ -30,6 +30,9 @@ public struct ServeConfiguration: Sendable, Equatable {
     /// The URL edges use for this process (`https://branch-2.example:8443`), announced to the
     /// site's other processes for load balancing (§8.1); default: scheme, host and port.
     public var advertisedURL: String?
+    /// The host name edges use for the processes of this machine (`arbor@.service`): without
+    /// ``advertisedURL``, each process announces scheme://advertisedHost:its port.
+    public var advertisedHost: String?
     /// The listener's PEM certificate chain and PEM private key (issue 6); both or neither.
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
@@ -84,31 +87,9 @@ public struct ServeConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The environment variables read, each overriding the file's key of the same meaning.
-    public static let environmentKeys: [String: String] = [
-        "ARBOR_DATABASE_URL": "database", "ARBOR_SITE": "site", "ARBOR_INSTANCE": "instance",
-        "ARBOR_TABLE_PREFIX": "tablePrefix", "ARBOR_SCHEMA": "schemaFile", "ARBOR_HOST": "host", "ARBOR_PORT": "port",
-        "ARBOR_SERVERS": "servers", "ARBOR_USE_REGISTRATION": "useRegistration", "ARBOR_RETAINED_SEQUENCES": "retainedSequences",
-        "ARBOR_FATHER_SERVERS": "fatherServers", "ARBOR_FATHER_CLIENT_ID": "fatherClientId", "ARBOR_FATHER_SLICE": "fatherSlice",
-        "ARBOR_FATHER_CLIENT_SECRET_FILE": "fatherClientSecretFile",
-        "ARBOR_ADVERTISED_URL": "advertisedURL",
-        "ARBOR_TLS_CERTIFICATE_FILE": "tlsCertificateFile", "ARBOR_TLS_KEY_FILE": "tlsKeyFile", "ARBOR_PLAIN_HTTP": "plainHTTP", "ARBOR_ALLOW_ANONYMOUS_READS": "allowAnonymousReads",
-        "ARBOR_TLS_CLIENT_CA_FILE": "tlsClientCAFile", "ARBOR_FATHER_CLIENT_CERTIFICATE_FILE": "fatherClientCertificateFile",
-        "ARBOR_FATHER_CLIENT_KEY_FILE": "fatherClientKeyFile",
-        "ARBOR_FATHER_CA_FILE": "fatherCAFile",
-        "ARBOR_PERMITS_FILE": "permitsFile",
-        "ARBOR_SELECTIVE_DISTRIBUTION": "selectiveDistribution", "ARBOR_FIXED_TOPICS": "fixedTopics",
-        "ARBOR_UNUSED_TOPICS_LIFE_MINUTES": "unusedTopicsLifeMinutes",
-        "ARBOR_MAXIMUM_TRANSACTION_BYTES": "maximumTransactionBytes", "ARBOR_MAXIMUM_CLOCK_SKEW_SECONDS": "maximumClockSkewSeconds",
-        "ARBOR_APPEND_REQUEST_RETENTION_SECONDS": "appendRequestRetentionSeconds",
-        "ARBOR_STATUS_CLIENTS": "statusClients", "ARBOR_SON_TIMEOUT_SECONDS": "sonTimeoutSeconds",
-    ]
-
     /// Applies a JSON configuration file's keys (the same names as the properties).
     public mutating func apply(file data: Data, named name: String) throws(ServeConfigurationError) {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ServeConfigurationError("\(name) is not a JSON object")
-        }
+        let object = try JSONObjectText.object(data, named: name)
         for (key, value) in object {
             try set(key, String(describing: value is NSNull ? "" : (value as? [Any]).map { $0.map { "\($0)" }.joined(separator: ",") } ?? "\(value)"), source: "\(name): '\(key)'")
         }
@@ -116,7 +97,7 @@ public struct ServeConfiguration: Sendable, Equatable {
 
     /// Applies the `ARBOR_*` variables found in `environment`.
     public mutating func apply(environment: [String: String]) throws(ServeConfigurationError) {
-        for (variable, key) in Self.environmentKeys.merging(Self.socketEnvironmentKeys, uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
+        for (variable, key) in Self.environmentKeys.sorted(by: { $0.key < $1.key }) {
             if let value = environment[variable] { try set(key, value, source: "environment \(variable)") }
         }
     }
@@ -147,6 +128,12 @@ public struct ServeConfiguration: Sendable, Equatable {
                 throw ServeConfigurationError("\(source) must be a base URL such as https://branch-2.example:8443, got '\(value)'")
             }
             advertisedURL = url
+        case "advertisedHost":
+            guard !value.isEmpty else { advertisedHost = nil; return }
+            guard EdgeConfiguration.normalizedServerURL("http://\(value):1") != nil, !value.contains(":"), !value.contains("/") else {
+                throw ServeConfigurationError("\(source) must be a host name such as branch-east.example.org (no scheme or port), got '\(value)'")
+            }
+            advertisedHost = value
         case "tlsCertificateFile": tlsCertificateFile = value.isEmpty ? nil : value
         case "tlsKeyFile": tlsKeyFile = value.isEmpty ? nil : value
         case "tlsClientCAFile": tlsClientCAFile = value.isEmpty ? nil : value
@@ -191,8 +178,7 @@ public struct ServeConfiguration: Sendable, Equatable {
             }
         default:
             if try setSocketSetting(key, value, source: source) { return }
-            let known = Self.environmentKeys.values.sorted() + Self.socketEnvironmentKeys.values.sorted()
-            throw ServeConfigurationError("\(source) is not a setting; known: \(known.joined(separator: ", "))")
+            throw ServeConfigurationError("\(source) is not a setting\(Self.suggestion(for: key)); see `arbor serve --help` for every key")
         }
     }
 

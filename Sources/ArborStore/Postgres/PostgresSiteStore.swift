@@ -50,7 +50,7 @@ public final class PostgresSiteStore: SiteStore {
         } catch {
             throw StoreError(
                 .unreachable,
-                "cannot connect to PostgreSQL at \(location): \(PostgresStoreErrors.connectFailure(error)); is the server running and the URL right?",
+                "cannot connect to PostgreSQL at \(location): \(PostgresConnectFailure.explain(error, at: location))",
                 underlying: error
             )
         }

@@ -46,12 +46,4 @@ enum PostgresStoreErrors {
             return StoreError(.queryFailed, "\(action) failed. \(said)", underlying: error)
         }
     }
-
-    /// A short, password-free description of why connecting failed.
-    static func connectFailure(_ error: any Error) -> String {
-        guard let error = error as? PSQLError else { return "\(error)" }
-        if let message = error.serverInfo?[.message] { return message }
-        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
-        return "\(error.code)"
-    }
 }

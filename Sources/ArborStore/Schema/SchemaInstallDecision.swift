@@ -28,7 +28,7 @@ enum SchemaInstallDecision: Equatable {
             if !upgrading {
                 throw StoreError(
                     .schemaMismatch,
-                    "database holds schema '\(current.name)', this site is configured with '\(configured.name)': run `arbor schema apply` to upgrade"
+                    "database holds schema '\(current.name)', this site is configured with '\(configured.name)': to upgrade the database to '\(configured.name)', run `arbor schema apply` with that schema; otherwise configure the schema file of '\(current.name)' (schemaFile or --schema)"
                 )
             }
         }

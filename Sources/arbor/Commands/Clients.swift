@@ -62,8 +62,10 @@ struct Clients: AsyncParsableCommand {
             let record = try await Clients.withStore(store, "adding client '\(id)'") { site throws(StoreError) in
                 try await site.addClient(id: id, bit: bit, secretHash: hash, role: role)
             }
-            print("added client '\(record.clientId)' with bit \(record.bit.number), role \(record.role) (enabled)\(hash == nil ? ", no secret" : ", secret set")")
-            if let chosen, chosen.generated { SecretOptions.printGenerated(chosen.secret) }
+            SecretOptions.report(
+                "added client '\(record.clientId)' with bit \(record.bit.number), role \(record.role) (enabled)\(hash == nil ? ", no secret" : ", secret set")",
+                generated: chosen?.generated == true ? chosen?.secret : nil
+            )
         }
     }
 

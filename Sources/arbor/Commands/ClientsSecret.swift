@@ -38,8 +38,10 @@ extension Clients {
             try await Clients.withStore(store, "setting the secret of client '\(id)'", client: id) { site throws(StoreError) in
                 try await site.setClientSecretHash(id: id, hash: hash)
             }
-            print(hash == nil ? "removed the secret of client '\(id)': it is trusted by its id alone" : "set the secret of client '\(id)'")
-            if let chosen, chosen.generated { SecretOptions.printGenerated(chosen.secret) }
+            SecretOptions.report(
+                hash == nil ? "removed the secret of client '\(id)': it is trusted by its id alone" : "set the secret of client '\(id)'",
+                generated: chosen?.generated == true ? chosen?.secret : nil
+            )
         }
     }
 }
@@ -48,7 +50,7 @@ extension Clients {
 struct SecretOptions: ParsableArguments {
     @Option(name: .long, help: "A file holding the client's secret (1-1024 visible ASCII characters).")
     var secretFile: String?
-    @Flag(name: .long, help: "Generate a random secret and print it once.")
+    @Flag(name: .long, help: "Generate a random secret and print it once, alone on standard output (`… > client.secret` writes the file).")
     var generateSecret = false
 
     /// Throws unless at most one (or, with `requireOne`, exactly one) source is given.
@@ -66,8 +68,12 @@ struct SecretOptions: ParsableArguments {
         do { return (try ClientSecretFile.read(secretFile), false) } catch { throw CommandFailure(error.description) }
     }
 
-    /// Prints a generated secret, the only time it is ever shown.
-    static func printGenerated(_ secret: String) {
-        print("secret (shown only now; give it to the client's edge): \(secret)")
+    /// Prints what was done; with a generated secret (the only time it is ever shown), only
+    /// the secret goes to standard output, so `… --generate-secret > client.secret` makes the
+    /// file its edge or son reads, and the sentence goes to standard error.
+    static func report(_ sentence: String, generated secret: String?) {
+        guard let secret else { return print(sentence) }
+        FileHandle.standardError.write(Data("\(sentence)\nthe secret (shown only now) is on standard output; give it to the client's edge or son\n".utf8))
+        print(secret)
     }
 }

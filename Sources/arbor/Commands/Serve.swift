@@ -13,11 +13,10 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve a site: the delta and cache servers over HTTPS (or plain HTTP when configured explicitly).",
         discussion: """
-            Settings come from --config (JSON), then ARBOR_* environment variables, then flags. Keys: \
-            database, site, instance, tablePrefix, schemaFile, host, port, servers, useRegistration, retainedSequences, \
-            tlsCertificateFile, tlsKeyFile, plainHTTP, fatherCAFile, permitsFile, maximumConnections, idleTimeoutSeconds, \
-            maximumHeaderBytes, requestBodyBudgetBytes.
-            """
+            Settings come from --config (a JSON object of the keys below), then the ARBOR_* environment variables, \
+            then flags; later wins. Every key, its environment variable and an example:
+
+            """ + ServeSetting.helpText(ServeConfiguration.settings)
     )
 
     @Option(name: .long, help: "A JSON configuration file.") var config: String?
@@ -56,8 +55,7 @@ struct Serve: AsyncParsableCommand {
         var settings = ServeConfiguration()
         do {
             if let config {
-                guard let data = FileManager.default.contents(atPath: config) else { throw ServeConfigurationError("cannot read --config '\(config)'") }
-                try settings.apply(file: data, named: config)
+                try settings.apply(file: try ConfigurationFile.read(config, option: "--config"), named: config)
             }
             try settings.apply(environment: ProcessInfo.processInfo.environment)
             for (key, value) in [("database", db), ("site", site), ("host", host), ("port", port.map(String.init)), ("instance", instance),
@@ -175,17 +173,19 @@ struct Serve: AsyncParsableCommand {
             try await application.run { port in
                 logger.notice("serving site '\(final.site)' on \(scheme)://\(final.host):\(port)/arbor/\(final.instance)/")
                 if final.advertisedURL == nil {
-                    if let url = SiteScaling.listenerURL(scheme: scheme, host: final.host, port: port) {
+                    if let host = final.advertisedHost {
+                        scaling.balancer.listen(at: "\(scheme)://\(host):\(port)")
+                    } else if let url = SiteScaling.listenerURL(scheme: scheme, host: final.host, port: port) {
                         scaling.balancer.listen(at: url)
                     } else {
-                        logger.notice("listening on a wildcard address: set advertisedURL for this process to take part in load balancing")
+                        logger.notice("listening on a wildcard address: set advertisedHost (or advertisedURL) for this process to take part in load balancing")
                     }
                 }
                 if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
             }
         } catch {
             await store.close()
-            throw CommandFailure("server stopped: \(error)")
+            throw CommandFailure(ListenFailure.message(error, host: final.host, port: final.port) ?? "server stopped: \(error)")
         }
         await store.close()
         logger.notice("stopped serving site '\(final.site)'")

@@ -17,13 +17,15 @@ struct ArborCommand {
         ["--db", place.databaseURL, "--prefix", prefix.value]
     }
 
-    /// Runs `arbor` with `arguments`, waiting for its exit without blocking a thread. With
+    /// Runs `arbor` (or `executable`) with `arguments`, waiting for its exit without blocking a thread. With
     /// `environment` the process gets exactly those variables; otherwise the test's. With
     /// `terminateAfter` a process still running then is sent SIGTERM (a command expected to
     /// exit at once, such as a refused `serve`, must not hang the test when it does not).
-    static func run(_ arguments: [String], environment: [String: String]? = nil, terminateAfter: Duration? = nil) async throws -> Run {
+    static func run(
+        _ arguments: [String], executable: URL = ServeProcess.executable, environment: [String: String]? = nil, terminateAfter: Duration? = nil
+    ) async throws -> Run {
         let process = Process()
-        process.executableURL = ServeProcess.executable
+        process.executableURL = executable
         process.arguments = arguments
         if let environment { process.environment = environment }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-command-\(UUID().uuidString)")

@@ -35,7 +35,7 @@ struct PostgresSchemaUpgradeTests {
         let new = try await PostgresTesting.open(schema: newSchema, prefix: prefix)
         let error = await PostgresTesting.storeError { try await new.install(upgradingSchema: false) }
         #expect(error?.code == .schemaMismatch)
-        #expect(error?.message == "database holds schema 'shop-v1', this site is configured with 'shop-v2': run `arbor schema apply` to upgrade")
+        #expect(error?.message == "database holds schema 'shop-v1', this site is configured with 'shop-v2': to upgrade the database to 'shop-v2', run `arbor schema apply` with that schema; otherwise configure the schema file of 'shop-v1' (schemaFile or --schema)")
         #expect(try await new.storedSchema()?.name == "shop-v1")
         let refused = try await PostgresTesting.execute("SELECT to_regclass('\(prefix)e_aisle') IS NULL", on: new)
         #expect(try refused.first?.decode(Bool.self) == true, "a refused install creates no table")

@@ -36,7 +36,7 @@ import Testing
 
         let new = try await file.open(schema: Self.v2)
         let error = await expectStoreError(.schemaMismatch) { try await new.install(upgradingSchema: false) }
-        #expect(error?.message == "database holds schema 'shop-v1', this site is configured with 'shop-v2': run `arbor schema apply` to upgrade")
+        #expect(error?.message == "database holds schema 'shop-v1', this site is configured with 'shop-v2': to upgrade the database to 'shop-v2', run `arbor schema apply` with that schema; otherwise configure the schema file of 'shop-v1' (schemaFile or --schema)")
         #expect(try await new.storedSchema()?.name == "shop-v1")
         let tables = try await file.rawQueue().read { db in try db.tableExists("arbor_e_shelf") }
         #expect(!tables, "a refused install must not create tables")
