@@ -101,6 +101,7 @@ let package = Package(
             name: "arbor-bench",
             dependencies: [
                 "ArborCore", "ArborStore", "ArborServer", "ArborEdge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

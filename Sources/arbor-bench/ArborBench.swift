@@ -14,6 +14,10 @@ struct ArborBench {
     static func main() async {
         do {
             let arguments = CommandLine.arguments.dropFirst()
+            if arguments.first == "compare" {
+                await CompareCommand.main(Array(arguments.dropFirst()))
+                return
+            }
             if arguments.first == "tree-latency" {
                 print(try await TreeLatencyBenchmark(arguments.dropFirst()).run())
                 return
@@ -50,7 +54,8 @@ struct Options {
     }
 
     static let usage = """
-        usage: arbor-bench store-write --db postgres://user:password@host:port/database [--writers 8] [--transactions 2000]
+        usage: arbor-bench compare [--quick] [--help]
+               arbor-bench store-write --db postgres://user:password@host:port/database [--writers 8] [--transactions 2000]
                arbor-bench site-latency [--db postgres://…|sqlite:PATH] [--writes 500] [--entities 5000]
                arbor-bench tree-latency [--writes 200]
                arbor-bench sqlite-wake [--writes 300]

@@ -11,13 +11,11 @@ struct PostgresCollectionTable: Sendable {
     let table: String
     let fieldColumns: [EntityTableLayout.FieldColumns]
     private let selectSQL: String
-    private let insertPrefix: String
+    private let insertSQL: String
     private let columnCount: Int
 
     /// Columns before the field pairs.
     private static let headerColumns = ["tech_id", "entity_id", "parent_id", "is_deleted", "deleted_time"]
-    /// Bind parameters per INSERT, well under PostgreSQL's limit of 65535.
-    private static let maximumBindsPerInsert = 30_000
 
     init(_ layout: EntityTableLayout.CollectionLayout) {
         path = layout.path
@@ -26,7 +24,10 @@ struct PostgresCollectionTable: Sendable {
         let names = Self.headerColumns + layout.fieldColumns.flatMap { [$0.value, $0.time] }.map(PostgresEntityDDL.quoted)
         columnCount = names.count
         selectSQL = "SELECT \(names.joined(separator: ", ")) FROM \(PostgresEntityDDL.quoted(table))"
-        insertPrefix = "INSERT INTO \(PostgresEntityDDL.quoted(table)) (\(names.joined(separator: ", "))) VALUES "
+        let arrayTypes = ["uuid[]", "uuid[]", "uuid[]", "boolean[]", "bigint[]"]
+            + layout.fieldColumns.flatMap { [PostgresEntityDDL.columnType($0.field.type) + "[]", "bigint[]"] }
+        let arrays = arrayTypes.enumerated().map { "$\($0.offset + 1)::\($0.element)" }.joined(separator: ", ")
+        insertSQL = "INSERT INTO \(PostgresEntityDDL.quoted(table)) (\(names.joined(separator: ", "))) SELECT * FROM unnest(\(arrays))"
     }
 
     /// The sub-entities of the rows matching `condition`, with the tech-id of their entity.
@@ -48,32 +49,27 @@ struct PostgresCollectionTable: Sendable {
         return found
     }
 
-    /// Replaces every row of `entityId` with `subEntities`, inserted in tech-id order.
-    func replace(entityId: UUID, with subEntities: [SubEntityState], on connection: PostgresConnection, logger: Logger) async throws {
+    /// Replaces every row of `entityIds` with `subEntities` (each with its entity's tech-id):
+    /// one DELETE and at most one INSERT from `unnest` arrays, rows in (entity, tech-id) order.
+    func replace(entityIds: [UUID], with subEntities: [(entityId: UUID, sub: SubEntityState)], on connection: PostgresConnection, logger: Logger) async throws {
         var deleteBinds = PostgresBindings()
-        deleteBinds.append(entityId)
+        deleteBinds.append(entityIds)
         try await connection.query(
-            PostgresQuery(unsafeSQL: "DELETE FROM \(PostgresEntityDDL.quoted(table)) WHERE entity_id = $1", binds: deleteBinds), logger: logger
+            PostgresQuery(unsafeSQL: "DELETE FROM \(PostgresEntityDDL.quoted(table)) WHERE entity_id = ANY($1)", binds: deleteBinds), logger: logger
         )
-        let sorted = subEntities.sorted { $0.techId.uuidString < $1.techId.uuidString }
-        let rowsPerInsert = max(1, Self.maximumBindsPerInsert / columnCount)
-        for start in stride(from: 0, to: sorted.count, by: rowsPerInsert) {
-            let chunk = sorted[start..<min(start + rowsPerInsert, sorted.count)]
-            var binds = PostgresBindings(capacity: chunk.count * columnCount)
-            var tuples: [String] = []
-            for sub in chunk {
-                let first = binds.count
-                binds.append(sub.techId)
-                binds.append(entityId)
-                binds.append(sub.parentId)
-                binds.append(sub.isDeleted)
-                binds.append(sub.deletedTime?.microseconds)
-                for column in fieldColumns {
-                    PostgresFieldCoding.bind(sub.fields[column.field.name], into: &binds)
-                }
-                tuples.append("(" + (first + 1...binds.count).map { "$\($0)" }.joined(separator: ", ") + ")")
-            }
-            try await connection.query(PostgresQuery(unsafeSQL: insertPrefix + tuples.joined(separator: ", "), binds: binds), logger: logger)
+        guard !subEntities.isEmpty else { return }
+        let sorted = subEntities.sorted { ($0.entityId.uuidString, $0.sub.techId.uuidString) < ($1.entityId.uuidString, $1.sub.techId.uuidString) }
+        var binds = PostgresBindings(capacity: columnCount)
+        binds.append(sorted.map(\.sub.techId))
+        binds.append(sorted.map(\.entityId))
+        binds.append(sorted.map(\.sub.parentId))
+        binds.append(sorted.map(\.sub.isDeleted))
+        binds.append(PostgresNullableArray(elements: sorted.map { $0.sub.deletedTime?.microseconds }))
+        for column in fieldColumns {
+            let values = sorted.map { $0.sub.fields[column.field.name] }
+            _ = try PostgresColumnArrays.bindValues(values, type: column.field.type, into: &binds)
+            PostgresColumnArrays.bindTimes(values, into: &binds)
         }
+        try await connection.query(PostgresQuery(unsafeSQL: insertSQL, binds: binds), logger: logger)
     }
 }

@@ -20,9 +20,12 @@ struct PostgresEntityTable: Sendable {
         let names = ["tech_id", "topics", "topics_time", "update_time", "in_cache"]
             + layout.fieldColumns.flatMap { [$0.value, $0.time] }.map(PostgresEntityDDL.quoted)
         selectSQL = "SELECT \(names.joined(separator: ", ")) FROM \(table)"
-        let placeholders = (1...names.count).map { "$\($0)" }.joined(separator: ", ")
+        // One array per column, typed as the column: a whole class's rows in one statement.
+        let arrayTypes = ["uuid[]", "text[]", "bigint[]", "bigint[]", "boolean[]"]
+            + layout.fieldColumns.flatMap { [PostgresEntityDDL.columnType($0.field.type) + "[]", "bigint[]"] }
+        let arrays = arrayTypes.enumerated().map { "$\($0.offset + 1)::\($0.element)" }.joined(separator: ", ")
         let updates = names.dropFirst().map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        upsertSQL = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders)) ON CONFLICT (tech_id) DO UPDATE SET \(updates)"
+        upsertSQL = "INSERT INTO \(table) (\(names.joined(separator: ", "))) SELECT * FROM unnest(\(arrays)) ON CONFLICT (tech_id) DO UPDATE SET \(updates)"
     }
 
     var entityClass: String { layout.entityClass.name }
@@ -73,32 +76,45 @@ struct PostgresEntityTable: Sendable {
         return headers
     }
 
-    /// Inserts or replaces `state`'s row and replaces all its sub-entity rows (tombstones kept).
-    func upsert(_ state: EntityState, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Inserts or replaces the rows of `states` (of this class) and replaces all their
+    /// sub-entity rows (tombstones kept): one statement for the class table and two per
+    /// collection table, however many entities. A tech-id given twice keeps its last state.
+    func upsert(_ states: [EntityState], on connection: PostgresConnection, logger: Logger) async throws {
+        var latest: [UUID: Int] = [:]
+        for (index, state) in states.enumerated() { latest[state.techId] = index }
+        let rows = states.enumerated().filter { latest[$0.element.techId] == $0.offset }.map(\.element)
+        guard !rows.isEmpty else { return }
         var binds = PostgresBindings(capacity: Self.headerCount + layout.fieldColumns.count * 2)
-        binds.append(state.techId)
-        binds.append(state.topics.formatted)
-        binds.append(state.topicsTime.microseconds)
-        binds.append(state.updateTime.microseconds)
-        binds.append(state.inCache)
+        binds.append(rows.map(\.techId))
+        binds.append(rows.map(\.topics.formatted))
+        binds.append(rows.map(\.topicsTime.microseconds))
+        binds.append(rows.map(\.updateTime.microseconds))
+        binds.append(rows.map(\.inCache))
         for column in layout.fieldColumns {
-            PostgresFieldCoding.bind(state.fields[column.field.name], into: &binds)
+            let values = rows.map { $0.fields[column.field.name] }
+            _ = try PostgresColumnArrays.bindValues(values, type: column.field.type, into: &binds)
+            PostgresColumnArrays.bindTimes(values, into: &binds)
         }
         try await connection.query(PostgresQuery(unsafeSQL: upsertSQL, binds: binds), logger: logger)
-        let byCollection = Dictionary(grouping: state.subEntities.values, by: \.collection)
+        guard !collections.isEmpty else { return }
+        let entityIds = rows.map(\.techId)
         for collection in collections {
-            try await collection.replace(entityId: state.techId, with: byCollection[collection.path] ?? [], on: connection, logger: logger)
+            let subs = rows.flatMap { state in
+                state.subEntities.values.filter { $0.collection == collection.path }.map { (entityId: state.techId, sub: $0) }
+            }
+            try await collection.replace(entityIds: entityIds, with: subs, on: connection, logger: logger)
         }
     }
 
-    /// Deletes the entity's row and all its sub-entity rows.
-    func purge(_ techId: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    /// Deletes the rows of `techIds` and all their sub-entity rows.
+    func purge(_ techIds: [UUID], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !techIds.isEmpty else { return }
         var binds = PostgresBindings()
-        binds.append(techId)
+        binds.append(techIds)
         let table = PostgresEntityDDL.quoted(layout.table)
-        try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE tech_id = $1", binds: binds), logger: logger)
+        try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE tech_id = ANY($1)", binds: binds), logger: logger)
         for collection in collections {
-            try await collection.replace(entityId: techId, with: [], on: connection, logger: logger)
+            try await collection.replace(entityIds: techIds, with: [], on: connection, logger: logger)
         }
     }
 

@@ -116,12 +116,15 @@ extension PostgresSiteStore {
     }
 
     private func apply<Result>(_ plan: TransactionPlan<Result>, on connection: PostgresConnection) async throws {
-        for state in plan.upserts {
-            try await entityTable(state.entityClass).upsert(state, on: connection, logger: logger)
+        // Set-based: one statement per entity table (and two per collection table), not per entity.
+        for (entityClass, states) in Dictionary(grouping: plan.upserts, by: \.entityClass).sorted(by: { $0.key < $1.key }) {
+            try await entityTable(entityClass).upsert(states, on: connection, logger: logger)
         }
-        for key in plan.purges {
-            try await entityTable(key.entityClass).purge(key.techId, on: connection, logger: logger)
-            try await connection.run("DELETE FROM \(unescaped: table("registrations")) WHERE tech_id = \(key.techId)", logger: logger)
+        if !plan.purges.isEmpty {
+            for (entityClass, keys) in Dictionary(grouping: plan.purges, by: \.entityClass).sorted(by: { $0.key < $1.key }) {
+                try await entityTable(entityClass).purge(keys.map(\.techId), on: connection, logger: logger)
+            }
+            try await connection.run("DELETE FROM \(unescaped: table("registrations")) WHERE tech_id = ANY(\(plan.purges.map(\.techId)))", logger: logger)
         }
         for (name, value) in plan.siteCounters.sorted(by: { $0.key < $1.key }) {
             try await setCounter(name, value, on: connection)
