@@ -12,6 +12,9 @@ public final class CacheServer: Service, Sendable {
     private struct State {
         var snapshot = CacheSnapshot()
         var isLoaded = false
+        /// The one load under way: `start()` before serving and `run()` as a service both
+        /// wait for it, so a site's entities are read once (they were read twice at every start).
+        var loading: Task<Void, any Error>?
     }
 
     /// The site's shared parts (store, log tail, registrations, clients, plugs).
@@ -49,9 +52,25 @@ public final class CacheServer: Service, Sendable {
     public func snapshot() -> CacheSnapshot { state.withLock { $0.snapshot } }
 
     /// Loads every entity from a consistent read of the store (whole ones for `inCache`,
-    /// headers for the others), replacing what the cache held.
+    /// headers for the others), once: a caller arriving while the load runs waits for it.
     public func start() async throws {
-        let loaded = CacheSnapshot(try await context.store.snapshot())
+        let loading = state.withLock { state in
+            if let loading = state.loading { return loading }
+            let loading = Task { try await load() }
+            state.loading = loading
+            return loading
+        }
+        try await loading.value
+    }
+
+    private func load() async throws {
+        let loaded: CacheSnapshot
+        do {
+            loaded = CacheSnapshot(try await context.store.snapshot())
+        } catch {
+            state.withLock { $0.loading = nil }  // a later start() tries again
+            throw error
+        }
         state.withLock { state in
             state.snapshot = loaded
             state.isLoaded = true
@@ -61,7 +80,7 @@ public final class CacheServer: Service, Sendable {
 
     /// Loads the store (when ``start()`` has not) and then follows the log tail until shutdown.
     public func run() async throws {
-        if !isLoaded { try await start() }
+        try await start()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let current = self.sequence

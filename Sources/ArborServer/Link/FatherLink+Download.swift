@@ -23,8 +23,11 @@ extension FatherLink {
             do {
                 switch action {
                 case .readPosition:
-                    // A restored copy reloads instead of resuming: what it lost never comes down otherwise.
-                    let reload = try await context.store.siteCounter(SiteIncarnation.reloadPendingCounter) == 1
+                    // A restored copy reloads instead of resuming: what it lost never comes down
+                    // otherwise; so does a son upgraded to a newer schema (FatherLink+SchemaUpgrade).
+                    let restored = try await context.store.siteCounter(SiteIncarnation.reloadPendingCounter) == 1
+                    let upgraded = try await schemaChangedSinceLoad()
+                    let reload = restored || upgraded
                     let applied = reload ? nil : try await context.store.siteCounter(Self.appliedKey)
                     let transmitted = try await context.store.siteCounter(Self.transmittedKey)
                     var holds = false
@@ -131,6 +134,7 @@ extension FatherLink {
         if try await context.store.siteCounter(SiteIncarnation.reloadPendingCounter) == 1 {
             try await context.store.setSiteCounter(SiteIncarnation.reloadPendingCounter, 0)
         }
+        try await recordLoadedSchema()
         state.withLock { $0.downloadReady = true }
         return load.sequence
     }

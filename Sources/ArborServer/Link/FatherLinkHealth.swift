@@ -41,6 +41,7 @@ struct FatherLinkHealth: Sendable {
     private var lastUpload: Instant?
     private var fatherConnectedToCenter = false
     private var refusals: [Half: String] = [:]
+    private var hasFailed = false
     private(set) var reported: Status?
 
     init(fetchWait: Duration, heartbeatInterval: Duration) {
@@ -65,6 +66,17 @@ struct FatherLinkHealth: Sendable {
         case .upload: lastUpload = nil
         }
         refusals[half] = refusal
+        hasFailed = true
+    }
+
+    /// Whether the link is still starting: nothing reported yet, nothing failed, and the half
+    /// that answered did so recently while the other has not answered yet. Reporting
+    /// "disconnected" then only adds a false line before "connected" at every start.
+    private func isStarting(at now: Instant) -> Bool {
+        guard reported == nil, !hasFailed, lastFetch == nil || lastUpload == nil else { return false }
+        if let lastFetch, now - lastFetch > fetchFreshness { return false }
+        if let lastUpload, now - lastUpload > uploadFreshness { return false }
+        return true
     }
 
     /// The status at `now`.
@@ -80,7 +92,7 @@ struct FatherLinkHealth: Sendable {
     /// one reported last (and records it as reported).
     mutating func evaluate(at now: Instant) -> Status? {
         let current = status(at: now)
-        guard current != reported else { return nil }
+        guard current != reported, !(current == .disconnected && isStarting(at: now)) else { return nil }
         reported = current
         return current
     }

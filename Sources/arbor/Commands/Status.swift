@@ -47,14 +47,14 @@ struct Status: AsyncParsableCommand {
         }
         lines.append("server processes:")
         for server in report.servers {
-            lines.append("  \(server.url): \(server.isLive ? "live" : "stopped")\(server.isMaster ? ", master" : ""), \(server.edges) edges, seen \(statusSeconds(server.lastSeenSecondsAgo)) ago")
+            lines.append("  \(server.url): \(server.isLive ? "live" : "stopped")\(server.isMaster ? ", master" : ""), \(server.edges) edge\(server.edges == 1 ? "" : "s"), seen \(statusSeconds(server.lastSeenSecondsAgo)) ago")
         }
         lines.append(report.connectedClients.isEmpty ? "connected clients: none" : "connected clients:")
         for client in report.connectedClients {
             let fetch = client.openFetches > 0 ? "waiting now" : "last fetch \(statusSeconds(client.lastFetchSecondsAgo)) ago"
             lines.append("  \(client.clientId) (\(client.role)) slice \(client.slice)\(client.registered ? ", registered" : ""); \(fetch); lag \(client.lagSequences) sequences")
         }
-        lines.append("clients table:")
+        lines.append(report.clients.isEmpty ? "clients table: empty" : "clients table:")
         for client in report.clients {
             lines.append("  \(client.clientId) bit \(client.bit) \(client.role) \(client.enabled ? "enabled" : "DISABLED") \(client.hasSecret ? "secret set" : "no secret"); "
                 + (client.lastSeenSecondsAgo.map { "seen \(statusSeconds($0)) ago" } ?? "not seen since this process started"))

@@ -10,12 +10,25 @@ import Testing
 
     @Test func connectedOnlyWhenBothHalvesAnswered() {
         var link = health()
-        #expect(link.evaluate(at: start) == .disconnected)
+        #expect(link.evaluate(at: start) == nil, "starting: nothing answered or failed yet")
         link.answered(.download, at: start, connectedToCenter: true)
         #expect(link.evaluate(at: start) == nil, "unchanged: the upload half has not answered")
         link.answered(.upload, at: start, connectedToCenter: true)
         #expect(link.evaluate(at: start) == .connected(toCenter: true))
         #expect(link.status(at: start).isConnectedToCenter)
+    }
+
+    @Test func aStartIsReportedDisconnectedOnlyOnceSomethingFailsOrGoesStale() {
+        var failing = health()
+        failing.answered(.download, at: start, connectedToCenter: true)
+        #expect(failing.evaluate(at: start) == nil, "no 'disconnected' line before the first 'connected'")
+        failing.failed(.upload)
+        #expect(failing.evaluate(at: start) == .disconnected, "the father is unreachable for uploads")
+
+        var silent = health()
+        silent.answered(.download, at: start, connectedToCenter: true)
+        #expect(silent.evaluate(at: start + .seconds(30)) == nil, "a fetch answer is fresh for the fetch wait plus two heartbeats")
+        #expect(silent.evaluate(at: start + .seconds(31)) == .disconnected, "the upload half never answered and the fetch answer went stale")
     }
 
     @Test func fatherNotConnectedToCenterIsNotCenterConnection() {

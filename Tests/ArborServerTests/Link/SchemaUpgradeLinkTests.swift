@@ -92,6 +92,13 @@ import Testing
                 for n in 10..<15 where try await center.field("name", of: Fixtures.id(n)) != .text("offline \(n)") { return false }
                 return try await center.field("name", of: Fixtures.id(4)) == .text("renamed offline")
             }
+            // The upgraded son reloads its slice: the v2 values and entities written at the
+            // center while it ran v1 (cut from its answers then) arrive without a later change.
+            try await eventually("the upgraded son receives the v2 values written while it ran v1", timeout: .seconds(60)) {
+                let phones = (try await son.field("phone", of: Fixtures.id(2)), try await son.field("phone", of: Fixtures.id(1)))
+                let supplier = try await son.store.entities([EntityKey("Supplier", Fixtures.id(3))]).first
+                return phones == (.text("555"), .text("556")) && supplier != nil
+            }
             // Now both run v2: v2 fields flow both ways.
             try await son.update(Fixtures.id(10), ["phone": .text("777")])
             try await eventually("a v2 field written at the upgraded son reaches the center") {
