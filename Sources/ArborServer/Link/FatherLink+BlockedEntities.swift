@@ -74,3 +74,27 @@ extension FatherLink {
         ))
     }
 }
+
+extension FatherLink {
+    /// After a load or a resume: queues for dropping every held entity whose topics carry one
+    /// of the link slice's negated application topics. Steady state drops those as the changes
+    /// arrive, but a reload (restore, schema upgrade) registers the son on all it holds and
+    /// passes over a slice change made at the same start, and a process killed between a change
+    /// and its drop forgets the queued drop. The drop waits until this site's log is uploaded
+    /// whole (a local write may have given the topic) and the download has passed the father's
+    /// position after it (``DeferredDrop``).
+    func dropHeldEntitiesTheSliceNegates() async throws {
+        guard let slice = sliceNegatingApplicationTopics else { return }
+        let snapshot = try await context.store.snapshot()
+        var expected: [EntityKey: HybridTimestamp] = [:]
+        for entity in snapshot.entities where slice.dropsRegistered(entity.topics) {
+            expected[EntityKey(entity.entityClass, entity.techId)] = entity.updateTime
+        }
+        for header in snapshot.headers where slice.dropsRegistered(header.topics) { expected[header.key] = header.updateTime }
+        guard !expected.isEmpty else { return }
+        deferDrop(DeferredDrop(
+            expected: expected, afterFatherSequence: nil, stillLeaves: { slice.dropsRegistered($0) },
+            reason: "it holds entities with a topic its slice negates"
+        ))
+    }
+}

@@ -43,6 +43,7 @@ extension FatherLink {
                     position = try await apply(load)
                     try await recordSubscribedSlice()
                     await answeredDownload(edge)
+                    try await dropHeldEntitiesTheSliceNegates()
                     action = machine.loaded()
                 case .syncLoadRegistering:
                     let held = try await heldEntities()
@@ -51,12 +52,14 @@ extension FatherLink {
                     position = try await apply(load)
                     try await recordSubscribedSlice()
                     await answeredDownload(edge)
+                    try await dropHeldEntitiesTheSliceNegates()
                     action = machine.loaded()
                 case .syncLoad(let since):
                     let load = try await withLinkSlice { try await edge.syncLoad(slice: $0, lastTransmissionTime: since) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
                     await answeredDownload(edge)
+                    try await dropHeldEntitiesTheSliceNegates()
                     action = machine.loaded()
                 case .skipLoad(let lastSequence):
                     do {
@@ -69,6 +72,7 @@ extension FatherLink {
                     await answeredDownload(edge)
                     // A son from before slices were recorded: the one it resumes with is its slice.
                     if try await context.store.siteState(Self.subscribedSliceKey) == nil { try await recordSubscribedSlice() }
+                    try await dropHeldEntitiesTheSliceNegates()
                     action = machine.loaded()
                 case .changeSlice(let oldSlice, let lastSequence):
                     do {

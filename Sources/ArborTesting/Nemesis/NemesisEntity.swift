@@ -28,6 +28,13 @@ public struct NemesisEntity: Hashable, Sendable {
         Dictionary(deltas.map { ($0.techId, NemesisEntity(delta: $0)) }, uniquingKeysWith: { $1 })
     }
 
+    /// The entity with only the fields named (as a site on an older schema holds it).
+    public func keepingFields(_ names: Set<String>) -> NemesisEntity {
+        var copy = self
+        copy.fields = fields.filter { names.contains($0.key) }
+        return copy
+    }
+
     /// The formatted topics list (`,a,b,`), sorted so equal sets print alike.
     public var formattedTopics: String { "," + topics.sorted().joined(separator: ",") + "," }
 }

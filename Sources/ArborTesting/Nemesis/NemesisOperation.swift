@@ -28,6 +28,9 @@ public enum NemesisOperation: Hashable, Sendable, CustomStringConvertible {
     case restore(site: Int)
     /// Stops a site, deletes its database, `arbor init`s a new one (with its clients) and starts it.
     case rebuild(site: Int)
+    /// Stops every process of a site, `arbor schema apply`s the additive successor schema
+    /// (Customer gains `phone`) and starts them on it (center first, fathers before sons).
+    case upgradeSchema(site: Int)
 
     public var description: String {
         switch self {
@@ -44,6 +47,7 @@ public enum NemesisOperation: Hashable, Sendable, CustomStringConvertible {
         case .backup(let site): "backup s\(site)"
         case .restore(let site): "restore s\(site)"
         case .rebuild(let site): "rebuild s\(site)"
+        case .upgradeSchema(let site): "upgrade s\(site)"
         }
     }
 }

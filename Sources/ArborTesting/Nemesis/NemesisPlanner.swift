@@ -8,7 +8,18 @@ import Foundation
 /// process's site selects as far as it knows (a wrong belief only costs a refused write).
 /// Faults stay bounded: at most one process per site is down at a time (so a two-process site
 /// fails over), and every fault is repaired by ``repairs()`` before the check.
+///
+/// An additive schema upgrade rolls through the tree mid-run (issue 10 item 9): from operation
+/// ``firstUpgrade`` on, every ``upgradeSpacing`` operations the next site in order (the center
+/// first; a son only after its father) is upgraded once all its processes are up. Upgrades
+/// draw nothing from the seed, so the rest of a seed's plan stays what it was.
 public struct NemesisPlanner: Sendable {
+    /// The operation after which the center is upgraded.
+    public static let firstUpgrade = 60
+    /// Operations between two sites' upgrades.
+    public static let upgradeSpacing = 40
+    /// The field only the upgraded schema has (``Fixtures/retailSchemaV2``).
+    public static let upgradedField = "phone"
     public let topology: NemesisTopology
     private var random: SeededGenerator
     private var topicsById: [UUID: String] = [:]
@@ -19,6 +30,8 @@ public struct NemesisPlanner: Sendable {
     private var backedUp: Set<Int> = []
     /// Each son's father slice now, by site index.
     public private(set) var slices: [Int: String] = [:]
+    /// The sites running the upgraded schema.
+    public private(set) var upgraded: Set<Int> = []
     private var paths: [[TopicsSlice]] = []
 
     public init(topology: NemesisTopology = .standard, seed: UInt64) {
@@ -37,6 +50,10 @@ public struct NemesisPlanner: Sendable {
 
     /// The next operation.
     public mutating func next() -> NemesisOperation {
+        if let site = dueUpgrade() {
+            upgraded.insert(site)
+            return .upgradeSchema(site: site)
+        }
         counter += 1
         let roll = Int.random(in: 0..<100, using: &random)
         switch roll {
@@ -99,6 +116,17 @@ public struct NemesisPlanner: Sendable {
         }
     }
 
+    /// The site whose schema upgrade is due now, if any: the first not upgraded in index order,
+    /// when its father runs the upgraded schema and none of its processes is down.
+    private func dueUpgrade() -> Int? {
+        guard counter >= Self.firstUpgrade + Self.upgradeSpacing * upgraded.count,
+              let site = topology.sites.indices.first(where: { !upgraded.contains($0) }),
+              topology.sites[site].father.map(upgraded.contains) ?? true else { return nil }
+        let processes = topology.processes
+        guard !processes.indices.contains(where: { down.contains($0) && processes[$0].site == site }) else { return nil }
+        return site
+    }
+
     private mutating func repair() -> NemesisOperation? {
         if let process = down.sorted().randomElement(using: &random) {
             down.remove(process)
@@ -128,7 +156,9 @@ public struct NemesisPlanner: Sendable {
         let id = held.randomElement(using: &random)!
         switch roll {
         case 30..<75:
-            let field = Bool.random(using: &random) ? "name" : "email"
+            var field = Bool.random(using: &random) ? "name" : "email"
+            // Without a draw of its own, so a seed's plan is the same with or without upgrades.
+            if upgraded.contains(site), counter % 3 == 0 { field = Self.upgradedField }
             return .update(process: process, techId: id, field: field, value: "\(field.prefix(1))\(counter)")
         case 75..<95:
             let topics = randomTopics(selectedAt: nil)

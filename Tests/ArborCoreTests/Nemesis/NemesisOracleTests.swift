@@ -59,4 +59,13 @@ struct NemesisOracleTests {
         #expect(a != c)
         #expect(Set(a.map { "\($0)".split(separator: " ")[0] }).isSuperset(of: ["create", "update", "move", "kill", "restart"]))
     }
+
+    @Test func theSchemaUpgradeRollsThroughTheTreeFathersFirst() {
+        var planner = NemesisPlanner(seed: 7)
+        let plan = (0..<600).map { _ in planner.next() }
+        let upgrades = plan.compactMap { operation -> Int? in if case .upgradeSchema(let site) = operation { site } else { nil } }
+        #expect(upgrades == [0, 1, 2, 3], "the center, then east, then west, then the leaf under east")
+        let phoneUpdates = plan.filter { if case .update(_, _, let field, _) = $0 { field == NemesisPlanner.upgradedField } else { false } }
+        #expect(!phoneUpdates.isEmpty, "upgraded sites write the new field")
+    }
 }

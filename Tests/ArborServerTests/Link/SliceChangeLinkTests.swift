@@ -163,6 +163,33 @@ import Testing
         }
     }
 
+    /// Nemesis seed 2052594882 with schema upgrades: east held an entity its own move had given
+    /// `,hold,` (outside its slice, registered), then restarted with a slice negating `hold`
+    /// while a reload was pending; the reload took the place of the slice change, and the entity
+    /// stayed at east for good.
+    @Test("a reload at the start that also narrows to a slice negating X drops the held X entity", arguments: TestStores.available)
+    func reloadWithANegatingSliceDropsHeldBlockedEntities(father backend: TestStores.Backend) async throws {
+        try await withTree(backend, slice: "A", beforeSon: { father in
+            try await father.create(id(1), name: "x", topics: ",A,")
+            try await father.create(id(2), name: "stays", topics: ",A,")
+        }) { tree in
+            try await eventually("the son loads both") { try await tree.current.field("name", of: id(2)) == .text("stays") }
+            // The son moves x out of its slice to ,X,: still held, since it stays registered.
+            try await tree.current.context.entities.write([
+                EntityWrite(.update, entityClass: "Customer", techId: id(1), topics: try TopicsList(parsing: ",X,"))
+            ])
+            try await eventually("the move reaches the father") { try await tree.father.customer(id(1))?.topics == (try TopicsList(parsing: ",X,")) }
+            #expect(try await tree.current.customer(id(1)) != nil, "held outside the slice while registered")
+            try await tree.restartSon(slice: "A*!X") { store in
+                // As after `arbor init --restored` or a schema upgrade: the link reloads first.
+                try await store.setSiteCounter(SiteIncarnation.reloadPendingCounter, 1)
+            }
+            try await eventually("the son drops the entity its slice now negates") { try await tree.current.customer(id(1)) == nil }
+            #expect(try await tree.current.field("name", of: id(2)) == .text("stays"))
+            #expect(try await tree.father.field("name", of: id(1)) == .text("x"), "a local drop: the father keeps it")
+        }
+    }
+
     @Test("Edge.changeSlice: PartialLoad of what is added, SelectMinus and unregister of what left")
     func edgeChangesSlice() async throws {
         let site = try await LinkedSite.start(.sqlite, siteName: "center", clients: ["app"])

@@ -22,6 +22,10 @@ final class NemesisTree: @unchecked Sendable {
         var processes: [ServeProcess?]
         /// Where `arbor backup` last copied the database.
         var backupFile: URL?
+        /// The schema the site runs: ``NemesisTree/schema`` until upgraded to ``NemesisTree/upgradedSchema``.
+        var schema = NemesisTree.schema
+        /// The file of ``schema`` once upgraded (the embedded example schema before).
+        var schemaFile: URL?
         /// Every log file its processes wrote, per process number, oldest first (a killed or
         /// restarted process leaves its log for the failure report).
         var logFiles: [[URL]]
@@ -38,7 +42,9 @@ final class NemesisTree: @unchecked Sendable {
             logFiles = Array(repeating: [], count: ports.count)
         }
 
-        var storeArguments: [String] { ["--db", place.databaseURL, "--prefix", prefix.value, "--site", name] }
+        var storeArguments: [String] {
+            ["--db", place.databaseURL, "--prefix", prefix.value, "--site", name] + (schemaFile.map { ["--schema", $0.path] } ?? [])
+        }
 
         func writeSettings() throws {
             try JSONSerialization.data(withJSONObject: settings).write(to: configFile)
@@ -48,6 +54,10 @@ final class NemesisTree: @unchecked Sendable {
     }
 
     static let schema = Fixtures.retailSchema
+    /// The additive successor the run upgrades every site to, one at a time.
+    static let upgradedSchema = Fixtures.retailSchemaV2
+    /// Where ``upgradedSchema`` is written for `arbor schema apply` and `schemaFile`.
+    let upgradedSchemaFile = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-nemesis-schema-\(UUID().uuidString).json")
     /// A slice that selects every topic the planner uses (for reading a site whole).
     let everything: String
     let topology: NemesisTopology
@@ -115,6 +125,26 @@ final class NemesisTree: @unchecked Sendable {
         for number in sites[index].ports.indices { try await startProcess(site: index, number: number) }
     }
 
+    /// Stops every process of the site, applies the upgraded schema as an operator does
+    /// (`arbor schema apply`), configures it and starts the processes again.
+    func upgradeSchema(site index: Int) async throws {
+        let site = sites[index]
+        if !FileManager.default.fileExists(atPath: upgradedSchemaFile.path) { try Self.upgradedSchema.encodeJSON().write(to: upgradedSchemaFile) }
+        await stopSite(index)
+        site.schemaFile = upgradedSchemaFile
+        site.schema = Self.upgradedSchema
+        try await applySchema(site)
+        site.settings["schemaFile"] = upgradedSchemaFile.path
+        try site.writeSettings()
+        for number in site.ports.indices { try await startProcess(site: index, number: number) }
+    }
+
+    /// `arbor schema apply` of the site's schema to its stopped database.
+    private func applySchema(_ site: Site) async throws {
+        let applied = try await ArborCommand.run(["schema", "apply"] + site.storeArguments)
+        guard applied.status == 0 else { throw TestStoreError("arbor schema apply at \(site.name) failed: \(applied)") }
+    }
+
     /// `arbor backup` of the serving SQLite site.
     func backup(site index: Int) async throws {
         let site = sites[index]
@@ -132,6 +162,8 @@ final class NemesisTree: @unchecked Sendable {
         await stopSite(index)
         Self.removeSQLite(path)
         try FileManager.default.copyItem(at: backup, to: URL(fileURLWithPath: path))
+        // A backup from before the site's upgrade is upgraded again, as the operator would.
+        if site.schemaFile != nil { try await applySchema(site) }
         for number in site.ports.indices { try await startProcess(site: index, number: number) }
     }
 
@@ -159,13 +191,13 @@ final class NemesisTree: @unchecked Sendable {
     /// The application's writer at one process.
     func writer(site: Int, number: Int) throws -> Edge {
         try Edge(configuration: EdgeConfiguration(
-            servers: [sites[site].urls[number]], clientId: "writer", schema: Self.schema, requestTimeout: .seconds(10)))
+            servers: [sites[site].urls[number]], clientId: "writer", schema: sites[site].schema, requestTimeout: .seconds(10)))
     }
 
     /// The live entities a site serves, read by a full load at its first live process.
     func liveEntities(site: Int) async throws -> [UUID: NemesisEntity] {
         let edge = try Edge(configuration: EdgeConfiguration(
-            servers: sites[site].urls, clientId: "checker", useRegistration: true, schema: Self.schema, requestTimeout: .seconds(20)))
+            servers: sites[site].urls, clientId: "checker", useRegistration: true, schema: sites[site].schema, requestTimeout: .seconds(20)))
         return NemesisEntity.byId(try await edge.fullLoad(slice: everything).deltas)
     }
 
@@ -180,12 +212,13 @@ final class NemesisTree: @unchecked Sendable {
                 print("nemesis: kept \(site.name)'s database \(site.place.databaseURL) (table prefix \(site.prefix.value))")
                 continue
             }
-            if let store = try? await TestStores.open(site.place, schema: Self.schema, prefix: site.prefix, siteName: site.name) {
+            if let store = try? await TestStores.open(site.place, schema: site.schema, prefix: site.prefix, siteName: site.name) {
                 await TestStores.remove(store, site.place)
             }
             try? FileManager.default.removeItem(at: site.configFile)
             if let backup = site.backupFile { try? FileManager.default.removeItem(at: backup) }
         }
+        if !keep { try? FileManager.default.removeItem(at: upgradedSchemaFile) }
     }
 
     /// The last lines each process printed, for a failure report.
