@@ -145,6 +145,22 @@ import Testing
         #expect(try configuration.validated().advertisedURL == nil)
     }
 
+    @Test func everyRowOfTheTableSetsThePropertyOfItsKey() {
+        for setting in ServeConfiguration.settings {
+            let path: AnyKeyPath = switch setting.field {
+            case .text(let path): path
+            case .optionalText(let path): path
+            case .integer(let path): path
+            case .optionalInteger(let path): path
+            case .integer64(let path): path
+            case .number(let path): path
+            case .boolean(let path): path
+            case .list(let path): path
+            }
+            #expect("\(path)" == "\\ServeConfiguration.\(setting.key)")
+        }
+    }
+
     @Test func missingDatabaseSaysWhereToSetIt() {
         #expect(Self.refusal { _ = try ServeConfiguration().validated() }.contains("ARBOR_DATABASE_URL"))
     }
