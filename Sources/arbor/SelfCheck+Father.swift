@@ -11,9 +11,9 @@ extension SelfCheck {
         guard let data = FileManager.default.contents(atPath: configFile) else {
             throw CommandFailure("cannot read --config '\(configFile)': check the path")
         }
-        var settings = ServeConfiguration()
+        var settings: ServeConfiguration
         do {
-            try settings.apply(file: data, named: configFile)
+            settings = try ServeConfiguration(file: data, named: configFile)
             try settings.apply(environment: ProcessInfo.processInfo.environment)
         } catch { throw CommandFailure(error.description) }
         return settings.fatherServers.isEmpty ? nil : settings

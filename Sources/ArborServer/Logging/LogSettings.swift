@@ -23,7 +23,7 @@ public struct LogSettings: Sendable, Equatable {
         self.format = format
     }
 
-    /// The variables read by ``resolve(level:format:environment:)`` (not ``ServeConfiguration`` keys).
+    /// The variables read by ``resolve(level:format:environment:)`` (not keys of `arbor serve`'s configuration file).
     public static let environmentVariables = ["ARBOR_LOG_LEVEL", "ARBOR_LOG_FORMAT"]
 
     /// The levels, lowest first, as they are written on the command line.

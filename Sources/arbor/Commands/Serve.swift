@@ -14,7 +14,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve a site: the delta and cache servers over HTTPS (or plain HTTP when configured explicitly).",
         discussion: """
             Settings come from --config (a JSON object of the keys below), then the ARBOR_* environment variables, \
-            then flags; later wins. Every key, its environment variable and an example:
+            then flags; later wins. In the file each value has the JSON type of its example (lists are JSON arrays); \
+            in the environment lists are comma-separated. Every key, its environment variable and an example:
 
             """ + ServeSetting.helpText(ServeConfiguration.settings)
     )
@@ -27,7 +28,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Instance suffix in URLs (default 1).") var instance: String?
     @Option(name: .long, help: "Table prefix (default arbor_).") var prefix: String?
     @Option(name: .long, help: "Distribution schema file (default: the embedded example).") var schema: String?
-    @Option(name: .long, help: "Servers to start: delta, cache or delta,cache (default both).") var servers: String?
+    @Option(name: .long, help: "Servers to start: delta, cache or delta,cache (default both).", transform: ServeSettingField.list) var servers: [String]?
     @Option(name: .long, help: "Write the bound port to this file once listening (for scripts and tests).") var portFile: String?
     @Option(name: .long, help: "A JSON file of client id → topics it may read and write (default: every slice and write permitted).") var permits: String?
 
@@ -46,6 +47,15 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("allow-anonymous-reads"), help: "Serve unregistered fetches that name no client (default: every request but the status GETs needs a client of the clients table; anonymous writes are never served).")
     var allowAnonymousReads = false
 
+    /// The flags that set a setting, the last layer over the file and the environment.
+    var flags: ServeFlags {
+        ServeFlags(
+            database: db, site: site, host: host, port: port, instance: instance, tablePrefix: prefix, schemaFile: schema, servers: servers,
+            permitsFile: permits, maximumConnections: maximumConnections, idleTimeoutSeconds: idleTimeout, plainHTTP: plainHTTP,
+            allowAnonymousReads: allowAnonymousReads
+        )
+    }
+
     func run() async throws {
         let logSettings: LogSettings
         do {
@@ -54,21 +64,13 @@ struct Serve: AsyncParsableCommand {
         logSettings.bootstrap()
         var settings = ServeConfiguration()
         do {
-            if let config {
-                try settings.apply(file: try ConfigurationFile.read(config, option: "--config"), named: config)
-            }
+            if let config { settings = try ServeConfiguration(file: try ConfigurationFile.read(config, option: "--config"), named: config) }
             try settings.apply(environment: ProcessInfo.processInfo.environment)
-            for (key, value) in [("database", db), ("site", site), ("host", host), ("port", port.map(String.init)), ("instance", instance),
-                                 ("tablePrefix", prefix), ("schemaFile", schema), ("servers", servers), ("permitsFile", permits),
-                                 ("maximumConnections", maximumConnections.map(String.init)), ("idleTimeoutSeconds", idleTimeout.map(String.init))] {
-                if let value { try settings.set(key, value, source: "--\(key)") }
-            }
-            if plainHTTP { try settings.set("plainHTTP", "true", source: "--plain-http") }
-            if allowAnonymousReads { try settings.set("allowAnonymousReads", "true", source: "--allow-anonymous-reads") }
         } catch let error as ServeConfigurationError {
             throw ValidationError(error.description)
         }
-        var valid: (location: DatabaseLocation, prefix: TablePrefix, servers: SiteApplication.Servers, settings: SiteServerSettings)
+        settings.apply(flags: flags)
+        var valid: ValidServeConfiguration
         do { valid = try settings.validated() } catch { throw ValidationError(error.description) }
         // The PostgreSQL password may come from PGPASSWORD or ~/.pgpass instead of the URL, as for the admin commands.
         let passwordOrigin: PostgresPasswordOrigin?
@@ -99,7 +101,7 @@ struct Serve: AsyncParsableCommand {
         serverSettings.requiresClientCertificates = listenerTLS?.requiresClientCertificates ?? false
         let distributionSchema = try StoreOptions.loadSchema(settings.schemaFile)
 
-        let final = settings
+        let final = settings, advertisedURL = valid.advertisedURL
         let logger = Logger(label: "arbor.\(final.site)")
         var permit: any Permit = AllowAllPermit()
         if let file = settings.permitsFile {
@@ -156,7 +158,7 @@ struct Serve: AsyncParsableCommand {
         )
         // The father link and log trimming run in the one process holding the site's master role (§8.1).
         // Every process reports the master's link state to its edges (§8.2).
-        let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: final.advertisedURL, centerConnection: linkConnection)
+        let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: advertisedURL, centerConnection: linkConnection)
         let application = SiteApplication(
             context: context, servers: valid.servers, host: final.host, port: final.port,
             extraServices: scaling.services + [LinkRetrySignal(link: fatherLink)],
@@ -172,7 +174,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try await application.run { port in
                 logger.notice("serving site '\(final.site)' on \(scheme)://\(final.host):\(port)/arbor/\(final.instance)/")
-                if final.advertisedURL == nil {
+                if advertisedURL == nil {
                     if let host = final.advertisedHost {
                         scaling.balancer.listen(at: "\(scheme)://\(host):\(port)")
                     } else if let url = SiteScaling.listenerURL(scheme: scheme, host: final.host, port: port) {

@@ -1,3 +1,4 @@
+@testable import arbor
 import ArborServer
 import Foundation
 import Testing
@@ -10,8 +11,7 @@ import Testing
     @Test(arguments: ["center.json", "branch.json"])
     func exampleConfigurationIsValid(file: String) throws {
         let data = try Data(contentsOf: Self.deployDirectory.appendingPathComponent(file))
-        var configuration = ServeConfiguration()
-        try configuration.apply(file: data, named: file)
+        let configuration = try ServeConfiguration(file: data, named: file)
         _ = try configuration.validated()
         #expect(
             configuration.advertisedURL != nil || configuration.advertisedHost != nil,
@@ -22,8 +22,7 @@ import Testing
     }
 
     @Test func theBranchNamesItsSecretFileAndEveryProcessItsOwnURL() throws {
-        var branch = ServeConfiguration()
-        try branch.apply(file: try Data(contentsOf: Self.deployDirectory.appendingPathComponent("branch.json")), named: "branch.json")
+        let branch = try ServeConfiguration(file: try Data(contentsOf: Self.deployDirectory.appendingPathComponent("branch.json")), named: "branch.json")
         #expect(branch.fatherClientSecretFile != nil)
         // arbor@.service runs one process per port on this configuration: a fixed URL would be announced by all.
         #expect(branch.advertisedURL == nil && branch.advertisedHost != nil)

@@ -1,3 +1,4 @@
+@testable import arbor
 import ArborServer
 import ArborStore
 import ArborTesting
@@ -68,11 +69,10 @@ import Testing
         let properties = Set(Mirror(reflecting: ServeConfiguration()).children.compactMap(\.label))
         #expect(properties == Set(ServeConfiguration.settings.map(\.key)))
         for setting in ServeConfiguration.settings {
-            var configuration = ServeConfiguration()
             #expect(throws: Never.self, "\(setting.key) = \(setting.example)") {
-                try configuration.apply(file: Data("{\"\(setting.key)\": \(setting.example)}".utf8), named: "example")
+                _ = try ServeConfiguration(file: Data("{\"\(setting.key)\": \(setting.example)}".utf8), named: "example")
             }
-            configuration = ServeConfiguration()
+            var configuration = ServeConfiguration()
             let text = setting.example.trimmingCharacters(in: CharacterSet(charactersIn: "\"[]")).replacingOccurrences(of: "\", \"", with: ",")
             #expect(throws: Never.self, "\(setting.variable)=\(text)") { try configuration.apply(environment: [setting.variable: text]) }
         }

@@ -29,7 +29,7 @@ import Testing
         var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: branch.configFile)) as? [String: Any])
         config["fatherSlice"] = nil
         config["selectiveDistribution"] = true
-        config["fixedTopics"] = "all-branches"
+        config["fixedTopics"] = ["all-branches"]
         config["unusedTopicsLifeMinutes"] = 0.05
         try JSONSerialization.data(withJSONObject: config).write(to: branch.configFile)
         return branch

@@ -1,3 +1,4 @@
+@testable import arbor
 @testable import ArborServer
 import Testing
 
@@ -24,7 +25,7 @@ struct SocketLimitsTests {
         #expect(try settings.validatedSockets(descriptorLimit: 1024).maximumConnections == 900)
         #expect(try settings.validatedSockets(descriptorLimit: 256).maximumConnections == 256 - SocketLimits.reservedDescriptors)
         #expect(try settings.validatedSockets(descriptorLimit: nil).maximumConnections == 900)
-        try settings.set("maximumConnections", "5000", source: "--maximum-connections")
+        settings.apply(flags: ServeFlags(maximumConnections: 5000))
         let error = try #require(throws: ServeConfigurationError.self) { try settings.validatedSockets(descriptorLimit: 1024) }
         #expect(error.description.contains("LimitNOFILE"))
         #expect(try settings.validatedSockets(descriptorLimit: 65_536).maximumConnections == 5000)
@@ -37,12 +38,11 @@ struct SocketLimitsTests {
         let limits = try settings.validatedSockets(descriptorLimit: nil)
         #expect(limits.idleTimeout == .seconds(5))
         #expect(limits.maximumHeaderBytes == 8192)
-        try settings.set("idleTimeoutSeconds", "0", source: "test")
+        settings.idleTimeoutSeconds = 0
         #expect(throws: ServeConfigurationError.self) { try settings.validatedSockets(descriptorLimit: nil) }
         settings = ServeConfiguration()
-        try settings.set("requestBodyBudgetBytes", String(settings.maximumTransactionBytes - 1), source: "test")
+        settings.requestBodyBudgetBytes = settings.maximumTransactionBytes - 1
         #expect(throws: ServeConfigurationError.self) { try settings.validatedSockets(descriptorLimit: nil) }
-        #expect(throws: ServeConfigurationError.self) { try settings.set("maximumConnections", "many", source: "test") }
     }
 
     @Test("the body budget takes what fits and gives it back")

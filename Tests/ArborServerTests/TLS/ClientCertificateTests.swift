@@ -1,3 +1,4 @@
+@testable import arbor
 import ArborCore
 import ArborEdge
 import ArborTesting
@@ -30,20 +31,20 @@ import Testing
         #expect(needsTLS?.description.contains("tlsClientCAFile needs TLS") == true, "\(needsTLS?.description ?? "")")
 
         var unreadable = ServeConfiguration()
-        for (key, value) in [("tlsCertificateFile", authority.certificateFile), ("tlsKeyFile", authority.keyFile), ("tlsClientCAFile", "/nonexistent/ca.pem")] {
-            try unreadable.set(key, value, source: "test")
-        }
+        unreadable.tlsCertificateFile = authority.certificateFile
+        unreadable.tlsKeyFile = authority.keyFile
+        unreadable.tlsClientCAFile = "/nonexistent/ca.pem"
         let badCA = #expect(throws: ServeConfigurationError.self) { try unreadable.listenerTLS() }
         #expect(badCA?.description.contains("/nonexistent/ca.pem") == true, "\(badCA?.description ?? "")")
 
         var valid = unreadable
-        try valid.set("tlsClientCAFile", authority.caFile, source: "test")
+        valid.tlsClientCAFile = authority.caFile
         #expect(try valid.listenerTLS()?.requiresClientCertificates == true)
-        try valid.set("tlsClientCAFile", "", source: "test")
+        valid.tlsClientCAFile = nil
         #expect(try valid.listenerTLS()?.requiresClientCertificates == false)
 
         var halfFather = ServeConfiguration()
-        try halfFather.set("fatherClientCertificateFile", authority.certificateFile, source: "test")
+        halfFather.fatherClientCertificateFile = authority.certificateFile
         let half = #expect(throws: ServeConfigurationError.self) { try halfFather.fatherClientCertificate() }
         #expect(half?.description.contains("go together") == true, "\(half?.description ?? "")")
     }

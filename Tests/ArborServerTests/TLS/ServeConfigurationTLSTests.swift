@@ -1,3 +1,4 @@
+@testable import arbor
 import ArborEdge
 import ArborServer
 import Foundation
@@ -18,12 +19,11 @@ import Testing
         try configuration.apply(environment: ["ARBOR_PLAIN_HTTP": "true"])
         #expect(configuration.plainHTTP)
         #expect(try configuration.listenerTLS() == nil)
-        #expect(throws: ServeConfigurationError.self) { try configuration.set("plainHTTP", "perhaps", source: "test") }
     }
 
     @Test func onlyOneOfTheTwoFilesIsRefused() throws {
         var onlyCertificate = ServeConfiguration()
-        try onlyCertificate.set("tlsCertificateFile", "/etc/arbor/server.pem", source: "test")
+        onlyCertificate.tlsCertificateFile = "/etc/arbor/server.pem"
         let missingKey = #expect(throws: ServeConfigurationError.self) { try onlyCertificate.listenerTLS() }
         #expect(missingKey?.description.contains("tlsKeyFile is not") == true, "\(missingKey?.description ?? "")")
 
@@ -37,8 +37,9 @@ import Testing
     func validFilesGiveTLSAndTogetherWithPlainHTTPAreRefused() async throws {
         let authority = try await TestCertificateAuthority.make()
         defer { authority.remove() }
-        var configuration = ServeConfiguration()
-        try configuration.apply(file: Data(#"{"tlsCertificateFile": "\#(authority.certificateFile)", "tlsKeyFile": "\#(authority.keyFile)"}"#.utf8), named: "site.json")
+        var configuration = try ServeConfiguration(
+            file: Data(#"{"tlsCertificateFile": "\#(authority.certificateFile)", "tlsKeyFile": "\#(authority.keyFile)"}"#.utf8), named: "site.json"
+        )
         let tls = try configuration.listenerTLS()
         #expect(tls?.certificateFile == authority.certificateFile)
         configuration.plainHTTP = true
@@ -62,8 +63,8 @@ import Testing
         ]
         for (certificate, key, expected) in cases {
             var configuration = ServeConfiguration()
-            try configuration.set("tlsCertificateFile", certificate, source: "test")
-            try configuration.set("tlsKeyFile", key, source: "test")
+            configuration.tlsCertificateFile = certificate
+            configuration.tlsKeyFile = key
             let error = #expect(throws: ServeConfigurationError.self) { try configuration.listenerTLS() }
             for part in expected { #expect(error?.description.contains(part) == true, "\(error?.description ?? "") lacks \(part)") }
         }
@@ -77,7 +78,7 @@ import Testing
         #expect(try configuration.fatherTrustRoots() == nil)
         try configuration.apply(environment: ["ARBOR_FATHER_CA_FILE": authority.caFile])
         #expect(try configuration.fatherTrustRoots()?.certificates.count == 1)
-        try configuration.set("fatherCAFile", authority.keyFile, source: "test")
+        configuration.fatherCAFile = authority.keyFile
         let error = #expect(throws: ServeConfigurationError.self) { try configuration.fatherTrustRoots() }
         #expect(error?.description.hasPrefix("fatherCAFile: ") == true && error?.description.contains(authority.keyFile) == true, "\(error?.description ?? "")")
     }

@@ -1,4 +1,5 @@
 import ArborCore
+import ArborServer
 import ArborStore
 import Foundation
 
@@ -10,17 +11,18 @@ import Foundation
 /// than a message. The PostgreSQL password then comes from the URL, `PGPASSWORD` or the
 /// password file (``PostgresPasswordSources``).
 ///
-/// The executable reads the environment and the file once and passes them in; this type does
-/// no I/O but reading the password file the environment names.
-public struct SiteDatabaseSources: Sendable {
+/// The executable reads the environment and the file once and passes them in; the file is read
+/// by ``ServeConfigurationFile`` as for `arbor serve`. This type does no I/O but reading the
+/// password file the environment names.
+struct SiteDatabaseSources: Sendable {
     /// The command's own flags; nil when not given.
-    public struct Flags: Sendable, Equatable {
-        public var database: String?
-        public var tablePrefix: String?
-        public var site: String?
-        public var schemaFile: String?
+    struct Flags: Sendable, Equatable {
+        var database: String?
+        var tablePrefix: String?
+        var site: String?
+        var schemaFile: String?
 
-        public init(database: String? = nil, tablePrefix: String? = nil, site: String? = nil, schemaFile: String? = nil) {
+        init(database: String? = nil, tablePrefix: String? = nil, site: String? = nil, schemaFile: String? = nil) {
             self.database = database
             self.tablePrefix = tablePrefix
             self.site = site
@@ -34,27 +36,28 @@ public struct SiteDatabaseSources: Sendable {
         ("site", "--site", "ARBOR_SITE"), ("schemaFile", "--schema", "ARBOR_SCHEMA"),
     ]
 
-    public var flags: Flags
+    var flags: Flags
     /// The process environment (only the variables above and the PostgreSQL ones are read).
-    public var environment: [String: String]
+    var environment: [String: String]
     /// The `--config` file's path and content, when given.
-    public var configFile: (path: String, data: Data)?
+    var configFile: (path: String, data: Data)?
 
-    public init(flags: Flags, environment: [String: String], configFile: (path: String, data: Data)? = nil) {
+    init(flags: Flags, environment: [String: String], configFile: (path: String, data: Data)? = nil) {
         self.flags = flags
         self.environment = environment
         self.configFile = configFile
     }
 
     /// The validated settings, or an error naming the sources that are missing or disagree.
-    public func resolved() throws(ServeConfigurationError) -> SiteDatabaseSettings {
+    func resolved() throws(ServeConfigurationError) -> SiteDatabaseSettings {
         var given: [String: [(source: String, value: String)]] = [:]
         if let configFile {
-            var file = ServeConfiguration()
-            try file.apply(file: configFile.data, named: configFile.path)
-            let keys = Set(((try? JSONSerialization.jsonObject(with: configFile.data)) as? [String: Any])?.keys.map { $0 } ?? [])
-            let values = ["database": file.database, "tablePrefix": file.tablePrefix, "site": file.site, "schemaFile": file.schemaFile]
-            for setting in Self.settings where keys.contains(setting.key) {
+            let file = try ServeConfigurationFile(configFile.data, named: configFile.path)
+            let values = [
+                "database": file.configuration.database, "tablePrefix": file.configuration.tablePrefix, "site": file.configuration.site,
+                "schemaFile": file.configuration.schemaFile,
+            ]
+            for setting in Self.settings where file.keys.contains(setting.key) {
                 if let value = values[setting.key] ?? nil, !value.isEmpty { given[setting.key, default: []].append(("\(configFile.path): '\(setting.key)'", value)) }
             }
         }
@@ -136,17 +139,17 @@ public struct SiteDatabaseSources: Sendable {
 }
 
 /// What an admin command opens, resolved from ``SiteDatabaseSources``.
-public struct SiteDatabaseSettings: Sendable {
+struct SiteDatabaseSettings: Sendable {
     /// The database, its PostgreSQL password filled in.
-    public var location: DatabaseLocation
+    var location: DatabaseLocation
     /// The flag, variable or file key that named the database.
-    public var databaseSource: String
+    var databaseSource: String
     /// Where the PostgreSQL password came from; nil for SQLite.
-    public var passwordOrigin: PostgresPasswordOrigin?
-    public var prefix: TablePrefix
-    public var siteName: String
+    var passwordOrigin: PostgresPasswordOrigin?
+    var prefix: TablePrefix
+    var siteName: String
     /// The distribution schema file; nil for the embedded example schema.
-    public var schemaFile: String?
+    var schemaFile: String?
     /// Advice to print on standard error (a password on the command line).
-    public var warnings: [String]
+    var warnings: [String]
 }

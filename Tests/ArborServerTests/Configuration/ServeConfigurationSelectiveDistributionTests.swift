@@ -1,3 +1,4 @@
+@testable import arbor
 import ArborServer
 import Foundation
 import Testing
@@ -5,8 +6,9 @@ import Testing
 /// The selective-distribution settings of `arbor serve` (§8.3).
 @Suite struct ServeConfigurationSelectiveDistributionTests {
     private func branch(_ environment: [String: String]) throws -> ServeConfiguration {
-        var configuration = ServeConfiguration()
-        try configuration.apply(file: Data(#"{"database": "sqlite:/b.sqlite", "site": "branch", "fatherServers": "http://father:8080", "fatherClientId": "branch"}"#.utf8), named: "branch.json")
+        var configuration = try ServeConfiguration(
+            file: Data(#"{"database": "sqlite:/b.sqlite", "site": "branch", "fatherServers": ["http://father:8080"], "fatherClientId": "branch"}"#.utf8), named: "branch.json"
+        )
         try configuration.apply(environment: environment)
         return configuration
     }
@@ -50,7 +52,7 @@ import Testing
         ("ARBOR_FIXED_TOPICS", "all branches", "fixedTopics: 'all branches'"),
         ("ARBOR_FIXED_TOPICS", "arbor.father", "fixedTopics: 'arbor.father'"),
         ("ARBOR_UNUSED_TOPICS_LIFE_MINUTES", "0", "unusedTopicsLifeMinutes must be a positive number"),
-        ("ARBOR_UNUSED_TOPICS_LIFE_MINUTES", "soon", "must be a number of minutes"),
+        ("ARBOR_UNUSED_TOPICS_LIFE_MINUTES", "soon", "ARBOR_UNUSED_TOPICS_LIFE_MINUTES must be a number"),
         ("ARBOR_SELECTIVE_DISTRIBUTION", "maybe", "must be true or false"),
     ])
     func badValuesAreNamed(variable: String, value: String, expected: String) throws {

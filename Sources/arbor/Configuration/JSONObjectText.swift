@@ -1,3 +1,4 @@
+import ArborServer
 import Foundation
 
 /// Decodes a JSON configuration file (site configuration, permits) into its top-level object,

@@ -1,9 +1,10 @@
 import ArborEdge
+import ArborServer
 
 extension ServeConfiguration {
     /// The listener's TLS identity, or nil when plain HTTP was asked for explicitly (issue 6).
     /// Reads and checks the certificate and key files; every refusal says what to set.
-    public func listenerTLS() throws(ServeConfigurationError) -> ListenerTLS? {
+    func listenerTLS() throws(ServeConfigurationError) -> ListenerTLS? {
         switch (tlsCertificateFile, tlsKeyFile) {
         case (nil, nil):
             guard tlsClientCAFile == nil else {
@@ -29,14 +30,14 @@ extension ServeConfiguration {
 
     /// The CAs the father link trusts for an `https://` father (``fatherCAFile``), or nil for the
     /// system's roots.
-    public func fatherTrustRoots() throws(ServeConfigurationError) -> EdgeTrustRoots? {
+    func fatherTrustRoots() throws(ServeConfigurationError) -> EdgeTrustRoots? {
         guard let fatherCAFile else { return nil }
         do { return try EdgeTrustRoots.load(file: fatherCAFile) } catch { throw ServeConfigurationError("fatherCAFile: \(error.message)") }
     }
 
     /// This site's client certificate at its father (``fatherClientCertificateFile`` and
     /// ``fatherClientKeyFile``), or nil when the link authenticates by secret only.
-    public func fatherClientCertificate() throws(ServeConfigurationError) -> EdgeClientCertificate? {
+    func fatherClientCertificate() throws(ServeConfigurationError) -> EdgeClientCertificate? {
         switch (fatherClientCertificateFile, fatherClientKeyFile) {
         case (nil, nil): return nil
         case (let certificate?, let key?):

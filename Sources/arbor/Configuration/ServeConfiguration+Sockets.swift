@@ -1,24 +1,10 @@
-extension ServeConfiguration {
-    /// Sets one of the socket settings; false when `key` is not one of them.
-    mutating func setSocketSetting(_ key: String, _ value: String, source: String) throws(ServeConfigurationError) -> Bool {
-        func number() throws(ServeConfigurationError) -> Int {
-            guard let parsed = Int(value.trimmingCharacters(in: .whitespaces)) else { throw ServeConfigurationError("\(source) must be a whole number, got '\(value)'") }
-            return parsed
-        }
-        switch key {
-        case "maximumConnections": maximumConnections = value.isEmpty ? nil : try number()
-        case "idleTimeoutSeconds": idleTimeoutSeconds = try number()
-        case "maximumHeaderBytes": maximumHeaderBytes = try number()
-        case "requestBodyBudgetBytes": requestBodyBudgetBytes = try number()
-        default: return false
-        }
-        return true
-    }
+import ArborServer
 
+extension ServeConfiguration {
     /// The socket bounds, checked against each other and against `descriptorLimit` (the
     /// process's `RLIMIT_NOFILE`, nil when unknown): a `maximumConnections` set explicitly
     /// must leave ``SocketLimits/reservedDescriptors`` free; the default is lowered to fit.
-    public func validatedSockets(descriptorLimit: Int?) throws(ServeConfigurationError) -> SocketLimits {
+    func validatedSockets(descriptorLimit: Int?) throws(ServeConfigurationError) -> SocketLimits {
         let room = descriptorLimit.map { max(1, $0 - SocketLimits.reservedDescriptors) }
         let connections: Int
         if let maximumConnections {

@@ -1,4 +1,5 @@
 import ArborCore
+import ArborServer
 
 extension ServeConfiguration {
     /// The selective-distribution settings (§8.3), nil when it is off; throws naming the

@@ -1,3 +1,4 @@
+@testable import arbor
 import ArborServer
 import ArborStore
 import Foundation

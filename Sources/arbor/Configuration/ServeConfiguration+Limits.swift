@@ -1,12 +1,13 @@
 import ArborCore
+import ArborServer
 import ArborStore
 
 extension ServeConfiguration {
     /// The smallest allowed `maximumTransactionBytes`: room for a few ordinary entities.
-    public static let minimumTransactionBytes = 64 << 10
+    static let minimumTransactionBytes = 64 << 10
     /// The largest allowed `maximumTransactionBytes`: the delta-buffer format's length is a u32,
     /// and a request body is held in memory whole.
-    public static let largestTransactionBytes = 1 << 30
+    static let largestTransactionBytes = 1 << 30
 
     /// `maximumTransactionBytes` and `maximumClockSkewSeconds`, checked.
     func validatedLimits() throws(ServeConfigurationError) -> WriteLimits {
