@@ -88,7 +88,7 @@ struct ServersReport {
         }
         let document = Document(servers: entries, live: entries.filter(\.isLive).count, total: entries.count, liveMasters: liveMasters)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(document)) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -22,7 +22,7 @@ struct Tree: AsyncParsableCommand {
         let (_, report) = try await source.fetch()
         if json {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report.tree), as: UTF8.self))
         } else {
             print(Self.text(report.tree))
