@@ -1,4 +1,5 @@
 import ArborCore
+import Foundation
 
 /// The rules of an edge's session, without I/O: which server to use, the slice and sequence
 /// fetches continue from, the connected-to-center flag, and the back-off after a failed round.
