@@ -11,8 +11,19 @@ import Testing
 /// fetched through; they must notice (`LogReplaced`) and reload rather than silently skip the
 /// father's new writes, and the son must upload again what the father lost of its writes.
 @Suite(.serialized, .heavy) struct FatherRestoreEndToEndTests {
-    @Test(.heavy(timeLimit: .seconds(300)))
-    func writesAfterAFatherRestoreReachBothSidesAndTheyConverge() async throws {
+    /// What the branch does while the center is restored.
+    enum Branch: String, CaseIterable, CustomStringConvertible {
+        /// It is stopped too, and starts after the restored center wrote past its position:
+        /// its SkipLoad names the old log.
+        case stoppedMeanwhile
+        /// It keeps running: its fetches and uploads reconnect to the restored center.
+        case keepsRunning
+
+        var description: String { rawValue }
+    }
+
+    @Test(.heavy(timeLimit: .seconds(300)), arguments: Branch.allCases)
+    func writesAfterAFatherRestoreReachBothSidesAndTheyConverge(branch: Branch) async throws {
         let center = try await TreeSite(name: "center", backend: .sqlite, sons: ["east"], clients: ["checker", "watcher"], father: nil)
         var sites = [center]
         let backupFile = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-center-backup-\(UUID().uuidString).sqlite")
@@ -48,15 +59,15 @@ import Testing
             try await waitUntil(book, centerLost + eastLost, areAt: east)
             _ = try await watcher.fetchDeltasOnce(waitMilliseconds: 0)
 
-            // The operator restores the center's backup. The branch is down meanwhile, and the
-            // restored center writes past the position the branch holds in its old log.
-            await east.process?.stop()
+            // The operator restores the center's backup, and the restored center writes past the
+            // position the branch holds in its old log.
+            if branch == .stoppedMeanwhile { await east.process?.stop() }
             await center.process?.stop()
             try copyDatabase(from: backupFile.path, to: try #require(center.place.sqlitePath))
             try await center.start(keepingPort: true)
             let centerAfter = (0..<40).map { "centerAfter\($0)" }
             for name in centerAfter { try await book.create(name, at: center, topics: ",east,") }
-            try await east.start()
+            if branch == .stoppedMeanwhile { try await east.start() }
             let eastAfter = (0..<5).map { "eastAfter\($0)" }
             for name in eastAfter { try await book.create(name, at: east, topics: ",east,") }
             try await book.update("eastBefore1", at: east, fields: ["name": .text("renamed at east after the restore")])
@@ -71,6 +82,7 @@ import Testing
             #expect(byId[book.ids["eastBefore0"]!]?.fields["name"]?.value == .text("renamed at east after the backup"))
             #expect(byId[book.ids["eastBefore1"]!]?.fields["name"]?.value == .text("renamed at east after the restore"))
             #expect(center.process?.output.contains("restored copy") == true, "the center says it was restored")
+            #expect(east.process?.output.contains("the father's log was replaced") == true, "the branch says why it reloads")
 
             // The application edge is told its position is in a log that is gone.
             do {
