@@ -39,8 +39,8 @@ import Testing
                 try await book.create("eastBefore\(n)", at: east, topics: ",east,")
             }
             let before = (0..<3).flatMap { ["centerBefore\($0)", "eastBefore\($0)"] }
-            try await waitUntil(book, before, areAt: center)
-            try await waitUntil(book, before, areAt: east)
+            try await center.waitUntilHolds(book, before)
+            try await east.waitUntilHolds(book, before)
             // A registered application edge of the center, holding a position in its log.
             let watcher = try center.clientEdge("watcher")
             _ = try await watcher.fullLoad(slice: "east")
@@ -55,15 +55,15 @@ import Testing
                 try await book.create(eastLost[n], at: east, topics: ",east,")
             }
             try await book.update("eastBefore0", at: east, fields: ["name": .text("renamed at east after the backup")])
-            try await waitUntil(book, centerLost + eastLost, areAt: center)
-            try await waitUntil(book, centerLost + eastLost, areAt: east)
+            try await center.waitUntilHolds(book, centerLost + eastLost)
+            try await east.waitUntilHolds(book, centerLost + eastLost)
             _ = try await watcher.fetchDeltasOnce(waitMilliseconds: 0)
 
             // The operator restores the center's backup, and the restored center writes past the
             // position the branch holds in its old log.
             if branch == .stoppedMeanwhile { await east.process?.stop() }
             await center.process?.stop()
-            try copyDatabase(from: backupFile.path, to: try #require(center.place.sqlitePath))
+            try TreeSite.copyDatabase(from: backupFile.path, to: try #require(center.place.sqlitePath))
             try await center.start(keepingPort: true)
             let centerAfter = (0..<40).map { "centerAfter\($0)" }
             for name in centerAfter { try await book.create(name, at: center, topics: ",east,") }
@@ -74,9 +74,9 @@ import Testing
 
             // Every write acknowledged after the restore reaches the other side, and the center
             // gets back the branch's writes its restore lost.
-            try await waitUntil(book, centerAfter, areAt: east)
-            try await waitUntil(book, eastAfter + eastLost, areAt: center)
-            try await waitForConvergence(center, east, ignoring: Set(centerLost.compactMap { book.ids[$0] }))
+            try await east.waitUntilHolds(book, centerAfter)
+            try await center.waitUntilHolds(book, eastAfter + eastLost)
+            try await TreeSite.waitForConvergence(father: center, son: east, slice: "east", ignoring: Set(centerLost.compactMap { book.ids[$0] }))
             let atCenter = try await center.clientEdge("checker").fullLoad(slice: "east")
             let byId = Dictionary(atCenter.deltas.map { ($0.techId, $0) }, uniquingKeysWith: { $1 })
             #expect(byId[book.ids["eastBefore0"]!]?.fields["name"]?.value == .text("renamed at east after the backup"))
@@ -96,51 +96,5 @@ import Testing
             throw error
         }
         for site in sites.reversed() { await site.remove() }
-    }
-
-    /// Copies an SQLite database file (and its WAL, when there is one) over another.
-    func copyDatabase(from source: String, to target: String) throws {
-        for suffix in ["", "-wal", "-shm"] {
-            try? FileManager.default.removeItem(atPath: target + suffix)
-            if FileManager.default.fileExists(atPath: source + suffix) {
-                try FileManager.default.copyItem(atPath: source + suffix, toPath: target + suffix)
-            }
-        }
-    }
-
-    /// Waits (≤ 90 s) until `site` holds every named entity of `book`.
-    func waitUntil(_ book: WriteBook, _ names: [String], areAt site: TreeSite) async throws {
-        let ids = Set(names.compactMap { book.ids[$0] })
-        let deadline = ContinuousClock.now + .seconds(90)
-        var missing = ids.count
-        while ContinuousClock.now < deadline {
-            if let load = try? await site.clientEdge("checker").fullLoad(slice: "east") {
-                missing = ids.subtracting(load.deltas.map(\.techId)).count
-                if missing == 0 { return }
-            }
-            try await Task.sleep(for: .milliseconds(300))
-        }
-        Issue.record("\(missing) of \(ids.count) writes did not reach \(site.name) within 90 s")
-        throw TestStoreError("writes missing at \(site.name)")
-    }
-
-    /// Waits (≤ 90 s) until the son's digests on its slice equal the father's, but for
-    /// `ignoring`: the father's own writes its restore lost, which the son still holds.
-    func waitForConvergence(_ father: TreeSite, _ son: TreeSite, ignoring: Set<UUID>) async throws {
-        let deadline = ContinuousClock.now + .seconds(90)
-        var lastDifference = ""
-        while ContinuousClock.now < deadline {
-            if var fatherDigests = try? await father.clientEdge("checker").digests(slice: "east"),
-               var sonDigests = try? await son.clientEdge("checker").digests(slice: "east") {
-                fatherDigests.entities.removeAll { ignoring.contains($0.entity.techId) }
-                sonDigests.entities.removeAll { ignoring.contains($0.entity.techId) }
-                let report = VerifyReport(a: fatherDigests, b: sonDigests, labelA: father.name, labelB: son.name)
-                if report.isEqual { return }
-                lastDifference = "\(report)"
-            }
-            try await Task.sleep(for: .milliseconds(300))
-        }
-        Issue.record("\(son.name) did not converge with \(father.name) within 90 s: \(lastDifference)")
-        throw TestStoreError("no convergence")
     }
 }
