@@ -36,6 +36,7 @@ extension FatherLink {
                     let idle = ContinuousClock.now - lastAnswer
                     if idle >= settings.heartbeatInterval {
                         let answer = try await uploader.position()
+                        try await noteFatherWentBack(to: answer.appliedThrough, from: known)
                         await answered(answer)
                         position = answer.appliedThrough
                         lastAnswer = .now
