@@ -10,8 +10,9 @@ extension Edge {
     /// Long-polls with ``EdgeConfiguration/fetchWait`` while answers are empty, taking the
     /// sequence of each answer. Each poll asks from the current ``sequence``, which also
     /// acknowledges the batch returned before. Cancel the task to stop waiting. Throws
-    /// `NotRegistered` (register, then fetch again), `TooFarBehind` (sync-load), `Unreachable`
-    /// (call again), and `InvalidUse` before a load or while another fetch runs.
+    /// `NotRegistered` (register, then fetch again), `TooFarBehind` (sync-load), `LogReplaced`
+    /// (the site was restored from a backup: reload, registering the entities you hold),
+    /// `Unreachable` (call again), and `InvalidUse` before a load or while another fetch runs.
     ///
     /// When a proxy site with selective distribution answers `TopicNotInProxySlice` (§8.3), the
     /// edge loads its slice from the site's cache server (which makes the site receive the
@@ -49,14 +50,17 @@ extension Edge {
         }
         let ticket = try state.withLock { state throws(EdgeError) in try state.beginFetch() }
         var newSequence: Int64?
-        defer { state.withLock { _ = $0.endFetch(ticket, sequence: newSequence) } }
+        var answerLog: UUID?
+        defer { state.withLock { _ = $0.endFetch(ticket, sequence: newSequence, logIncarnation: answerLog) } }
         let body = FetchRequest(
             fromSequence: ticket.fromSequence, slice: ticket.slice,
-            registered: configuration.useRegistration, waitMilliseconds: waitMilliseconds
+            registered: configuration.useRegistration, waitMilliseconds: waitMilliseconds, logIncarnation: ticket.logIncarnation
         )
         let request = try post(deltaPath("fetch"), body, deltas: true, wait: .milliseconds(waitMilliseconds))
-        let decoded = try await perform(request).deltaBuffers(schema: configuration.schema, requested: configuration.format, maximumBufferBytes: configuration.maximumBufferBytes)
+        let reply = try await perform(request)
+        let decoded = try reply.deltaBuffers(schema: configuration.schema, requested: configuration.format, maximumBufferBytes: configuration.maximumBufferBytes)
         newSequence = decoded.sequence
+        answerLog = reply.logIncarnation
         return decoded.buffers
     }
 

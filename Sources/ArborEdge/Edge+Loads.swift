@@ -1,20 +1,21 @@
 import ArborCore
+import Foundation
 
 /// Cache-server services: loads and select-minus (§2.2–§2.5).
 extension Edge {
     /// FullLoad (§2.2): every entity of `slice` as create-deltas. The edge then fetches with
     /// `slice` from the load's sequence.
     public func fullLoad(slice: String) async throws -> DeltaBatch {
-        let load = try await load(cachePath("full-load"), LoadRequest(slice: slice))
-        state.withLock { $0.loaded(slice: slice, sequence: load.sequence) }
+        let (load, log) = try await load(cachePath("full-load"), LoadRequest(slice: slice))
+        state.withLock { $0.loaded(slice: slice, sequence: load.sequence, logIncarnation: log) }
         return load
     }
 
     /// PartialLoad (§2.3): the entities `newSlice` selects that the client is not registered on.
     /// The edge fetches with `newSlice` from then on, without skipping deltas not yet fetched.
     public func partialLoad(newSlice: String) async throws -> DeltaBatch {
-        let load = try await load(cachePath("partial-load"), LoadRequest(slice: newSlice))
-        state.withLock { $0.partiallyLoaded(newSlice: newSlice, sequence: load.sequence) }
+        let (load, log) = try await load(cachePath("partial-load"), LoadRequest(slice: newSlice))
+        state.withLock { $0.partiallyLoaded(newSlice: newSlice, sequence: load.sequence, logIncarnation: log) }
         return load
     }
 
@@ -44,24 +45,28 @@ extension Edge {
     }
 
     /// SkipLoad (§2.5): a rebooted client resumes at `lastSequence` with `slice`; returns the
-    /// sequence the next fetch continues from.
+    /// sequence the next fetch continues from. `logIncarnation` is the ``logIncarnation`` kept
+    /// with `lastSequence`: a site whose log is another one now (restored from a backup)
+    /// refuses with `LogReplaced`, and the client must reload (a registering sync-load).
     @discardableResult
-    public func skipLoad(slice: String, lastSequence: Int64) async throws -> Int64 {
-        let request = try post(cachePath("skip-load"), SkipLoadRequest(slice: slice, lastSequence: lastSequence))
-        let sequence = try await perform(request).json(SequenceResponse.self).sequence
-        state.withLock { $0.loaded(slice: slice, sequence: sequence) }
+    public func skipLoad(slice: String, lastSequence: Int64, logIncarnation: UUID? = nil) async throws -> Int64 {
+        let request = try post(cachePath("skip-load"), SkipLoadRequest(slice: slice, lastSequence: lastSequence, logIncarnation: logIncarnation))
+        let reply = try await perform(request)
+        let sequence = try reply.json(SequenceResponse.self).sequence
+        state.withLock { $0.loaded(slice: slice, sequence: sequence, logIncarnation: reply.logIncarnation ?? logIncarnation) }
         return sequence
     }
 
     private func syncLoad(_ body: SyncLoadRequest) async throws -> DeltaBatch {
-        let load = try await load(cachePath("sync-load"), body)
-        state.withLock { $0.loaded(slice: body.slice, sequence: load.sequence) }
+        let (load, log) = try await load(cachePath("sync-load"), body)
+        state.withLock { $0.loaded(slice: body.slice, sequence: load.sequence, logIncarnation: log) }
         return load
     }
 
-    private func load(_ path: String, _ body: some Encodable) async throws -> DeltaBatch {
+    /// A load's answer and the site log its sequence belongs to.
+    private func load(_ path: String, _ body: some Encodable) async throws -> (DeltaBatch, UUID?) {
         let reply = try await perform(try post(path, body, deltas: true))
         let decoded = try reply.deltaBuffers(schema: configuration.schema, requested: configuration.format, maximumBufferBytes: configuration.maximumBufferBytes)
-        return DeltaBatch(buffers: decoded.buffers, sequence: decoded.sequence)
+        return (DeltaBatch(buffers: decoded.buffers, sequence: decoded.sequence), reply.logIncarnation)
     }
 }

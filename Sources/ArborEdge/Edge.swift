@@ -76,6 +76,10 @@ public final class Edge: Sendable {
     public var sequence: Int64 { state.withLock { $0.sequence } }
     /// The slice fetches use; nil before the first load.
     public var slice: String? { state.withLock { $0.slice } }
+    /// The incarnation of the site's log ``sequence`` belongs to (nil when the site sends
+    /// none). Keep it with the sequence and pass both to ``skipLoad(slice:lastSequence:logIncarnation:)``
+    /// after a restart: a site restored from a backup then refuses with `LogReplaced`.
+    public var logIncarnation: UUID? { state.withLock { $0.logIncarnation } }
     /// Whether the site was connected to the center at the last answer (§8.2).
     public var connectedToCenter: Bool { state.withLock { $0.connectedToCenter } }
     /// The base URL requests go to now.

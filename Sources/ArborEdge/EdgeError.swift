@@ -21,6 +21,9 @@ extension ArborErrorCode {
 /// or use the `is…` shortcuts. What the client should do:
 /// - `NotRegistered`: call ``Edge/registerEntities(_:)`` (or the registering sync-load), then fetch again.
 /// - `TooFarBehind`: sync-load (§2.4), then fetch again.
+/// - `LogReplaced`: the site was restored from a backup (or rebuilt) and no longer holds what
+///   this client fetched through: reload (a registering sync-load of the entities it holds, or
+///   a full-load after clearing them), then fetch again.
 /// - `TopicNotInProxySlice`: load from the local cache server instead.
 /// - `Unreachable`, `Internal`, `InvalidResponse`, `Unavailable`: retry later (``isRetryable``).
 /// - others: a configuration or permission problem that retrying does not fix.
@@ -58,6 +61,8 @@ public struct EdgeError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isTopicNotInProxySlice: Bool { code == .topicNotInProxySlice }
     /// The client's sequence is older than the retained log; it must sync-load.
     public var isTooFarBehind: Bool { code == .tooFarBehind }
+    /// The site's log is another one than the client's position belongs to; it must reload.
+    public var isLogReplaced: Bool { code == .logReplaced }
     /// No server of the list answered.
     public var isUnreachable: Bool { code == .unreachable }
 

@@ -12,6 +12,8 @@ struct EdgeReply: Sendable {
     var connectedToCenter: Bool?
     /// `X-Arbor-Redirect`, when present.
     var redirect: String?
+    /// `X-Arbor-Log-Incarnation`, when present and a UUID: the site log the answer's sequence belongs to.
+    var logIncarnation: UUID?
     var body: [UInt8]
 
     /// Reads the Arbor headers through `header` (a case-insensitive lookup by name).
@@ -23,6 +25,7 @@ struct EdgeReply: Sendable {
         sequence = header(ArborProtocol.Header.sequence).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         connectedToCenter = header(ArborProtocol.Header.connectedToCenter).flatMap(Self.bool)
         redirect = header(ArborProtocol.Header.redirect)?.trimmingCharacters(in: .whitespaces)
+        logIncarnation = header(ArborProtocol.Header.logIncarnation).flatMap { UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }
     }
 
     /// What the fail-over loop does with an answer.

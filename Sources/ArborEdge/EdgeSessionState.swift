@@ -1,4 +1,5 @@
 import ArborCore
+import Foundation
 
 /// The rules of an edge's session, without I/O: which server to use, the slice and sequence
 /// fetches continue from, the connected-to-center flag, and the back-off after a failed round.
@@ -10,6 +11,8 @@ struct EdgeSessionState: Sendable {
         var fromSequence: Int64
         var slice: String
         var epoch: UInt64
+        /// The site log `fromSequence` belongs to, sent with the fetch.
+        var logIncarnation: UUID?
     }
 
     private(set) var servers: SiteServerList
@@ -17,6 +20,9 @@ struct EdgeSessionState: Sendable {
     private(set) var sequence: Int64 = 0
     /// The slice fetches use; nil until a load or skip-load.
     private(set) var slice: String?
+    /// The site log ``sequence`` belongs to (`X-Arbor-Log-Incarnation` of the answer that gave
+    /// it); nil when the site sent none.
+    private(set) var logIncarnation: UUID?
     /// The last value a server sent in `X-Arbor-Connected-To-Center`.
     private(set) var connectedToCenter = false
     /// Bumped by every load, so a fetch answered after a load cannot move the sequence back.
@@ -76,18 +82,23 @@ struct EdgeSessionState: Sendable {
 
     // MARK: Loads
 
-    /// A full-load, sync-load or skip-load answered at `sequence`: fetches start over from it.
-    mutating func loaded(slice: String, sequence: Int64) {
+    /// A full-load, sync-load or skip-load answered at `sequence` of log `logIncarnation`:
+    /// fetches start over from it.
+    mutating func loaded(slice: String, sequence: Int64, logIncarnation: UUID? = nil) {
         self.slice = slice
         self.sequence = sequence
+        self.logIncarnation = logIncarnation
         epoch &+= 1
     }
 
     /// A partial-load answered at `sequence`. Fetches go on with the new slice from the older of
     /// the two positions: deltas the client has not fetched yet for its old entities must not be
     /// skipped, and deltas repeated for the newly loaded ones merge idempotently.
-    mutating func partiallyLoaded(newSlice: String, sequence: Int64) {
-        self.sequence = self.slice == nil ? sequence : min(self.sequence, sequence)
+    mutating func partiallyLoaded(newSlice: String, sequence: Int64, logIncarnation: UUID? = nil) {
+        // A load from another log than the one fetches were on: only its position is valid.
+        let sameLog = self.logIncarnation == nil || logIncarnation == nil || self.logIncarnation == logIncarnation
+        self.sequence = self.slice == nil || !sameLog ? sequence : min(self.sequence, sequence)
+        self.logIncarnation = logIncarnation ?? self.logIncarnation
         self.slice = newSlice
         epoch &+= 1
     }
@@ -103,16 +114,18 @@ struct EdgeSessionState: Sendable {
             throw EdgeError(code: .invalidUse, message: "another fetch of this edge is under way; fetch from one task at a time")
         }
         fetchInProgress = true
-        return FetchTicket(fromSequence: sequence, slice: slice, epoch: epoch)
+        return FetchTicket(fromSequence: sequence, slice: slice, epoch: epoch, logIncarnation: logIncarnation)
     }
 
-    /// Ends the fetch of `ticket`; `sequence` is the answer's, nil when it failed. Returns whether
-    /// the sequence was taken (not when a load happened meanwhile).
+    /// Ends the fetch of `ticket`; `sequence` is the answer's, nil when it failed, of log
+    /// `logIncarnation` (adopted when none was known: a site upgraded since the load). Returns
+    /// whether the sequence was taken (not when a load happened meanwhile).
     @discardableResult
-    mutating func endFetch(_ ticket: FetchTicket, sequence newSequence: Int64?) -> Bool {
+    mutating func endFetch(_ ticket: FetchTicket, sequence newSequence: Int64?, logIncarnation: UUID? = nil) -> Bool {
         fetchInProgress = false
         guard let newSequence, ticket.epoch == epoch else { return false }
         sequence = newSequence
+        if self.logIncarnation == nil { self.logIncarnation = logIncarnation }
         return true
     }
 }

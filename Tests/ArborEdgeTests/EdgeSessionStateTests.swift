@@ -1,5 +1,6 @@
 @testable import ArborEdge
 import ArborCore
+import Foundation
 import Testing
 
 @Suite struct EdgeSessionStateTests {
@@ -16,6 +17,24 @@ import Testing
         state.loaded(slice: "B", sequence: 4)
         #expect(state.slice == "B")
         #expect(state.sequence == 4, "a full or sync load starts over from its own sequence")
+    }
+
+    /// The position goes with the log it belongs to: fetches send it, a load from another log
+    /// (the site was restored) replaces both.
+    @Test func theLogIncarnationGoesWithThePosition() throws {
+        var state = makeState()
+        let first = UUID(), second = UUID()
+        state.loaded(slice: "A", sequence: 10, logIncarnation: first)
+        let ticket = try state.beginFetch()
+        #expect(ticket.logIncarnation == first)
+        state.endFetch(ticket, sequence: 12, logIncarnation: first)
+        state.partiallyLoaded(newSlice: "A+B", sequence: 3, logIncarnation: second)
+        #expect(state.sequence == 3 && state.logIncarnation == second, "the older position of another log is no position in this one")
+        var upgraded = makeState()
+        upgraded.loaded(slice: "A", sequence: 5)
+        let old = try upgraded.beginFetch()
+        upgraded.endFetch(old, sequence: 6, logIncarnation: first)
+        #expect(upgraded.logIncarnation == first, "a site that starts naming its log is taken at its word")
     }
 
     @Test func partialLoadKeepsTheOlderPosition() {

@@ -22,6 +22,11 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let topicNotInProxySlice = ArborErrorCode(rawValue: "TopicNotInProxySlice")
     /// The client's sequence is older than the retained log; it must SyncLoad.
     public static let tooFarBehind = ArborErrorCode(rawValue: "TooFarBehind")
+    /// The client's position belongs to another log of the site than its current one (the site
+    /// was restored from an older backup or rebuilt), or lies beyond its log's end: the
+    /// registrations and positions the site held of the client are gone. The client must
+    /// start over with a registering SyncLoad (an edge app: reload).
+    public static let logReplaced = ArborErrorCode(rawValue: "LogReplaced")
 
     /// The client id is not in the clients table (registered edges and loads need a row).
     public static let unknownClient = ArborErrorCode(rawValue: "UnknownClient")
@@ -47,7 +52,7 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
 
     /// Every code a server answers (the OpenAPI document's `Error.error` enum lists exactly these).
     public static let all: [ArborErrorCode] = [
-        .notRegistered, .schemaMismatch, .notAuthenticated, .clientDisabled, .notPermitted, .sliceSyntax, .topicNotInProxySlice, .tooFarBehind, .unknownClient, .badRequest, .notFound, .protocolVersion, .internalError, .unavailable, .tooLarge, .tooManyAttempts,
+        .notRegistered, .schemaMismatch, .notAuthenticated, .clientDisabled, .notPermitted, .sliceSyntax, .topicNotInProxySlice, .tooFarBehind, .logReplaced, .unknownClient, .badRequest, .notFound, .protocolVersion, .internalError, .unavailable, .tooLarge, .tooManyAttempts,
     ]
 
     /// The HTTP status that carries this code.
@@ -58,7 +63,7 @@ public struct ArborErrorCode: RawRepresentable, Hashable, Sendable, CustomString
         case .notAuthenticated: return 401
         case .notFound: return 404
         case .notRegistered, .schemaMismatch, .topicNotInProxySlice, .protocolVersion: return 409
-        case .tooFarBehind: return 410
+        case .tooFarBehind, .logReplaced: return 410
         case .tooLarge: return 413
         case .tooManyAttempts: return 429
         case .unavailable: return 503

@@ -26,6 +26,14 @@ public enum ArborProtocol {
         /// by `arbor init`, renewed when a restored copy re-joins). The father keeps the son's
         /// upload position per incarnation.
         public static let siteIncarnation = "X-Arbor-Site-Incarnation"
+        /// On fetch and load answers: the incarnation of the site's log the answer's sequence
+        /// belongs to. A restored site takes a new one, so a client's position in the old log
+        /// is known as such (`LogReplaced`) instead of being taken for one in the new log.
+        public static let logIncarnation = "X-Arbor-Log-Incarnation"
+        /// On a son's upload: the son's log position it believes the father applied through
+        /// (the father's last answer). A father that applied less (it was restored from an older
+        /// backup) applies nothing and answers its position, so the son sends again from there.
+        public static let uploadAfter = "X-Arbor-Upload-After"
 
         /// On appends: the edge's id for this request (issue 10 item 13). A repeated id of the
         /// same client is answered with the stored outcome and applies nothing twice.
@@ -66,12 +74,16 @@ public struct FetchRequest: Codable, Hashable, Sendable {
     /// Whether the edge uses registration (a son, or an app edge with `useRegistration`).
     public var registered: Bool
     public var waitMilliseconds: Int?
+    /// The incarnation of the site's log `fromSequence` belongs to (from the answer that gave
+    /// it); another one than the site's is refused with `LogReplaced`. Nil from older edges.
+    public var logIncarnation: UUID?
 
-    public init(fromSequence: Int64, slice: String, registered: Bool, waitMilliseconds: Int? = nil) {
+    public init(fromSequence: Int64, slice: String, registered: Bool, waitMilliseconds: Int? = nil, logIncarnation: UUID? = nil) {
         self.fromSequence = fromSequence
         self.slice = slice
         self.registered = registered
         self.waitMilliseconds = waitMilliseconds
+        self.logIncarnation = logIncarnation
     }
 }
 
@@ -151,10 +163,13 @@ public struct SyncLoadRequest: Codable, Hashable, Sendable {
 public struct SkipLoadRequest: Codable, Hashable, Sendable {
     public var slice: String
     public var lastSequence: Int64
+    /// The incarnation of the site's log `lastSequence` belongs to, as for ``FetchRequest/logIncarnation``.
+    public var logIncarnation: UUID?
 
-    public init(slice: String, lastSequence: Int64) {
+    public init(slice: String, lastSequence: Int64, logIncarnation: UUID? = nil) {
         self.slice = slice
         self.lastSequence = lastSequence
+        self.logIncarnation = logIncarnation
     }
 }
 

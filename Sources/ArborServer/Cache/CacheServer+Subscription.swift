@@ -1,5 +1,6 @@
 import ArborCore
 import ArborStore
+import Foundation
 
 extension CacheServer {
     /// SelectMinus (§2.3): the entities `oldSlice` selects and `newSlice` does not (load-mode
@@ -18,19 +19,22 @@ extension CacheServer {
     /// SkipLoad (§2.5): a rebooted client in steady state resumes fetching after
     /// `lastSequence`, which is returned. The site must hold the client's registrations
     /// (`NotRegistered`); a sequence older than the retained log is `TooFarBehind` (the client
-    /// must sync-load), one newer than the log is `BadRequest`.
-    public func skipLoad(client: AuthenticatedClient, slice text: String, lastSequence: Int64) async throws(ServerError) -> Int64 {
+    /// must sync-load); one of another log (`logIncarnation`) or newer than the log is
+    /// `LogReplaced` (the site was restored: the client must sync-load registering its entities).
+    public func skipLoad(client: AuthenticatedClient, slice text: String, lastSequence: Int64, logIncarnation: UUID? = nil) async throws(ServerError) -> Int64 {
         let (client, slice) = try await admit(client, slice: text)
         try await requireKnownRegistrations(of: client)
+        try await context.admitLogPosition(lastSequence, of: logIncarnation, clientId: client.id)
         var newest = max(sequence, context.logTail.lastSequence)
         if lastSequence > newest {
             // The log tail may lag a commit the client already fetched elsewhere: ask the store.
             let store = context.store
             newest = max(newest, try await serverCall("reading the log's last sequence") { try await store.lastSequence() })
         }
-        guard lastSequence >= 0, lastSequence <= newest else {
-            throw ServerError(.badRequest, "sequence \(lastSequence) is not in the log of site '\(context.siteName)' (last is \(newest))")
+        guard lastSequence >= 0 else {
+            throw ServerError(.badRequest, "lastSequence must not be negative (got \(lastSequence))")
         }
+        guard lastSequence <= newest else { throw context.beyondLogEnd(lastSequence, last: newest, clientId: client.id) }
         let oldest = newest - context.settings.retainedSequences
         guard lastSequence >= oldest else {
             throw ServerError(

@@ -23,7 +23,8 @@ extension DeltaServer {
         try await context.proxyTopics?.admitFetch(slice)
         let fromSequence = request.fromSequence
         try await catchUpWithCommits()
-        try await checkPosition(fromSequence)
+        try await context.admitLogPosition(fromSequence, of: request.logIncarnation, clientId: clientId)
+        try await checkPosition(fromSequence, clientId: clientId)
         do { try context.logTail.checkNotBlocked(at: fromSequence) } catch {
             context.logger.error("\(error)")
             throw ServerError(.internalError, "site '\(context.siteName)' cannot read its log after \(fromSequence): \(error.description)")
@@ -139,8 +140,9 @@ extension DeltaServer {
         return (.registered(record.bit, slice: slice, namingTopic: namingTopic), record)
     }
 
-    /// Refuses a position older than the retained log (`TooFarBehind`) or beyond its end.
-    private func checkPosition(_ fromSequence: Int64) async throws(ServerError) {
+    /// Refuses a position older than the retained log (`TooFarBehind`) or beyond its end
+    /// (`LogReplaced`: answering it empty would leave the client waiting there forever).
+    private func checkPosition(_ fromSequence: Int64, clientId: String?) async throws(ServerError) {
         guard fromSequence >= 0 else {
             throw ServerError(.badRequest, "fromSequence must not be negative (got \(fromSequence))")
         }
@@ -152,9 +154,7 @@ extension DeltaServer {
         }
         if fromSequence > tail {
             let last = try await currentSequence()
-            guard fromSequence <= last else {
-                throw ServerError(.badRequest, "sequence \(fromSequence) is beyond the end of the log of site '\(context.siteName)' (last \(last))")
-            }
+            guard fromSequence <= last else { throw context.beyondLogEnd(fromSequence, last: last, clientId: clientId) }
         }
     }
 

@@ -124,8 +124,17 @@ struct HTTPExchange: Sendable {
 
     /// A batch of delta buffers answered as the request asks (binary or JSON), cut down to
     /// the edge's older schema when it runs one (``ArborRequestContext/peerSchema``).
-    func deltas(_ batch: DeltaBatch, for request: Request, _ requestContext: ArborRequestContext) throws(ServerError) -> Response {
-        try deltas(batch.buffers, sequence: batch.sequence, json: wantsJSON(request), peerSchema: requestContext.peerSchema)
+    /// `logIncarnation` is the log the batch's sequence belongs to (`X-Arbor-Log-Incarnation`).
+    func deltas(_ batch: DeltaBatch, for request: Request, _ requestContext: ArborRequestContext, logIncarnation: UUID?) throws(ServerError) -> Response {
+        var response = try deltas(batch.buffers, sequence: batch.sequence, json: wantsJSON(request), peerSchema: requestContext.peerSchema)
+        Self.setLogIncarnation(logIncarnation, on: &response.headers)
+        return response
+    }
+
+    /// Names the log an answer's sequence belongs to (see ``SiteContext/logIncarnation()``).
+    static func setLogIncarnation(_ incarnation: UUID?, on headers: inout HTTPFields) {
+        guard let incarnation else { return }
+        headers[HTTPField.Name(ArborProtocol.Header.logIncarnation)!] = incarnation.uuidString.lowercased()
     }
 
     /// Delta buffers as concatenated binary buffers, or as JSON when asked; cut down to

@@ -16,8 +16,9 @@ extension SiteRoutes {
         post(paths.cache("entity-load"), on: group) { request, context in
             var request = request
             let body = try await exchange.decode(EntityLoadRequest.self, from: &request)
+            let log = try await exchange.context.logIncarnation()
             let answer = try await timedLoad("entity") { try await cache.entityLoad(client: try required(context), slice: body.slice, entities: body.entities) }
-            return try exchange.deltas(answer, for: request, context)
+            return try exchange.deltas(answer, for: request, context, logIncarnation: log)
         }
     }
 }

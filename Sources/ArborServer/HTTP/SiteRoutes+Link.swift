@@ -15,9 +15,10 @@ extension SiteRoutes {
             let client = try required(context)
             try link.requireSon(client, for: "delta/upload")
             let through = try Self.sequenceHeader(request)
+            let after = try Self.sequenceHeader(request, named: ArborProtocol.Header.uploadAfter)
             let incarnation = try Self.incarnationHeader(request)
             let body = try await exchange.body(of: &request)
-            return exchange.json(try await link.upload(client: client, incarnation: incarnation, throughSequence: through, body: body))
+            return exchange.json(try await link.upload(client: client, incarnation: incarnation, after: after, throughSequence: through, body: body))
         }
         post(paths.delta("upload-position"), on: group) { request, context in
             var request = request
@@ -45,10 +46,10 @@ extension SiteRoutes {
     }
 
     /// `X-Arbor-Sequence` as an integer, nil when absent.
-    private static func sequenceHeader(_ request: Request) throws(ServerError) -> Int64? {
-        guard let text = request.headers[HTTPField.Name(ArborProtocol.Header.sequence)!] else { return nil }
+    private static func sequenceHeader(_ request: Request, named name: String = ArborProtocol.Header.sequence) throws(ServerError) -> Int64? {
+        guard let text = request.headers[HTTPField.Name(name)!] else { return nil }
         guard let value = Int64(text.trimmingCharacters(in: .whitespaces)) else {
-            throw ServerError(.badRequest, "\(ArborProtocol.Header.sequence) must be an integer (got '\(text)')")
+            throw ServerError(.badRequest, "\(name) must be an integer (got '\(text.prefix(64))')")
         }
         return value
     }

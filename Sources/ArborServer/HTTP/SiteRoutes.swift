@@ -40,12 +40,14 @@ public struct SiteRoutes: Sendable {
         post(paths.delta("fetch"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(FetchRequest.self, from: &request)
+            // Read before the fetch checks the client's: a renewal in between is refused next time.
+            let log = try await exchange.context.logIncarnation()
             // Shutdown must not wait for open long polls: they end with what they have.
             let client = context.client
             let answer = try await Self.untilGracefulShutdown {
                 try await delta.fetch(client: client, request: body)
             } ?? DeltaBatch(buffers: [], sequence: body.fromSequence)
-            return try exchange.deltas(answer, for: request, context)
+            return try exchange.deltas(answer, for: request, context, logIncarnation: log)
         }
         post(paths.delta("register"), on: group) { request, context in
             var request = request
@@ -81,12 +83,16 @@ public struct SiteRoutes: Sendable {
         post(paths.cache("full-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
-            return try exchange.deltas(try await timedLoad("full") { try await cache.fullLoad(client: try required(context), slice: body.slice) }, for: request, context)
+            let log = try await exchange.context.logIncarnation()
+            let answer = try await timedLoad("full") { try await cache.fullLoad(client: try required(context), slice: body.slice) }
+            return try exchange.deltas(answer, for: request, context, logIncarnation: log)
         }
         post(paths.cache("partial-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
-            return try exchange.deltas(try await timedLoad("partial") { try await cache.partialLoad(client: try required(context), slice: body.slice) }, for: request, context)
+            let log = try await exchange.context.logIncarnation()
+            let answer = try await timedLoad("partial") { try await cache.partialLoad(client: try required(context), slice: body.slice) }
+            return try exchange.deltas(answer, for: request, context, logIncarnation: log)
         }
         post(paths.cache("select-minus"), on: group) { request, context in
             var request = request
@@ -97,21 +103,25 @@ public struct SiteRoutes: Sendable {
         post(paths.cache("sync-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SyncLoadRequest.self, from: &request)
+            let log = try await exchange.context.logIncarnation()
             let answer = try await timedLoad("sync") {
                 try await cache.syncLoad(
                     client: try required(context), slice: body.slice, lastTransmissionTime: body.lastTransmissionTime, entities: body.entities,
                     fetchedThrough: body.fetchedThrough
                 )
             }
-            return try exchange.deltas(answer, for: request, context)
+            return try exchange.deltas(answer, for: request, context, logIncarnation: log)
         }
         post(paths.cache("skip-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(SkipLoadRequest.self, from: &request)
+            let log = try await exchange.context.logIncarnation()
             let sequence = try await timedLoad("skip") {
-                try await cache.skipLoad(client: try required(context), slice: body.slice, lastSequence: body.lastSequence)
+                try await cache.skipLoad(client: try required(context), slice: body.slice, lastSequence: body.lastSequence, logIncarnation: body.logIncarnation)
             }
-            return exchange.json(SequenceResponse(sequence: sequence))
+            var response = exchange.json(SequenceResponse(sequence: sequence))
+            HTTPExchange.setLogIncarnation(log, on: &response.headers)
+            return response
         }
         installDigests(cache, on: group)
     }

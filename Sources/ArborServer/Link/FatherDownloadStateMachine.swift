@@ -10,6 +10,10 @@ enum LinkFailure: Hashable, Sendable {
     case notRegistered
     /// The father's log does not hold the son's position (its database was replaced).
     case positionUnknown(String)
+    /// The father's log is another one than the son's position belongs to (`LogReplaced`: the
+    /// father was restored from an older backup or rebuilt), so its registrations of the son are
+    /// old too.
+    case logReplaced(String)
     /// The father refused the son: protocol version, schema name, clients table, permit or
     /// slice. An operator must act; retrying soon does not help.
     case refused(code: String, message: String)
@@ -130,7 +134,7 @@ struct FatherDownloadStateMachine: Sendable {
         case .tooFarBehind:
             let since = max(0, (lastTransmission ?? 0) - Self.transmissionAllowanceMicroseconds)
             return recover(.syncLoad(since: HybridTimestamp(microseconds: since)))
-        case .notRegistered, .positionUnknown:
+        case .notRegistered, .positionUnknown, .logReplaced:
             return recover(.syncLoadRegistering)
         case .refused:
             recoveries = 0

@@ -18,6 +18,8 @@ extension FatherLink {
         )
         var action = machine.start()
         var position: Int64 = 0
+        // The father log `position` belongs to, as recorded (``FatherLink/fatherLogKey``).
+        var fatherLog: UUID?
         var transmissionRecorded: ContinuousClock.Instant?
         while !Task.isCancelled {
             do {
@@ -33,6 +35,7 @@ extension FatherLink {
                     var holds = false
                     if applied == nil { holds = try await !heldEntities().isEmpty }
                     position = applied ?? 0
+                    fatherLog = try await context.store.siteState(Self.fatherLogKey).flatMap(UUID.init(uuidString:))
                     let subscribed = try await context.store.siteState(Self.subscribedSliceKey)
                     action = machine.positionRead(
                         applied: applied, transmitted: transmitted, holdsEntities: holds, subscribed: subscribed, configured: configuredSlice
@@ -41,6 +44,7 @@ extension FatherLink {
                     let load = try await withLinkSlice { try await edge.fullLoad(slice: $0) }
                     count { $0.fullLoads += 1 }
                     position = try await apply(load)
+                    fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
                     try await recordSubscribedSlice()
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()
@@ -50,6 +54,7 @@ extension FatherLink {
                     let load = try await withLinkSlice { try await edge.syncLoad(entities: held, slice: $0, lastTransmissionTime: .zero) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
+                    fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
                     try await recordSubscribedSlice()
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()
@@ -58,12 +63,13 @@ extension FatherLink {
                     let load = try await withLinkSlice { try await edge.syncLoad(slice: $0, lastTransmissionTime: since) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
+                    fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()
                     action = machine.loaded()
                 case .skipLoad(let lastSequence):
                     do {
-                        try await withLinkSlice { try await edge.skipLoad(slice: $0, lastSequence: lastSequence) }
+                        try await withLinkSlice { try await edge.skipLoad(slice: $0, lastSequence: lastSequence, logIncarnation: fatherLog) }
                     } catch let error as EdgeError where error.code == .badRequest {
                         throw PositionUnknown(message: error.message)
                     }
@@ -76,7 +82,7 @@ extension FatherLink {
                     action = machine.loaded()
                 case .changeSlice(let oldSlice, let lastSequence):
                     do {
-                        try await edge.skipLoad(slice: oldSlice, lastSequence: lastSequence)
+                        try await edge.skipLoad(slice: oldSlice, lastSequence: lastSequence, logIncarnation: fatherLog)
                     } catch let error as EdgeError where error.code == .badRequest {
                         throw PositionUnknown(message: error.message)
                     }
@@ -91,6 +97,7 @@ extension FatherLink {
                     let now = EntitiesSubsystem.systemMicroseconds()
                     await answeredDownload(edge)
                     position = try await apply(buffers, answeredThrough: edge.sequence, from: position, edge: edge)
+                    fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
                     try await dropEntitiesBlockedFromAbove(merged: buffers, downloadedThrough: position)
                     try await dropDeferredEntities(downloadedThrough: position, edge: edge)
                     if transmissionRecorded.map({ ContinuousClock.now - $0 >= Self.transmissionRecordInterval }) ?? true {
@@ -116,6 +123,15 @@ extension FatherLink {
                 action = machine.failed(failure)
             }
         }
+    }
+
+    /// Records the father log the edge's position belongs to when it is not the recorded one, after
+    /// the position itself (a stop in between costs one reload, never a position taken for one
+    /// in another log); returns the recorded value.
+    private func recordFatherLog(of edge: Edge, recorded: UUID?) async throws -> UUID? {
+        guard let log = edge.logIncarnation, log != recorded else { return recorded }
+        try await context.store.setSiteState(Self.fatherLogKey, log.uuidString.lowercased())
+        return log
     }
 
     /// The father answered a load or fetch: a load counts like a fetch, so a (re)started link is
@@ -163,6 +179,8 @@ extension FatherLink {
         logger.notice("father link: loading \(missing.count) entities this site lacks")
         let since = HybridTimestamp(microseconds: max(0, oldest.microseconds - 1_000_000))
         let refs = missing.keys.map { EntityRef($0.entityClass, $0.techId) }
+        // `position` is in the log of the fetches, whatever log the load answers from.
+        let fetchedLog = edge.logIncarnation
         // The registrations of the answer just applied are committed first (fetchedThrough).
         let load = try await withLinkSlice {
             try await edge.syncLoad(entities: refs, slice: $0, lastTransmissionTime: since, fetchedThrough: position)
@@ -173,7 +191,7 @@ extension FatherLink {
             count { $0.appliedBuffers += 1 }
         }
         try await dropEntitiesBlockedFromAbove(merged: load.buffers, downloadedThrough: position)
-        try await withLinkSlice { try await edge.skipLoad(slice: $0, lastSequence: position) }
+        try await withLinkSlice { try await edge.skipLoad(slice: $0, lastSequence: position, logIncarnation: fetchedLog) }
         return position
     }
 

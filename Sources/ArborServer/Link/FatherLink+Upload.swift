@@ -25,6 +25,7 @@ extension FatherLink {
                     // Before the answer is recorded: log trimming must not take the father's
                     // position of an older history as acknowledged.
                     if try await ownLogIsBehind(answer.appliedThrough) { return .rejoin }
+                    try await noteFatherWentBack(to: answer.appliedThrough, from: try await context.store.siteCounter(Self.uploadedKey))
                     await answered(answer)
                     position = answer.appliedThrough
                     lastAnswer = .now
@@ -35,6 +36,7 @@ extension FatherLink {
                     let idle = ContinuousClock.now - lastAnswer
                     if idle >= settings.heartbeatInterval {
                         let answer = try await uploader.position()
+                        try await noteFatherWentBack(to: answer.appliedThrough, from: known)
                         await answered(answer)
                         position = answer.appliedThrough
                         lastAnswer = .now
@@ -43,7 +45,8 @@ extension FatherLink {
                     }
                     continue
                 }
-                let answer = try await uploader.upload(batch)
+                let answer = try await uploader.upload(batch, after: known)
+                if answer.appliedThrough < known { try await noteFatherWentBack(to: answer.appliedThrough, from: known) }
                 count { $0.uploads += 1; $0.uploadedBuffers += batch.buffers.count }
                 await answered(answer)
                 await dropBlockedEntities(uploaded: batch, appliedThrough: answer.appliedThrough, fatherSequence: answer.fatherSequence)
@@ -89,6 +92,22 @@ extension FatherLink {
         } catch {
             logger.warning("father link: could not record the father's upload position \(position): \(error)")
         }
+    }
+
+    /// The father's position for this site is below what it acknowledged before (`acknowledged`):
+    /// it was restored from an older backup. The upload goes on from its position, so what it
+    /// lost goes up again; what this site's log no longer holds (trimmed after the father had
+    /// acknowledged it) cannot, and is reported as an error naming the sequences.
+    private func noteFatherWentBack(to fatherPosition: Int64, from acknowledged: Int64?) async throws {
+        guard let acknowledged, fatherPosition < acknowledged else { return }
+        let first = try await context.logTail.buffers(after: fatherPosition, limit: 1).first?.sequence
+        guard let first, first > fatherPosition + 1 else {
+            logger.warning("the father's position for this site's log went back from \(acknowledged) to \(fatherPosition) (it was restored from an older backup?); uploading again from \(fatherPosition)")
+            return
+        }
+        let message = "the father's position for this site's log went back from \(acknowledged) to \(fatherPosition) (it was restored from an older backup?), but this site trimmed its log through \(first - 1): the writes of sequences \(fatherPosition + 1)...\(first - 1) cannot be uploaded again and are missing at the father unless later writes changed the same fields; `arbor verify` against the father shows the entities that differ"
+        context.activity.recordError(source: "father link upload", code: "UploadsLost", message: message, atMicroseconds: EntitiesSubsystem.systemMicroseconds())
+        logger.error("\(message)")
     }
 
     /// A father position beyond this site's log means this database is an older copy of the

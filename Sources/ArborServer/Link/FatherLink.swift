@@ -73,6 +73,9 @@ public final class FatherLink: Service, Sendable {
     public static let uploadedKey = "link.father.uploaded"
     /// Site counter: the wall-clock µs of the last answered fetch.
     public static let transmittedKey = "link.father.transmitted"
+    /// Site-state key: the incarnation of the father's log ``appliedKey`` belongs to (a UUID), sent
+    /// with the SkipLoad that resumes there, so a father restored from a backup is noticed.
+    public static let fatherLogKey = "link.father.log"
     /// Site-state key: the link slice this son last subscribed with (§2.3), so a start with
     /// another configured slice changes the subscription instead of silently resuming.
     public static let subscribedSliceKey = "link.father.slice"
@@ -215,6 +218,7 @@ public final class FatherLink: Service, Sendable {
             switch error.code {
             case .unreachable, .internalError, .invalidResponse, .outcomeUnknown, .unavailable: return .unreachable(error.description)
             case .tooFarBehind: return .tooFarBehind
+            case .logReplaced: return .logReplaced(error.message)
             // The father is a proxy that does not receive a topic yet: a registering SyncLoad
             // there adds the topics and brings every entity of the slice (§8.3).
             case .topicNotInProxySlice: return .notRegistered
@@ -256,6 +260,8 @@ public final class FatherLink: Service, Sendable {
             logger.error("father link \(half): this site failed: \(reason)")
         case .positionUnknown(let reason):
             logger.warning("father link \(half): the father does not know this site's position (\(reason)); re-synchronizing")
+        case .logReplaced(let reason):
+            logger.warning("father link \(half): the father's log was replaced (\(reason)); reloading this site's slice from it, registering every entity this site holds")
         case .tooFarBehind, .notRegistered:
             logger.notice("father link \(half): \(failure); re-synchronizing")
         }

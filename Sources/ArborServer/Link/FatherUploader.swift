@@ -51,9 +51,10 @@ final class FatherUploader: Sendable {
         try await send(paths.delta("upload-position"), body: Array("{}".utf8), contentType: ArborProtocol.jsonMediaType, through: nil)
     }
 
-    /// Sends `batch`; the father applies what it has not yet applied.
-    func upload(_ batch: UploadBatch) async throws -> Answer {
-        try await send(paths.delta("upload"), body: batch.body, contentType: ArborProtocol.deltaBuffersMediaType, through: batch.throughSequence)
+    /// Sends `batch`, which follows `after`, the position the father last answered; the father
+    /// applies what it has not yet applied (nothing when it holds less than `after`).
+    func upload(_ batch: UploadBatch, after: Int64) async throws -> Answer {
+        try await send(paths.delta("upload"), body: batch.body, contentType: ArborProtocol.deltaBuffersMediaType, through: batch.throughSequence, after: after)
     }
 
     /// Sends this site's summary (``SiteSummary``); the father answers how it sees this site's lag.
@@ -67,8 +68,8 @@ final class FatherUploader: Sendable {
         }
     }
 
-    private func send(_ path: String, body: [UInt8], contentType: String, through: Int64?) async throws -> Answer {
-        try await post(path, body: body, contentType: contentType, through: through) { bytes, connected, server, status in
+    private func send(_ path: String, body: [UInt8], contentType: String, through: Int64?, after: Int64? = nil) async throws -> Answer {
+        try await post(path, body: body, contentType: contentType, through: through, after: after) { bytes, connected, server, status in
             guard let answer = try? JSONDecoder().decode(UploadResponse.self, from: Data(bytes)) else {
                 throw EdgeError(code: .invalidResponse, message: "the father's UploadResponse does not decode", httpStatus: status, server: server)
             }
@@ -80,7 +81,7 @@ final class FatherUploader: Sendable {
     /// throws the father's protocol errors as ``EdgeError`` and `Unreachable` after a full round.
     /// `decode` reads a 2xx body (with the connected-to-center header, the server and status).
     private func post<T>(
-        _ path: String, body: [UInt8], contentType: String, through: Int64?, decode: ([UInt8], Bool, String, Int) throws -> T
+        _ path: String, body: [UInt8], contentType: String, through: Int64?, after: Int64? = nil, decode: ([UInt8], Bool, String, Int) throws -> T
     ) async throws -> T {
         var index = current.withLock { $0 }
         var failures: [String] = []
@@ -91,6 +92,7 @@ final class FatherUploader: Sendable {
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             request.headers.add(name: "Content-Type", value: contentType)
             if let through { request.headers.add(name: ArborProtocol.Header.sequence, value: String(through)) }
+            if let after { request.headers.add(name: ArborProtocol.Header.uploadAfter, value: String(after)) }
             request.body = .bytes(ByteBuffer(bytes: body))
             do {
                 let response = try await client.execute(request, timeout: .milliseconds(Self.milliseconds(timeout)))

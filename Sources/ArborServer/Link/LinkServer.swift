@@ -63,8 +63,13 @@ public final class LinkServer: Sendable {
     /// (`X-Arbor-Sequence`), when sent, must be the last buffer's sequence. A son covers log
     /// sequences with nothing for this site by ending the upload with an empty buffer at the
     /// last of them (``UploadBatch``). Only sons may upload. Answers the son's position afterwards.
+    ///
+    /// `after` (`X-Arbor-Upload-After`) is the position the son believes this site applied
+    /// through. When this site's is lower (it was restored from an older backup), the buffers
+    /// would leave a gap: nothing is applied, and the answer's lower position makes the son
+    /// send again from there.
     public func upload(
-        client: AuthenticatedClient, incarnation: UUID? = nil, throughSequence: Int64?, body: some Collection<UInt8>
+        client: AuthenticatedClient, incarnation: UUID? = nil, after: Int64? = nil, throughSequence: Int64?, body: some Collection<UInt8>
     ) async throws(ServerError) -> UploadResponse {
         try requireSon(client, for: "delta/upload")
         let son = client.id
@@ -81,6 +86,13 @@ public final class LinkServer: Sendable {
         let logger = context.logger
         let store = context.store
         let (position, fatherSequence) = try await serialized(son, "applying the uploads of son '\(son)'") {
+            if let after {
+                let applied = try await store.siteCounter(key) ?? 0
+                if applied < after {
+                    logger.warning("son '\(son)' uploads after its log position \(after), but this site applied its log only through \(applied) (this site was restored from an older backup?): nothing applied; the son sends again from \(applied)")
+                    return (applied, try await store.lastSequence())
+                }
+            }
             let outcome = try await applier.apply(buffers)
             if !outcome.missing.isEmpty {
                 // The son changed entities this site does not hold (purged here): nothing to merge into.

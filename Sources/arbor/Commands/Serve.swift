@@ -117,6 +117,12 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot open the site's database \(valid.location): \(error.message)\(passwordOrigin.map { " (\($0))" } ?? "")")
         }
+        do {
+            try await Self.settleIncarnation(store, hasFather: !final.fatherServers.isEmpty, logger: logger)
+        } catch {
+            await store.close()
+            throw CommandFailure("cannot read or renew the incarnation of the site's database \(valid.location): \(error)")
+        }
         let connection = CenterConnection(isCenter: final.site == "center")
         var context = SiteContext.standard(settings: serverSettings, store: store, permit: permit, connectedToCenter: { connection.isConnected }, logger: logger)
         // One site per process: libraries' swift-metrics land in the site's /metrics too.

@@ -74,8 +74,15 @@ struct CacheServerSyncTests {
             #expect(site.plugs.events.last == "subscription app A+B")
             #expect(try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 3) == 3)
             await expectServerError(.tooFarBehind) { _ = try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 2) }
-            await expectServerError(.badRequest) { _ = try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 6) }
+            // Beyond the log's end: the site's log is shorter than the client's history of it (restored).
+            await expectServerError(.logReplaced) { _ = try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 6) }
             await expectServerError(.badRequest) { _ = try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: -1) }
+            // A position of another log of the site (it was restored from a backup) is refused however it compares.
+            let log = try await SiteIncarnation.ensure(in: site.store)
+            #expect(try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 4, logIncarnation: log) == 4)
+            await expectServerError(.logReplaced) {
+                _ = try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 4, logIncarnation: UUID())
+            }
             // A commit the cache has not read yet is still in the log.
             try await site.write(customer(6, "A"))
             #expect(try await site.cache.skipLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastSequence: 6) == 6)

@@ -1,3 +1,4 @@
+import Foundation
 import ArborCore
 import ArborServer
 import ArborStore
@@ -60,10 +61,31 @@ import Testing
             #expect(behind?.message.contains("SyncLoad") == true)
             let retained = try await site.fetch(nil, from: 3, slice: "A", registered: false)
             #expect(retained.delivered == ["CREATE@4", "CREATE@5"])
+            // Beyond the end: refused (answering it empty would leave the client there forever).
             let ahead = await serverError { try await site.server.fetch(client: nil, request: FetchRequest(fromSequence: 6, slice: "A", registered: false)) }
-            #expect(ahead?.code == .badRequest)
+            #expect(ahead?.code == .logReplaced)
+            #expect(ahead?.message.contains("SyncLoad") == true)
             let negative = await serverError { try await site.server.fetch(client: nil, request: FetchRequest(fromSequence: -1, slice: "A", registered: false)) }
             #expect(negative?.code == .badRequest)
+        }
+    }
+
+    /// A restored site reuses sequence numbers its clients fetched through: a position is judged
+    /// by the log it belongs to, not by its number.
+    @Test(arguments: TestStores.available)
+    func aPositionOfAnotherLogIsLogReplaced(backend: TestStores.Backend) async throws {
+        try await DeltaServerHarness.with(backend) { site in
+            for n in 1...3 { try await site.createCustomer(n, topics: "A") }
+            let log = try await SiteIncarnation.ensure(in: site.store)
+            let same = try await site.server.fetch(client: nil, request: FetchRequest(fromSequence: 1, slice: "A", registered: false, logIncarnation: log))
+            #expect(same.sequence == 3)
+            let other = UUID()
+            let replaced = await serverError {
+                try await site.server.fetch(client: nil, request: FetchRequest(fromSequence: 1, slice: "A", registered: false, logIncarnation: other))
+            }
+            #expect(replaced?.code == .logReplaced)
+            #expect(replaced?.message.contains(other.uuidString.lowercased()) == true && replaced?.message.contains(log.uuidString.lowercased()) == true, "\(String(describing: replaced))")
+            #expect(ArborErrorCode.logReplaced.httpStatus == 410 && ArborErrorCode.all.contains(.logReplaced))
         }
     }
 

@@ -34,7 +34,7 @@ import Testing
             try await east.start()
             let book = WriteBook()
             for n in 0..<4 { try await book.create("before\(n)", at: east, topics: ",east,") }
-            try await waitUntilAtCenter(book, ["before0", "before1", "before2", "before3"], center: center)
+            try await center.waitUntilHolds(book, ["before0", "before1", "before2", "before3"])
 
             switch copy {
             case .arborBackup:
@@ -44,7 +44,7 @@ import Testing
                 #expect(again.status != 0 && again.errors.contains("--force"), "an existing file is not overwritten: \(again)")
             case .fileCopy:
                 await east.process?.stop()
-                try copyDatabase(from: try #require(east.place.sqlitePath), to: backupFile.path)
+                try TreeSite.copyDatabase(from: try #require(east.place.sqlitePath), to: backupFile.path)
                 try await east.start()
             }
 
@@ -52,18 +52,18 @@ import Testing
             let lost = (0..<10).map { "lost\($0)" }
             for name in lost { try await book.create(name, at: east, topics: ",east,") }
             try await book.update("before0", at: east, fields: ["name": .text("renamed after the copy")])
-            try await waitUntilAtCenter(book, lost, center: center)
+            try await center.waitUntilHolds(book, lost)
 
             // The operator restores the older copy while the branch is stopped.
             await east.process?.stop()
-            try copyDatabase(from: backupFile.path, to: try #require(east.place.sqlitePath))
+            try TreeSite.copyDatabase(from: backupFile.path, to: try #require(east.place.sqlitePath))
             try await east.start()
             let after = (0..<5).map { "after\($0)" }
             for name in after { try await book.create(name, at: east, topics: ",east,") }
             try await book.update("before1", at: east, fields: ["name": .text("renamed after the restore")])
 
-            try await waitUntilAtCenter(book, after, center: center)
-            try await waitForConvergence(father: center, son: east, slice: "east")
+            try await center.waitUntilHolds(book, after)
+            try await TreeSite.waitForConvergence(father: center, son: east, slice: "east")
             let everything = try await center.clientEdge("checker").fullLoad(slice: "east")
             let byId = Dictionary(everything.deltas.map { ($0.techId, $0) }, uniquingKeysWith: { $1 })
             #expect(byId[book.ids["before1"]!]?.fields["name"]?.value == .text("renamed after the restore"))
@@ -91,7 +91,7 @@ import Testing
             let book = WriteBook()
             let first = (0..<12).map { "first\($0)" }
             for name in first { try await book.create(name, at: east, topics: ",east,") }
-            try await waitUntilAtCenter(book, first, center: center)
+            try await center.waitUntilHolds(book, first)
 
             // The operator deletes the branch's database and initializes it again.
             await east.process?.stop()
@@ -106,8 +106,8 @@ import Testing
             try await east.start()
             let rebuilt = (0..<8).map { "rebuilt\($0)" }
             for name in rebuilt { try await book.create(name, at: east, topics: ",east,") }
-            try await waitUntilAtCenter(book, rebuilt, center: center)
-            try await waitForConvergence(father: center, son: east, slice: "east")
+            try await center.waitUntilHolds(book, rebuilt)
+            try await TreeSite.waitForConvergence(father: center, son: east, slice: "east")
         } catch {
             for site in sites.reversed() { await site.remove() }
             throw error
@@ -124,48 +124,5 @@ import Testing
         #expect(run.status != 0)
         #expect(run.errors.contains("pg_dump") && run.errors.contains("arbor init --restored"), "\(run)")
         #expect(!FileManager.default.fileExists(atPath: target.path), "nothing is written")
-    }
-
-    /// Copies an SQLite database file (and its WAL, when there is one) over another.
-    func copyDatabase(from source: String, to target: String) throws {
-        for suffix in ["", "-wal", "-shm"] {
-            try? FileManager.default.removeItem(atPath: target + suffix)
-            if FileManager.default.fileExists(atPath: source + suffix) {
-                try FileManager.default.copyItem(atPath: source + suffix, toPath: target + suffix)
-            }
-        }
-    }
-
-    /// Waits (≤ 90 s) until the center holds every named entity of `book`.
-    func waitUntilAtCenter(_ book: WriteBook, _ names: [String], center: TreeSite) async throws {
-        let ids = Set(names.compactMap { book.ids[$0] })
-        let deadline = ContinuousClock.now + .seconds(90)
-        var missing = ids.count
-        while ContinuousClock.now < deadline {
-            if let load = try? await center.clientEdge("checker").fullLoad(slice: "east") {
-                missing = ids.subtracting(load.deltas.map(\.techId)).count
-                if missing == 0 { return }
-            }
-            try await Task.sleep(for: .milliseconds(300))
-        }
-        Issue.record("\(missing) of \(ids.count) writes did not reach the center within 90 s")
-        throw TestStoreError("writes missing at the center")
-    }
-
-    /// Waits (≤ 90 s) until the son's digests on `slice` equal the father's.
-    func waitForConvergence(father: TreeSite, son: TreeSite, slice: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(90)
-        var lastDifference = ""
-        while ContinuousClock.now < deadline {
-            if let fatherDigests = try? await father.clientEdge("checker").digests(slice: slice),
-               let sonDigests = try? await son.clientEdge("checker").digests(slice: slice) {
-                let report = VerifyReport(a: fatherDigests, b: sonDigests, labelA: father.name, labelB: son.name)
-                if report.isEqual { return }
-                lastDifference = "\(report)"
-            }
-            try await Task.sleep(for: .milliseconds(300))
-        }
-        Issue.record("\(son.name) did not converge with \(father.name) within 90 s: \(lastDifference)")
-        throw TestStoreError("no convergence")
     }
 }

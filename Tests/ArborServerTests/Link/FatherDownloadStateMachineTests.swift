@@ -76,6 +76,8 @@ import Testing
         #expect(link.failed(.notRegistered) == .syncLoadRegistering)
         _ = link.loaded()
         #expect(link.failed(.positionUnknown("beyond the log")) == .syncLoadRegistering)
+        _ = link.loaded()
+        #expect(link.failed(.logReplaced("the father was restored")) == .syncLoadRegistering, "the restored father's registrations of the son are old too")
     }
 
     @Test func aDisabledSonRetriesSoonFromItsStoredPosition() {

@@ -19,7 +19,7 @@ import Testing
 
     func post(
         _ site: LinkedSite, _ service: String, body: [UInt8], clientId: String = "c1", through: Int64? = nil,
-        schemaName: String = Fixtures.retailSchema.name, incarnation: String? = nil
+        schemaName: String = Fixtures.retailSchema.name, incarnation: String? = nil, after: Int64? = nil
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: site.baseURL + "/arbor/1/delta/\(service)")
         request.method = .POST
@@ -28,6 +28,7 @@ import Testing
         request.headers.add(name: ArborProtocol.Header.protocolVersion, value: String(ArborProtocol.version))
         if let through { request.headers.add(name: ArborProtocol.Header.sequence, value: String(through)) }
         if let incarnation { request.headers.add(name: ArborProtocol.Header.siteIncarnation, value: incarnation) }
+        if let after { request.headers.add(name: ArborProtocol.Header.uploadAfter, value: String(after)) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 1 << 20)
@@ -179,6 +180,32 @@ import Testing
             #expect(bad.status == 400 && bad.error == "BadRequest", "\(bad.json)")
             #expect(try await father.store.lastSequence() == before, "nothing was applied")
             #expect(try await father.customer(Fixtures.id(4)) == nil)
+        } catch {
+            await father.stop()
+            throw error
+        }
+        await father.stop()
+    }
+
+    /// A father restored from an older backup holds a lower position for the son than the son
+    /// was last told: an upload that follows the newer one would leave the writes between them
+    /// out for good. It applies nothing and answers the lower position, so the son sends again.
+    @Test func anUploadAfterAPositionTheFatherDoesNotHoldAppliesNothing() async throws {
+        let father = try await LinkedSite.start(.sqlite, siteName: "center", sons: ["c1"])
+        do {
+            let up = try await post(father, "upload", body: try encode([try sonCreate(1, sequence: 1), end(3)]), through: 3, after: 0)
+            #expect(up.status == 200 && up.appliedThrough == 3, "\(up.json)")
+            let before = try await father.store.lastSequence()
+            // The son was told 8 before the father's restore; the restored father holds 3.
+            let gap = try await post(father, "upload", body: try encode([try sonCreate(2, sequence: 9)]), through: 9, after: 8)
+            #expect(gap.status == 200 && gap.appliedThrough == 3, "\(gap.json)")
+            #expect(try await father.customer(Fixtures.id(2)) == nil, "nothing was applied")
+            #expect(try await father.store.lastSequence() == before)
+            let resent = try await post(father, "upload", body: try encode([try sonCreate(4, sequence: 5), try sonCreate(2, sequence: 9)]), through: 9, after: 3)
+            #expect(resent.appliedThrough == 9)
+            #expect(try await father.field("name", of: Fixtures.id(4)) == .text("s4"), "what the restore lost comes up again")
+            let legacy = try await post(father, "upload", body: try encode([try sonCreate(5, sequence: 10)]), through: 10, after: nil)
+            #expect(legacy.appliedThrough == 10, "an older son, without the header, uploads as before")
         } catch {
             await father.stop()
             throw error
