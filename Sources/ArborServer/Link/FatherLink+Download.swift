@@ -43,9 +43,11 @@ extension FatherLink {
                     action = machine.loaded()
                 case .syncLoadRegistering:
                     let held = try await heldEntities()
+                    let uploaded = try await context.store.siteCounter(Self.uploadedKey) ?? 0
                     let load = try await withLinkSlice { try await edge.syncLoad(entities: held, slice: $0, lastTransmissionTime: .zero) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
+                    try await dropEntitiesTheFatherLacks(held: held, answer: load, uploadedBefore: uploaded, position: position, edge: edge)
                     try await recordSubscribedSlice()
                     await answeredDownload(edge)
                     action = machine.loaded()
