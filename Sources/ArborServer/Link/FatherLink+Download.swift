@@ -18,6 +18,8 @@ extension FatherLink {
         )
         var action = machine.start()
         var position: Int64 = 0
+        /// Whether the registering load under way reloads a restored copy of this site.
+        var reloadingRestoredCopy = false
         // The father log `position` belongs to, as recorded (``FatherLink/fatherLogKey``).
         var fatherLog: UUID?
         var transmissionRecorded: ContinuousClock.Instant?
@@ -28,6 +30,7 @@ extension FatherLink {
                     // A restored copy reloads instead of resuming: what it lost never comes down
                     // otherwise; so does a son upgraded to a newer schema (FatherLink+SchemaUpgrade).
                     let restored = try await context.store.siteCounter(SiteIncarnation.reloadPendingCounter) == 1
+                    reloadingRestoredCopy = restored
                     let upgraded = try await schemaChangedSinceLoad()
                     let reload = restored || upgraded
                     let applied = reload ? nil : try await context.store.siteCounter(Self.appliedKey)
@@ -51,10 +54,17 @@ extension FatherLink {
                     action = machine.loaded()
                 case .syncLoadRegistering:
                     let held = try await heldEntities()
+                    let uploaded = try await context.store.siteCounter(Self.uploadedKey) ?? 0
                     let load = try await withLinkSlice { try await edge.syncLoad(entities: held, slice: $0, lastTransmissionTime: .zero) }
                     count { $0.syncLoads += 1 }
                     position = try await apply(load)
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
+                    // Only for this site's own restore: after a restore of the father (LogReplaced)
+                    // what it lacks may be this site's writes it has yet to get again by upload.
+                    if reloadingRestoredCopy {
+                        try await dropEntitiesTheFatherLacks(held: held, answer: load, uploadedBefore: uploaded, position: position, edge: edge)
+                    }
+                    reloadingRestoredCopy = false
                     try await recordSubscribedSlice()
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()

@@ -1,0 +1,49 @@
+import ArborCore
+import ArborEdge
+import ArborStore
+
+/// After a registering SyncLoad from time 0 (a restored copy re-joining, a first connection
+/// with entities, a father that lost its registrations) the answer holds every entity this site
+/// holds that the father still has — the load registered them all first. A held entity that is
+/// not in it is one the father no longer has: it left the father's slice or was purged there
+/// while this site was away, and the DELETE the father routed then went to an older history of
+/// this site. Kept, such a copy stays stale for good: nothing of it ever comes down again.
+///
+/// It is dropped locally (``EntitiesSubsystem/dropLocally(_:)``, so a write made meanwhile
+/// keeps it) and unregistered at the father — unless this site wrote it after the upload
+/// position the father had acknowledged before the load: such a write (a create included) may
+/// simply not have reached the father yet, and goes up with the uploads.
+extension FatherLink {
+    /// `held`: what this site held before the load; `answer`: the load, applied through
+    /// `position`; `uploadedBefore`: the father's acknowledged upload position read before the load.
+    func dropEntitiesTheFatherLacks(
+        held: [EntityRef], answer: DeltaBatch, uploadedBefore: Int64, position: Int64, edge: Edge
+    ) async throws {
+        let answered = Set(answer.buffers.flatMap(\.deltas).map(\.key))
+        let absent = Set(held.map { EntityKey($0.entityClass, $0.techId) }).subtracting(answered)
+        guard !absent.isEmpty else { return }
+        var expected: [EntityKey: HybridTimestamp] = [:]
+        for entity in try await context.store.entities(absent) {
+            expected[EntityKey(entity.entityClass, entity.techId)] = entity.updateTime
+        }
+        // Read after the update times: a write committed in between is in the log, so it is kept.
+        for key in try await entitiesWrittenHere(after: uploadedBefore) { expected[key] = nil }
+        let dropped = try await context.entities.dropLocally(expected)
+        guard !dropped.isEmpty else { return }
+        try await edge.unregisterEntities(dropped.map { EntityRef($0.entityClass, $0.techId) }, sequence: edge.sequence, fetchedThrough: position)
+        count { $0.droppedEntities += dropped.count }
+        logger.notice("father link: dropped \(dropped.count) entities the father no longer holds")
+    }
+
+    /// The entities this site's own father-bound writes after `position` touch.
+    private func entitiesWrittenHere(after position: Int64) async throws -> Set<EntityKey> {
+        var keys = Set<EntityKey>()
+        var after = position
+        while true {
+            let buffers = try await context.logTail.buffers(after: after, limit: settings.uploadBatchBuffers)
+            guard let last = buffers.last else { return keys }
+            for buffer in buffers { keys.formUnion(UploadBatch.fatherBound(buffer).deltas.map(\.key)) }
+            after = last.sequence
+        }
+    }
+}
