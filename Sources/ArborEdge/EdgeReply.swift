@@ -12,6 +12,8 @@ struct EdgeReply: Sendable {
     var connectedToCenter: Bool?
     /// `X-Arbor-Redirect`, when present.
     var redirect: String?
+    /// `X-Arbor-End-Mark`, when present: how a streamed answer marks its end.
+    var endMark: String?
     var body: [UInt8]
 
     /// Reads the Arbor headers through `header` (a case-insensitive lookup by name).
@@ -23,6 +25,7 @@ struct EdgeReply: Sendable {
         sequence = header(ArborProtocol.Header.sequence).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         connectedToCenter = header(ArborProtocol.Header.connectedToCenter).flatMap(Self.bool)
         redirect = header(ArborProtocol.Header.redirect)?.trimmingCharacters(in: .whitespaces)
+        endMark = header(ArborProtocol.Header.endMark)?.trimmingCharacters(in: .whitespaces)
     }
 
     /// What the fail-over loop does with an answer.
@@ -80,11 +83,19 @@ struct EdgeReply: Sendable {
             throw invalid("delta answer of unexpected type \(mediaType)")
         }
         guard let sequence else { throw invalid("delta answer without a valid \(ArborProtocol.Header.sequence) header") }
+        var buffers: [DeltaBuffer]
         do {
-            return (try Self.decodeBinary(body, schema: schema, maximumBufferBytes: maximumBufferBytes), sequence)
+            buffers = try Self.decodeBinary(body, schema: schema, maximumBufferBytes: maximumBufferBytes)
         } catch {
             throw codecError(error)
         }
+        if let endMark {
+            guard endMark == ArborProtocol.emptyBufferEndMark else { throw invalid("delta answer with an unknown \(ArborProtocol.Header.endMark) '\(endMark)'") }
+            guard let last = buffers.popLast(), last.deltas.isEmpty else {
+                throw invalid("the streamed delta answer stops before its end mark (\(body.count) bytes): the server failed while sending it; load again")
+            }
+        }
+        return (buffers, sequence)
     }
 
     /// Splits concatenated binary delta buffers and decodes each (at most `maximumBufferBytes`) against `schema`.
