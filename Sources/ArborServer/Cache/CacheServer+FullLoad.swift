@@ -10,6 +10,8 @@ extension CacheServer {
         let slice: TopicsSlice
         let snapshot: CacheSnapshot
         let selector: LoadSelector
+        /// The loading client's id.
+        public var clientId: String { client.id }
         /// The sequence the answer is stamped with: the client fetches from there.
         public var sequence: Int64 { snapshot.sequence }
     }

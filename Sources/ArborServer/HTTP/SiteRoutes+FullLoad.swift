@@ -7,6 +7,7 @@ extension SiteRoutes {
     /// whole answer, stream included.
     func streamedFullLoad(_ cache: CacheServer, slice: String, for request: Request, _ context: ArborRequestContext) async throws -> Response {
         let metrics = exchange.context.metrics
+        let logger = exchange.context.logger
         let start = ContinuousClock.now
         let plan: CacheServer.FullLoadPlan
         do {
@@ -20,6 +21,8 @@ extension SiteRoutes {
                 try await cache.streamFullLoad(plan, emit: emit)
             } catch {
                 metrics.loadFinished("full", after: .now - start, refused: true)
+                // The status is sent: the client sees only a cut-short answer, the log says why.
+                logger.warning("FullLoad answer for client '\(plan.clientId)' stopped after its first byte: \(error)")
                 throw error
             }
             metrics.loadFinished("full", after: .now - start, refused: false)
