@@ -14,6 +14,8 @@ struct EdgeReply: Sendable {
     var redirect: String?
     /// `X-Arbor-Log-Incarnation`, when present and a UUID: the site log the answer's sequence belongs to.
     var logIncarnation: UUID?
+    /// `X-Arbor-End-Mark`, when present: how a streamed answer marks its end.
+    var endMark: String?
     var body: [UInt8]
 
     /// Reads the Arbor headers through `header` (a case-insensitive lookup by name).
@@ -26,6 +28,7 @@ struct EdgeReply: Sendable {
         connectedToCenter = header(ArborProtocol.Header.connectedToCenter).flatMap(Self.bool)
         redirect = header(ArborProtocol.Header.redirect)?.trimmingCharacters(in: .whitespaces)
         logIncarnation = header(ArborProtocol.Header.logIncarnation).flatMap { UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }
+        endMark = header(ArborProtocol.Header.endMark)?.trimmingCharacters(in: .whitespaces)
     }
 
     /// What the fail-over loop does with an answer.
@@ -83,11 +86,19 @@ struct EdgeReply: Sendable {
             throw invalid("delta answer of unexpected type \(mediaType)")
         }
         guard let sequence else { throw invalid("delta answer without a valid \(ArborProtocol.Header.sequence) header") }
+        var buffers: [DeltaBuffer]
         do {
-            return (try Self.decodeBinary(body, schema: schema, maximumBufferBytes: maximumBufferBytes), sequence)
+            buffers = try Self.decodeBinary(body, schema: schema, maximumBufferBytes: maximumBufferBytes)
         } catch {
             throw codecError(error)
         }
+        if let endMark {
+            guard endMark == ArborProtocol.emptyBufferEndMark else { throw invalid("delta answer with an unknown \(ArborProtocol.Header.endMark) '\(endMark)'") }
+            guard let last = buffers.popLast(), last.deltas.isEmpty else {
+                throw invalid("the streamed delta answer stops before its end mark (\(body.count) bytes): the server failed while sending it; load again")
+            }
+        }
+        return (buffers, sequence)
     }
 
     /// Splits concatenated binary delta buffers and decodes each (at most `maximumBufferBytes`) against `schema`.

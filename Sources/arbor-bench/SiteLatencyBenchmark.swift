@@ -107,6 +107,7 @@ struct SiteLatencyBenchmark {
         }
         let binaryRate = try await loadRate(baseURL: baseURL, schema: schema, format: .binary)
         let jsonRate = try await loadRate(baseURL: baseURL, schema: schema, format: .json)
+        let bytes = try await Self.firstByte(baseURL: baseURL, slice: "load")
         let sortedLatency = latencies.sorted(), sortedTrips = roundTrips.sorted()
         let report: [String: Any] = [
             "benchmark": "site-latency", "writes": options.writes, "entities": options.entities,
@@ -117,6 +118,8 @@ struct SiteLatencyBenchmark {
             "deliveryOverAppendRatioP50": Self.milliseconds(Self.percentile(sortedLatency, 0.50)) / max(0.001, Self.milliseconds(Self.percentile(sortedTrips, 0.50))),
             "fullLoadEntitiesPerSecondBinary": binaryRate, "fullLoadEntitiesPerSecondJSON": jsonRate,
             "fullLoadBinaryOverJSONRatio": binaryRate / max(1, jsonRate),
+            "fullLoadFirstByteMilliseconds": bytes.firstByte, "fullLoadLastByteMilliseconds": bytes.lastByte,
+            "fullLoadFirstOverLastByteRatio": bytes.firstByte / max(0.001, bytes.lastByte),
         ]
         let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)

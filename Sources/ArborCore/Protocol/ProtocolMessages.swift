@@ -20,6 +20,9 @@ public enum ArborProtocol {
         public static let connectedToCenter = "X-Arbor-Connected-To-Center"
         /// On responses with deltas: the sequence the client holds after applying them.
         public static let sequence = "X-Arbor-Sequence"
+        /// On binary answers streamed as they are built (FullLoad): `empty-buffer`, the body ends
+        /// with one delta buffer holding no deltas, so an answer cut short is seen as one.
+        public static let endMark = "X-Arbor-End-Mark"
         /// A site server moves the edge to another server of the site (§8.1).
         public static let redirect = "X-Arbor-Redirect"
         /// On every request of a son's link: the incarnation of the son's database (a UUID made
@@ -44,6 +47,9 @@ public enum ArborProtocol {
             !id.isEmpty && id.utf8.count <= 128 && id.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) }
         }
     }
+
+    /// The ``Header/endMark`` value: the answer's last delta buffer is empty and ends it.
+    public static let emptyBufferEndMark = "empty-buffer"
 
     /// Media type of a body made of concatenated binary delta buffers.
     public static let deltaBuffersMediaType = "application/vnd.arbor.delta-buffers"

@@ -9,36 +9,78 @@ extension CacheServer {
         var sent: Set<UUID>
     }
 
-    /// Builds the answer of a load from `entities` of the snapshot at `sequence`: create-deltas
-    /// in buffers of at most `maximumDeltasPerLoadBuffer`, each stamped with `sequence`.
+    /// The buffers of an answer kept whole.
+    final class BufferCollector {
+        var buffers: [DeltaBuffer] = []
+    }
+
+    /// Builds the answer of a load from `entities` of the snapshot at `sequence` (see
+    /// ``send(_:sequence:to:collectingIds:emit:)``), whole in memory: PartialLoad and SyncLoad.
+    func send(_ entities: [CachedEntity], sequence: Int64, to client: AuthenticatedClient) async throws(ServerError) -> SentLoad {
+        let collected = BufferCollector()
+        let sent = try await send(entities, sequence: sequence, to: client, collectingIds: true) { collected.buffers.append($0) }
+        return SentLoad(answer: DeltaBatch(buffers: collected.buffers, sequence: sequence), sent: sent)
+    }
+
+    /// Sends the answer of a load from `entities` of the snapshot at `sequence`, in order:
+    /// create-deltas in buffers of at most `maximumDeltasPerLoadBuffer`, each stamped with
+    /// `sequence`, handed to `emit` one by one as they are made (a FullLoad streams them).
+    /// Returns the tech-ids sent when `collectingIds` (the entities to register), else none.
     ///
     /// Headers are fetched whole through the `DeltaObjectsReader` (§5.3), chunk by chunk; one
     /// purged since the snapshot is left out. Between chunks the load stops when the `Control`
     /// plug aborts the snapshot or the client was disabled meanwhile (§2.7). The `CacheNotifier`
     /// hears the snapshot begin and end, whatever the outcome.
-    func send(_ entities: [CachedEntity], sequence: Int64, to client: AuthenticatedClient) async throws(ServerError) -> SentLoad {
+    func send(
+        _ entities: some Sequence<CachedEntity>, sequence: Int64, to client: AuthenticatedClient, collectingIds: Bool,
+        emit: (DeltaBuffer) async throws -> Void
+    ) async throws(ServerError) -> Set<UUID> {
         let notifier = context.cacheNotifier
         await notifier.snapshotBegan(clientId: client.id, sequence: sequence)
-        var buffers: [DeltaBuffer] = []
         var sent = Set<UUID>()
+        var count = 0
         do throws(ServerError) {
             let size = max(1, context.settings.maximumDeltasPerLoadBuffer)
-            for start in stride(from: 0, to: entities.count, by: size) {
-                try await mayContinue(client)
-                let states = try await wholeStates(entities[start..<min(start + size, entities.count)])
-                guard !states.isEmpty else { continue }
-                let deltas = states.map { $0.delta(.create, topics: $0.topics, oldTopics: nil) }
-                for part in Self.sizedParts(deltas, limit: context.settings.limits.maximumTransactionBytes, siteName: context.siteName, schemaName: context.schema.name) {
-                    buffers.append(DeltaBuffer(schemaName: context.schema.name, originSite: context.siteName, sequence: sequence, deltas: part))
+            var chunk: [CachedEntity] = []
+            chunk.reserveCapacity(size)
+            var iterator = entities.makeIterator()
+            while true {
+                let next = iterator.next()
+                if let next { chunk.append(next) }
+                guard chunk.count == size || (next == nil && !chunk.isEmpty) else {
+                    if next == nil { break }
+                    continue
                 }
-                sent.formUnion(states.map(\.techId))
+                try await mayContinue(client)
+                let states = try await wholeStates(chunk[...])
+                chunk.removeAll(keepingCapacity: true)
+                if !states.isEmpty {
+                    let deltas = states.map { $0.delta(.create, topics: $0.topics, oldTopics: nil) }
+                    for part in Self.sizedParts(deltas, limit: context.settings.limits.maximumTransactionBytes, siteName: context.siteName, schemaName: context.schema.name) {
+                        try await emitting(DeltaBuffer(schemaName: context.schema.name, originSite: context.siteName, sequence: sequence, deltas: part), emit)
+                    }
+                    count += states.count
+                    if collectingIds { sent.formUnion(states.lazy.map(\.techId)) }
+                }
+                if next == nil { break }
             }
         } catch {
-            await notifier.snapshotEnded(clientId: client.id, sequence: sequence, entityCount: sent.count)
+            await notifier.snapshotEnded(clientId: client.id, sequence: sequence, entityCount: count)
             throw error
         }
-        await notifier.snapshotEnded(clientId: client.id, sequence: sequence, entityCount: sent.count)
-        return SentLoad(answer: DeltaBatch(buffers: buffers, sequence: sequence), sent: sent)
+        await notifier.snapshotEnded(clientId: client.id, sequence: sequence, entityCount: count)
+        return sent
+    }
+
+    /// Hands one buffer on; a failure to write it (the client went away) ends the load.
+    private func emitting(_ buffer: DeltaBuffer, _ emit: (DeltaBuffer) async throws -> Void) async throws(ServerError) {
+        do {
+            try await emit(buffer)
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError(.internalError, "cache server: the load answer could not be written (\(error)); the client loads again")
+        }
     }
 
     /// `deltas` split, in order, into runs whose buffers encode to at most `limit` bytes (by

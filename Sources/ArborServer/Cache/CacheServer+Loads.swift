@@ -3,28 +3,6 @@ import ArborStore
 import Foundation
 
 extension CacheServer {
-    /// FullLoad (§2.2): every selected entity that is not logically deleted, as of one sequence.
-    ///
-    /// With registration the client becomes registered-synchronized on exactly the entities
-    /// sent and unregistered on any others it had: a full load starts over, its fetch
-    /// acknowledgement too.
-    public func fullLoad(client: AuthenticatedClient, slice text: String) async throws(ServerError) -> DeltaBatch {
-        let (client, slice) = try await admitLoad(client, slice: text)
-        let snapshot = try await loadedSnapshot()
-        let selected = LoadSelector(slice: slice, now: now()).fullLoad(snapshot)
-        let load = try await send(selected, sequence: snapshot.sequence, to: client)
-        if context.settings.useRegistration {
-            let registered = try await registeredIds(of: client, among: Set(snapshot.entities.keys.lazy.map(\.techId)))
-            var changes: [UUID: RegistrationState] = [:]
-            for id in registered.subtracting(load.sent) { changes[id] = .unregistered }
-            for id in load.sent { changes[id] = .synchronized }
-            try await register(changes, for: client, markKnown: true)
-            try await startOver(client)
-        }
-        await context.cacheNotifier.subscriptionChanged(clientId: client.id, slice: slice)
-        return load.answer
-    }
-
     /// PartialLoad (§2.3): the entities the new slice selects that the client is not
     /// registered on; it becomes registered-synchronized on them. A client whose registrations
     /// the site does not know gets `NotRegistered`.
@@ -98,7 +76,7 @@ extension CacheServer {
     /// acknowledged or was sent before is forgotten, and an older fetch still in flight stores
     /// nothing (issue 10 items 4, 12). A PartialLoad keeps it: the client goes on fetching from
     /// its own position.
-    private func startOver(_ client: AuthenticatedClient) async throws(ServerError) {
+    func startOver(_ client: AuthenticatedClient) async throws(ServerError) {
         let store = context.store
         try await serverCall("resetting the fetch acknowledgement") { try await store.resetFetchAcknowledgement(clientId: client.id) }
     }
@@ -126,7 +104,7 @@ extension CacheServer {
     }
 
     /// The tech-ids among `ids` the client is registered on (synchronized or not).
-    private func registeredIds(of client: AuthenticatedClient, among ids: Set<UUID>) async throws(ServerError) -> Set<UUID> {
+    func registeredIds(of client: AuthenticatedClient, among ids: Set<UUID>) async throws(ServerError) -> Set<UUID> {
         let registrations = context.registrations
         let states = try await serverCall("reading registrations") { try await registrations.states(of: client.bit, on: ids) }
         return Set(states.lazy.filter { $0.value != .unregistered }.map(\.key))
@@ -134,7 +112,7 @@ extension CacheServer {
 
     /// Writes registration changes for the client's bit; with `markKnown`, also records that
     /// the site now holds the client's registrations.
-    private func register(_ changes: [UUID: RegistrationState], for client: AuthenticatedClient, markKnown: Bool) async throws(ServerError) {
+    func register(_ changes: [UUID: RegistrationState], for client: AuthenticatedClient, markKnown: Bool) async throws(ServerError) {
         let registrations = context.registrations
         try await serverCall("saving registrations") {
             try await registrations.set(changes, for: client.bit)

@@ -83,9 +83,7 @@ public struct SiteRoutes: Sendable {
         post(paths.cache("full-load"), balanced: true, on: group) { request, context in
             var request = request
             let body = try await exchange.decode(LoadRequest.self, from: &request)
-            let log = try await exchange.context.logIncarnation()
-            let answer = try await timedLoad("full") { try await cache.fullLoad(client: try required(context), slice: body.slice) }
-            return try exchange.deltas(answer, for: request, context, logIncarnation: log)
+            return try await streamedFullLoad(cache, slice: body.slice, for: request, context)
         }
         post(paths.cache("partial-load"), balanced: true, on: group) { request, context in
             var request = request
