@@ -9,10 +9,18 @@ extension ServerError {
     /// The protocol error for a failure while `action` ran at `siteName`, one mapping for every
     /// server: a store's bad input, missing row, schema mismatch, size or refused permit is the
     /// client's to fix; a database that is busy or unreachable answers `Unavailable` (503) with
-    /// `Retry-After`, so edges retry or fail over; anything else is `Internal`. The cause of a
+    /// `Retry-After`, so edges retry or fail over, and so does a cancelled one (seen as `Internal`
+    /// and an error line in a nemesis run); anything else is `Internal`. The cause of a
     /// server-side failure is logged with `logger`, never sent to the client.
     static func storeFailure(_ action: String, _ error: any Error, siteName: String, logger: Logger) -> ServerError {
         if let error = error as? ServerError { return error }
+        if error is CancellationError || (error as? StoreError)?.underlying is CancellationError {
+            // The client left or this server is stopping: nothing failed that an operator must see.
+            logger.debug("\(action) was cancelled: the request was abandoned or the server is stopping")
+            var answer = ServerError(.unavailable, "\(action) was cancelled at site '\(siteName)' (the server is stopping or the request was abandoned); retry")
+            answer.retryAfterSeconds = busyRetryAfterSeconds
+            return answer
+        }
         if let storeError = error as? StoreError {
             switch storeError.code {
             case .invalidInput: return ServerError(.badRequest, storeError.message)
