@@ -85,12 +85,7 @@ extension FatherLink {
     /// position after it (``DeferredDrop``).
     func dropHeldEntitiesTheSliceNegates() async throws {
         guard let slice = sliceNegatingApplicationTopics else { return }
-        let snapshot = try await context.store.snapshot()
-        var expected: [EntityKey: HybridTimestamp] = [:]
-        for entity in snapshot.entities where slice.dropsRegistered(entity.topics) {
-            expected[EntityKey(entity.entityClass, entity.techId)] = entity.updateTime
-        }
-        for header in snapshot.headers where slice.dropsRegistered(header.topics) { expected[header.key] = header.updateTime }
+        let expected = try await context.store.snapshot().updateTimes(where: slice.dropsRegistered)
         guard !expected.isEmpty else { return }
         deferDrop(DeferredDrop(
             expected: expected, afterFatherSequence: nil, stillLeaves: { slice.dropsRegistered($0) },

@@ -33,13 +33,7 @@ extension FatherLink {
         logger.notice("father link: the slice changed from \(oldSlice) to \(newSlice); loading what it adds")
         // SelectMinus on this site's own data: what it holds that only the old slice selects.
         let snapshot = try await context.store.snapshot()
-        var leaving: [EntityKey: HybridTimestamp] = [:]
-        for entity in snapshot.entities where SliceChange.leaves(entity.topics, old: old, new: new) {
-            leaving[EntityKey(entity.entityClass, entity.techId)] = entity.updateTime
-        }
-        for header in snapshot.headers where SliceChange.leaves(header.topics, old: old, new: new) {
-            leaving[header.key] = header.updateTime
-        }
+        let leaving = snapshot.updateTimes { SliceChange.leaves($0, old: old, new: new) }
         // This site's writes to them go up first, so the load below is taken after the father
         // applied them and its position covers them (DeferredDrop).
         if !leaving.isEmpty { try await waitForUploads(through: snapshot.sequence) }

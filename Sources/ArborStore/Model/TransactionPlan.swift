@@ -88,6 +88,16 @@ public struct StoreSnapshot: Sendable {
     }
 }
 
+extension StoreSnapshot {
+    /// The update time of every entity held, whole or header only, whose topics `matches`.
+    public func updateTimes(where matches: (TopicsList) -> Bool) -> [EntityKey: HybridTimestamp] {
+        var times: [EntityKey: HybridTimestamp] = [:]
+        for entity in entities where matches(entity.topics) { times[EntityKey(entity.entityClass, entity.techId)] = entity.updateTime }
+        for header in headers where matches(header.topics) { times[header.key] = header.updateTime }
+        return times
+    }
+}
+
 /// The header fields of an entity (§3.6): what a cache server keeps for non-`inCache` ones.
 public struct EntityHeader: Hashable, Sendable {
     public var key: EntityKey
