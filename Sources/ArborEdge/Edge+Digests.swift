@@ -11,11 +11,16 @@ extension Edge {
         return try await perform(request).json(DigestResponse.self)
     }
 
-    /// A targeted load (`arbor verify --repair`): those of `entities` the site holds and `slice`
-    /// selects, whole (logically deleted ones included), as of one snapshot. Nothing about the
-    /// edge's session changes and nothing is registered at the site.
-    public func entityLoad(entities: [EntityRef], slice: String) async throws -> DeltaBatch {
-        let reply = try await perform(try post(cachePath("entity-load"), EntityLoadRequest(slice: slice, entities: entities), deltas: true))
+    /// A targeted load: those of `entities` the site holds, whole (logically deleted ones
+    /// included), as of one snapshot. Nothing about the edge's session changes.
+    ///
+    /// Without `registering` (`arbor verify --repair`) only those `slice` selects come and
+    /// nothing is registered at the site. With `registering` (son sites only) every one the site
+    /// holds comes and the edge's client becomes registered-synchronized on them
+    /// (``EntityLoadRequest``).
+    public func entityLoad(entities: [EntityRef], slice: String, registering: Bool = false) async throws -> DeltaBatch {
+        let request = EntityLoadRequest(slice: slice, entities: entities, register: registering ? true : nil)
+        let reply = try await perform(try post(cachePath("entity-load"), request, deltas: true))
         let decoded = try reply.deltaBuffers(schema: configuration.schema, requested: configuration.format)
         return DeltaBatch(buffers: decoded.buffers, sequence: decoded.sequence)
     }

@@ -17,7 +17,7 @@ extension SiteRoutes {
             var request = request
             let body = try await exchange.decode(EntityLoadRequest.self, from: &request)
             let log = try await exchange.context.logIncarnation()
-            let answer = try await timedLoad("entity") { try await cache.entityLoad(client: try required(context), slice: body.slice, entities: body.entities) }
+            let answer = try await timedLoad("entity") { try await cache.entityLoad(client: try required(context), slice: body.slice, entities: body.entities, registering: body.register ?? false) }
             return try exchange.deltas(answer, for: request, context, logIncarnation: log)
         }
     }

@@ -108,12 +108,7 @@ public final class FatherLink: Service, Sendable {
         guard let paths = ServicePaths(instance: settings.instance) else {
             throw EdgeError(code: .invalidConfiguration, message: "father link: instance '\(settings.instance)' must be 1-32 letters, digits, '-' or '_'")
         }
-        edgeConfiguration = try EdgeConfiguration(
-            servers: settings.servers, instance: settings.instance, clientId: settings.clientId, clientSecret: settings.clientSecret, useRegistration: true,
-            schema: context.schema, requestTimeout: settings.requestTimeout, fetchWait: settings.fetchWait, retryBackoff: settings.retryBackoff,
-            maxResponseBytes: max(256 << 20, 4 * context.settings.limits.maximumTransactionBytes),
-            maximumBufferBytes: context.settings.limits.maximumTransactionBytes
-        )
+        edgeConfiguration = try settings.edgeConfiguration(schema: context.schema, limits: context.settings.limits)
         self.context = context
         self.settings = settings
         self.connection = connection

@@ -1,5 +1,6 @@
 import ArborCore
 import ArborEdge
+import ArborStore
 
 /// How a son site reaches its father (DESIGN rule 9): only the son opens connections.
 ///
@@ -78,6 +79,16 @@ public struct FatherLinkSettings: Sendable, Hashable {
     /// The slice the link fetches with for `subscription`.
     func linkSlice(subscription: String) -> String {
         "(\(subscription))*!\(SiteTopics.sliceName(SiteTopics.negation(son: clientId)))"
+    }
+
+    /// The registered edge's configuration for reaching the father.
+    func edgeConfiguration(schema: DistributionSchema, limits: WriteLimits) throws(EdgeError) -> EdgeConfiguration {
+        try EdgeConfiguration(
+            servers: servers, instance: instance, clientId: clientId, clientSecret: clientSecret, useRegistration: true,
+            schema: schema, requestTimeout: requestTimeout, fetchWait: fetchWait, retryBackoff: retryBackoff,
+            maxResponseBytes: max(256 << 20, 4 * limits.maximumTransactionBytes),
+            maximumBufferBytes: limits.maximumTransactionBytes
+        )
     }
 
     /// Throws `InvalidConfiguration` naming the first unusable setting.

@@ -85,6 +85,7 @@ public final class LinkServer: Sendable {
         let applier = OrderedBufferApplier(entities: context.entities, store: context.store, positionName: key, source: .son(clientId: son))
         let logger = context.logger
         let store = context.store
+        let fatherEntities = context.fatherEntities
         let (position, fatherSequence) = try await serialized(son, "applying the uploads of son '\(son)'") {
             if let after {
                 let applied = try await store.siteCounter(key) ?? 0
@@ -93,10 +94,10 @@ public final class LinkServer: Sendable {
                     return (applied, try await store.lastSequence())
                 }
             }
-            let outcome = try await applier.apply(buffers)
+            let outcome = try await Self.apply(buffers, with: applier, loadingMissingFrom: fatherEntities, son: son, logger: logger)
             if !outcome.missing.isEmpty {
-                // The son changed entities this site does not hold (purged here): nothing to merge into.
-                logger.warning("son '\(son)' updated \(outcome.missing.count) entities this site does not hold; their changes are dropped")
+                // Nothing to merge into: this site (or its father, asked first) does not hold them.
+                logger.warning("son '\(son)' updated \(outcome.missing.count) entities neither this site nor its father holds (purged?); their changes are dropped")
             }
             // Read after the apply, so the son's download passes every delta it made.
             return (outcome.position, try await store.lastSequence())

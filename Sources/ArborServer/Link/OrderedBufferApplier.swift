@@ -23,6 +23,10 @@ public struct OrderedBufferApplier: Sendable {
         /// Entities a buffer changed that this site does not hold, each with the oldest time
         /// of such a change.
         public var missing: [EntityKey: HybridTimestamp]
+        /// With ``MissingEntityHandling/refuse(skipping:)``: the entities the first refused buffer
+        /// lacks (the run stopped before it, the position is that of the buffer before); nil
+        /// when every buffer was applied.
+        public var refusedFor: Set<EntityKey>?
     }
 
     let entities: EntitiesSubsystem
@@ -50,7 +54,9 @@ public struct OrderedBufferApplier: Sendable {
     ///
     /// - Parameter start: the position the caller holds; nil reads it from the store. A stale
     ///   value costs one `.conflict` and a re-read, never a buffer applied twice.
-    public func apply(_ buffers: [DeltaBuffer], through: Int64? = nil, from start: Int64? = nil) async throws(StoreError) -> Outcome {
+    public func apply(
+        _ buffers: [DeltaBuffer], through: Int64? = nil, from start: Int64? = nil, missingEntities: MissingEntityHandling = .skip
+    ) async throws(StoreError) -> Outcome {
         var outcome = Outcome(position: 0, applied: 0, conflicts: 0, missing: [:])
         outcome.position = if let start { start } else { try await currentPosition() }
         var index = buffers.startIndex
@@ -60,8 +66,14 @@ public struct OrderedBufferApplier: Sendable {
             guard buffer.sequence > outcome.position else { continue }
             do {
                 let receipt = try await entities.apply(
-                    buffer, from: source, recording: (positionName, buffer.sequence), replacing: outcome.position
+                    buffer, from: source, recording: (positionName, buffer.sequence), replacing: outcome.position, missingEntities: missingEntities
                 )
+                if receipt.result.refused {
+                    var lacking = receipt.result.missing
+                    if case .refuse(let skipping) = missingEntities { lacking.subtract(skipping) }
+                    outcome.refusedFor = lacking
+                    return outcome
+                }
                 outcome.position = buffer.sequence
                 outcome.applied += 1
                 for delta in buffer.deltas where receipt.result.missing.contains(delta.key) {

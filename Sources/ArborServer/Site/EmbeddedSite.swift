@@ -36,12 +36,13 @@ public final class EmbeddedSite: Sendable {
             let rows = sons.map { ($0, ClientRole.son) } + clients.map { ($0, ClientRole.application) }
             for (client, role) in rows where !existing.contains(client) { _ = try await store.addClient(id: client, bit: nil, role: role) }
             let connection = CenterConnection(isCenter: father == nil)
-            let context = SiteContext.standard(
+            var context = SiteContext.standard(
                 settings: SiteServerSettings(), store: store, connectedToCenter: { connection.isConnected }, logger: logger)
             var extra: [any Service] = []
             if let father {
                 let settings = FatherLinkSettings(servers: [father.url], clientId: name, slice: father.slice, heartbeatInterval: .seconds(1))
                 extra.append(try FatherLink(context: context, settings: settings, connection: connection))
+                context.fatherEntities = try FatherEntityLoader(settings: settings, schema: schema, limits: context.settings.limits, logger: logger)
             }
             let (ports, ready) = AsyncStream<Int>.makeStream()
             let service = try SiteApplication(context: context, port: 0, extraServices: extra).makeService { ready.yield($0) }

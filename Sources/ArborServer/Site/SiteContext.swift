@@ -77,6 +77,9 @@ public struct SiteContext: Sendable {
     public var balancer: SiteBalancer?
     /// Whether this process holds the site's master role (§8.1).
     public var isMaster: @Sendable () -> Bool = { true }
+    /// For a son site: loads from its father the entities one of its own sons changed that it
+    /// does not hold, before merging that change (``LinkServer``). Nil at the center.
+    public var fatherEntities: FatherEntityLoader?
     /// Every schema the site's database held: buffers and requests of an older one are
     /// understood (issue 10 item 9).
     public let schemas: SchemaCatalog

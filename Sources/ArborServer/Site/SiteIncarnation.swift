@@ -19,6 +19,8 @@ public enum SiteIncarnation {
     /// Site counter: 1 while the father link must reload (a registering SyncLoad) instead of
     /// resuming its fetches from the stored position.
     public static let reloadPendingCounter = "link.father.reload-pending"
+    /// Site counter: 1 once an incarnation was made (so two makers cannot both store theirs).
+    static let madeCounter = "site.incarnation.made"
 
     /// The stored incarnation; nil before `arbor init` made one.
     public static func current(in store: any SiteStore) async throws(StoreError) -> UUID? {
@@ -27,10 +29,26 @@ public enum SiteIncarnation {
 
     /// The stored incarnation, made now when the database has none (a database installed by
     /// an Arbor without incarnations, or by a test). `arbor init` and the link's start call it.
+    ///
+    /// Several processes of one site run `arbor init` at once (`arbor@.service`): the first to
+    /// commit makes the incarnation (compare-and-set on ``madeCounter``) and the others read it.
     public static func ensure(in store: any SiteStore) async throws(StoreError) -> UUID {
         if let existing = try await current(in: store) { return existing }
         let made = UUID()
-        try await store.setSiteState(key, made.uuidString)
+        do {
+            _ = try await store.write(reading: []) { _ in
+                TransactionPlan(
+                    siteState: [key: made.uuidString], siteCounters: [madeCounter: 1], positionPreconditions: [madeCounter: 0], result: ()
+                )
+            }
+        } catch let error as StoreError where error.code == .conflict {
+            if let existing = try await current(in: store) { return existing }
+            throw error
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.queryFailed, "storing the site's incarnation failed: \(error)", underlying: error)
+        }
         return made
     }
 

@@ -98,9 +98,14 @@ public final class EntitiesSubsystem: Sendable {
     /// across restarts. With `replacing` (the position's value read before), the transaction
     /// rolls back with `.conflict` when another process moved the position meanwhile, so a
     /// buffer is never applied twice by two processes either.
+    ///
+    /// With `missingEntities` `.refuse`, a buffer with a PARTIAL or UPDATE for an entity this
+    /// site does not hold writes nothing (the position does not move either) and reports it
+    /// `refused`, so the caller can load the entity first and apply the buffer again.
     @discardableResult
     public func apply(
-        _ buffer: DeltaBuffer, from source: DeltaSource, recording position: (key: String, value: Int64)? = nil, replacing previous: Int64? = nil
+        _ buffer: DeltaBuffer, from source: DeltaSource, recording position: (key: String, value: Int64)? = nil, replacing previous: Int64? = nil,
+        missingEntities: MissingEntityHandling = .skip
     ) async throws(StoreError) -> WriteReceipt<ApplyReport> {
         guard buffer.schemaName == store.schema.name else {
             throw StoreError(
@@ -144,6 +149,11 @@ public final class EntitiesSubsystem: Sendable {
                 }
                 plan.deltas += merged.deltas
             }
+            if case .refuse(let skipping) = missingEntities, !plan.result.missing.isSubset(of: skipping) {
+                var report = plan.result
+                report.refused = true
+                return TransactionPlan(result: report)
+            }
             plan.upserts = changed.compactMap { working[$0] }
             if let position {
                 plan.siteCounters[position.key] = position.value
@@ -185,6 +195,18 @@ public struct ApplyReport: Hashable, Sendable {
     /// Entities a PARTIAL or UPDATE arrived for that this site does not hold; the link must
     /// load them whole (SyncLoad with their tech-ids).
     public var missing: Set<EntityKey> = []
+    /// Whether nothing was written because of ``missing`` (``MissingEntityHandling/refuse(skipping:)``).
+    public var refused = false
 
     public init() {}
+}
+
+/// What merging a received buffer does with a PARTIAL or UPDATE for an entity this site does
+/// not hold (nothing to merge it into).
+public enum MissingEntityHandling: Hashable, Sendable {
+    /// The delta is dropped and the entity reported in ``ApplyReport/missing``.
+    case skip
+    /// The buffer writes nothing and is reported ``ApplyReport/refused``, unless every missing
+    /// entity is in `skipping` (already looked for elsewhere in vain): then those are skipped.
+    case refuse(skipping: Set<EntityKey>)
 }

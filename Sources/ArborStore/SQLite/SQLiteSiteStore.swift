@@ -62,12 +62,7 @@ public final class SQLiteSiteStore: SiteStore {
             // so a commit must never be lost in a crash (FULL is SQLite's default; say so).
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        let pool: DatabasePool
-        do {
-            pool = try DatabasePool(path: path, configuration: options)
-        } catch {
-            throw StoreError(.unreachable, "cannot open SQLite database at \(path): check that the directory exists and is writable (\(describe(error)))", underlying: error)
-        }
+        let pool = try await openPool(path: path, options: options)
         return SQLiteSiteStore(configuration: configuration, path: path, pool: pool, layouts: layouts)
     }
 

@@ -148,6 +148,7 @@ struct Serve: AsyncParsableCommand {
             )
             do {
                 let link = try FatherLink(context: context, settings: settings, connection: connection)
+                context.fatherEntities = try FatherEntityLoader(settings: settings, schema: context.schema, limits: context.settings.limits, logger: logger)
                 masterDuties.append(link)
                 fatherLink = link
                 linkConnection = connection

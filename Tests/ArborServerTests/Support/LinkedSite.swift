@@ -75,7 +75,7 @@ final class LinkedSite: Sendable {
             let logger = Logger(label: "test.\(siteName)", factory: { _ in SwiftLogNoOpLogHandler() })
             let connection = CenterConnection(isCenter: siteName == "center")
             let control = RecordingControl()
-            let context = SiteContext(
+            var context = SiteContext(
                 settings: settings, store: store, entities: EntitiesSubsystem(store: store, limits: settings.limits),
                 logTail: LogTail(store: store, maximumBufferBytes: settings.limits.maximumTransactionBytes, logger: logger), registrations: RegistrationTable(store: store),
                 clients: ClientDirectory(store: store, logger: logger), objectsReader: StoreObjectsReader(store: store),
@@ -83,6 +83,7 @@ final class LinkedSite: Sendable {
                 connectedToCenter: { connection.isConnected }, logger: logger
             )
             let link = try father.map { try FatherLink(context: context, settings: $0, connection: connection) }
+            if let father { context.fatherEntities = try FatherEntityLoader(settings: father, schema: schema, limits: settings.limits, logger: logger) }
             let (ports, portContinuation) = AsyncStream<Int>.makeStream()
             let service = try SiteApplication(context: context, port: port, extraServices: link.map { [$0] } ?? [])
                 .makeService { port in portContinuation.yield(port) }
