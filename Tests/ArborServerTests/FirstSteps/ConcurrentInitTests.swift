@@ -6,8 +6,8 @@ import Testing
 /// file (seen in CI: the loser failed with "database is locked"). Each must succeed, and all
 /// must report the one incarnation the database keeps.
 @Suite(.heavy) struct ConcurrentInitTests {
-    static let processes = 4
-    static let rounds = 3
+    static let processes = 8
+    static let rounds = 10
 
     @Test func initsRunningAtOnceOnANewSQLiteFileAllSucceedWithOneIncarnation() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-concurrent-init-\(UUID().uuidString)")
