@@ -27,6 +27,9 @@ struct DeferredDrop: Sendable {
     /// Whether the slice change is recorded as done once these are dropped (so an interrupted
     /// change is carried out again at the next start).
     var completesSliceChange: Bool = false
+    /// Whether the father is asked again first (``FatherLink/stillGoneAbove(_:edge:)``): only
+    /// those it no longer holds, or holds with a topic the link slice negates, are dropped.
+    var asksFather: Bool = false
 }
 
 extension FatherLink {
@@ -74,6 +77,7 @@ extension FatherLink {
             let key = EntityKey(entity.entityClass, entity.techId)
             if drop.expected[key] == entity.updateTime { unchanged[key] = entity.updateTime } else { changed[key] = entity.updateTime }
         }
+        if drop.asksFather, !unchanged.isEmpty { unchanged = try await stillGoneAbove(unchanged, edge: edge) }
         let dropped = try await context.entities.dropLocally(unchanged)
         if !dropped.isEmpty {
             // This site applied every answer through `position`: what the last one registered is

@@ -12,7 +12,10 @@ import ArborStore
 /// It is dropped locally (``EntitiesSubsystem/dropLocally(_:)``, so a write made meanwhile
 /// keeps it) and unregistered at the father — unless this site wrote it after the upload
 /// position the father had acknowledged before the load: such a write (a create included) may
-/// simply not have reached the father yet, and goes up with the uploads.
+/// simply not have reached the father yet, and goes up with the uploads. Those are looked at
+/// again once the uploads cover this site's log (a ``DeferredDrop`` that asks the father): a
+/// restored copy's log holds old writes the father has long had (nemesis seed 350829863: a
+/// leaf kept, for good, an old copy its father held with a topic the leaf's slice negates).
 extension FatherLink {
     /// `held`: what this site held before the load; `answer`: the load, applied through
     /// `position`; `uploadedBefore`: the father's acknowledged upload position read before the load.
@@ -27,7 +30,16 @@ extension FatherLink {
             expected[EntityKey(entity.entityClass, entity.techId)] = entity.updateTime
         }
         // Read after the update times: a write committed in between is in the log, so it is kept.
-        for key in try await entitiesWrittenHere(after: uploadedBefore) { expected[key] = nil }
+        var written: [EntityKey: HybridTimestamp] = [:]
+        for key in try await entitiesWrittenHere(after: uploadedBefore) {
+            written[key] = expected.removeValue(forKey: key)
+        }
+        if !written.isEmpty {
+            deferDrop(DeferredDrop(
+                expected: written, afterFatherSequence: nil, stillLeaves: { _ in true },
+                reason: "the father no longer sends (asked again once this site's writes to them were uploaded)", asksFather: true
+            ))
+        }
         let dropped = try await context.entities.dropLocally(expected)
         guard !dropped.isEmpty else { return }
         try await edge.unregisterEntities(dropped.map { EntityRef($0.entityClass, $0.techId) }, sequence: edge.sequence, fetchedThrough: position)
@@ -45,5 +57,31 @@ extension FatherLink {
             for buffer in buffers { keys.formUnion(UploadBatch.fatherBound(buffer).deltas.map(\.key)) }
             after = last.sequence
         }
+    }
+}
+
+extension FatherLink {
+    /// Of `entities` (with this site's update times), those to drop after asking the father
+    /// again with a registering targeted load (``EntityLoadRequest``), whose answer is merged
+    /// first: the ones it does not send (it no longer holds them) and the ones it sends with a
+    /// topic the link slice negates (it withholds their changes from this site). Each comes
+    /// with its update time after the merge.
+    func stillGoneAbove(_ entities: [EntityKey: HybridTimestamp], edge: Edge) async throws -> [EntityKey: HybridTimestamp] {
+        let refs = entities.keys.sorted { ($0.entityClass, $0.techId.uuidString) < ($1.entityClass, $1.techId.uuidString) }
+            .map { EntityRef($0.entityClass, $0.techId) }
+        let load = try await edge.entityLoad(entities: refs, slice: linkSlice, registering: true)
+        var sentTopics: [EntityKey: TopicsList] = [:]
+        for buffer in load.buffers where !buffer.deltas.isEmpty {
+            try await context.entities.apply(buffer, from: .father)
+            for delta in buffer.deltas { sentTopics[delta.key] = delta.topics }
+        }
+        let negating = sliceNegatingApplicationTopics
+        var gone: [EntityKey: HybridTimestamp] = [:]
+        for entity in try await context.store.entities(Set(entities.keys)) {
+            let key = EntityKey(entity.entityClass, entity.techId)
+            if let topics = sentTopics[key], negating?.dropsRegistered(topics) != true { continue }
+            gone[key] = entity.updateTime
+        }
+        return gone
     }
 }
