@@ -20,6 +20,8 @@ extension FatherLink {
         var position: Int64 = 0
         /// Whether the registering load under way reloads a restored copy of this site.
         var reloadingRestoredCopy = false
+        /// Whether the registering load under way follows a `LogReplaced` (the father was restored).
+        var fatherLogReplaced = false
         // The father log `position` belongs to, as recorded (``FatherLink/fatherLogKey``).
         var fatherLog: UUID?
         var transmissionRecorded: ContinuousClock.Instant?
@@ -57,14 +59,18 @@ extension FatherLink {
                     let uploaded = try await context.store.siteCounter(Self.uploadedKey) ?? 0
                     let load = try await withLinkSlice { try await edge.syncLoad(entities: held, slice: $0, lastTransmissionTime: .zero) }
                     count { $0.syncLoads += 1 }
-                    position = try await apply(load)
+                    var newerHere = Set<EntityKey>()
+                    position = try await apply(load, newerHere: &newerHere)
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
                     // Only for this site's own restore: after a restore of the father (LogReplaced)
                     // what it lacks may be this site's writes it has yet to get again by upload.
                     if reloadingRestoredCopy {
                         try await dropEntitiesTheFatherLacks(held: held, answer: load, uploadedBefore: uploaded, position: position, edge: edge)
+                    } else if fatherLogReplaced {
+                        try await republishWhatTheRestoredFatherLost(held: held, answer: load, newerHere: newerHere)
                     }
                     reloadingRestoredCopy = false
+                    fatherLogReplaced = false
                     try await recordSubscribedSlice()
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()
@@ -126,6 +132,7 @@ extension FatherLink {
                 if Task.isCancelled { return }
                 let failure = (error as? PositionUnknown).map { LinkFailure.positionUnknown($0.message) } ?? classify(error)
                 log(failure, half: .download)
+                if case .logReplaced = failure { fatherLogReplaced = true }
                 var refusal: String?
                 if case .refused(let code, let message) = failure { refusal = "\(code): \(message)" }
                 if case .disabled(let message) = failure { refusal = "ClientDisabled: \(message)" }
@@ -154,9 +161,19 @@ extension FatherLink {
     /// Merges a load's buffers; the last one records the load's sequence (an interrupted load
     /// is loaded again, never taken as done).
     private func apply(_ load: DeltaBatch) async throws -> Int64 {
+        var newerHere = Set<EntityKey>()
+        return try await apply(load, newerHere: &newerHere)
+    }
+
+    /// Like ``apply(_:)``, collecting the entities whose copy here kept parts newer than the
+    /// father's (a merge rejected or partly accepted).
+    private func apply(_ load: DeltaBatch, newerHere: inout Set<EntityKey>) async throws -> Int64 {
         for (index, buffer) in load.buffers.enumerated() {
             let recording = index == load.buffers.count - 1 ? (Self.appliedKey, load.sequence) : nil
-            try await context.entities.apply(buffer, from: .father, recording: recording)
+            let receipt = try await context.entities.apply(buffer, from: .father, recording: recording)
+            for (delta, outcome) in zip(buffer.deltas, receipt.result.outcomes) where outcome == .rejected || outcome == .partlyAccepted {
+                newerHere.insert(delta.key)
+            }
             count { $0.appliedBuffers += 1 }
         }
         if load.buffers.isEmpty { try await context.store.setSiteCounter(Self.appliedKey, load.sequence) }

@@ -55,6 +55,7 @@ import Testing
                 try await book.create(eastLost[n], at: east, topics: ",east,")
             }
             try await book.update("eastBefore0", at: east, fields: ["name": .text("renamed at east after the backup")])
+            try await book.update("centerBefore0", at: center, fields: ["name": .text("renamed at the center after the backup")])
             try await center.waitUntilHolds(book, centerLost + eastLost)
             try await east.waitUntilHolds(book, centerLost + eastLost)
             _ = try await watcher.fetchDeltasOnce(waitMilliseconds: 0)
@@ -73,14 +74,15 @@ import Testing
             try await book.update("eastBefore1", at: east, fields: ["name": .text("renamed at east after the restore")])
 
             // Every write acknowledged after the restore reaches the other side, and the center
-            // gets back the branch's writes its restore lost.
+            // gets back the writes its restore lost: the branch's, and its own the branch holds.
             try await east.waitUntilHolds(book, centerAfter)
-            try await center.waitUntilHolds(book, eastAfter + eastLost)
-            try await TreeSite.waitForConvergence(father: center, son: east, slice: "east", ignoring: Set(centerLost.compactMap { book.ids[$0] }))
+            try await center.waitUntilHolds(book, eastAfter + eastLost + centerLost)
+            try await TreeSite.waitForConvergence(father: center, son: east, slice: "east")
             let atCenter = try await center.clientEdge("checker").fullLoad(slice: "east")
             let byId = Dictionary(atCenter.deltas.map { ($0.techId, $0) }, uniquingKeysWith: { $1 })
             #expect(byId[book.ids["eastBefore0"]!]?.fields["name"]?.value == .text("renamed at east after the backup"))
             #expect(byId[book.ids["eastBefore1"]!]?.fields["name"]?.value == .text("renamed at east after the restore"))
+            #expect(byId[book.ids["centerBefore0"]!]?.fields["name"]?.value == .text("renamed at the center after the backup"), "the branch sends back the center's own lost update")
             #expect(center.process?.output.contains("restored copy") == true, "the center says it was restored")
             #expect(east.process?.output.contains("the father's log was replaced") == true, "the branch says why it reloads")
 
