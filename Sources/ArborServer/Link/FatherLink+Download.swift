@@ -20,7 +20,8 @@ extension FatherLink {
         var position: Int64 = 0
         /// Whether the registering load under way reloads a restored copy of this site.
         var reloadingRestoredCopy = false
-        /// Whether the registering load under way follows a `LogReplaced` (the father was restored).
+        /// Whether the registering load under way follows a `LogReplaced` or an unknown position
+        /// (the father was restored or its database replaced, so it may lack this site's copies).
         var fatherLogReplaced = false
         // The father log `position` belongs to, as recorded (``FatherLink/fatherLogKey``).
         var fatherLog: UUID?
@@ -62,12 +63,14 @@ extension FatherLink {
                     var newerHere = Set<EntityKey>()
                     position = try await apply(load, newerHere: &newerHere)
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
-                    // Only for this site's own restore: after a restore of the father (LogReplaced)
-                    // what it lacks may be this site's writes it has yet to get again by upload.
-                    if reloadingRestoredCopy {
-                        try await dropEntitiesTheFatherLacks(held: held, answer: load, uploadedBefore: uploaded, position: position, edge: edge)
-                    } else if fatherLogReplaced {
+                    // A held entity the answer lacks is one the father no longer holds or withholds
+                    // (a negated topic): dropped, as after this site's own restore or a reload for a
+                    // schema upgrade. After the father lost its own data instead (LogReplaced, a
+                    // replaced database), it may be one of the father's lost writes: sent back up.
+                    if fatherLogReplaced && !reloadingRestoredCopy {
                         try await republishWhatTheRestoredFatherLost(held: held, answer: load, newerHere: newerHere)
+                    } else {
+                        try await dropEntitiesTheFatherLacks(held: held, answer: load, uploadedBefore: uploaded, position: position, edge: edge)
                     }
                     reloadingRestoredCopy = false
                     fatherLogReplaced = false
@@ -132,7 +135,10 @@ extension FatherLink {
                 if Task.isCancelled { return }
                 let failure = (error as? PositionUnknown).map { LinkFailure.positionUnknown($0.message) } ?? classify(error)
                 log(failure, half: .download)
-                if case .logReplaced = failure { fatherLogReplaced = true }
+                switch failure {
+                case .logReplaced, .positionUnknown: fatherLogReplaced = true
+                default: break
+                }
                 var refusal: String?
                 if case .refused(let code, let message) = failure { refusal = "\(code): \(message)" }
                 if case .disabled(let message) = failure { refusal = "ClientDisabled: \(message)" }

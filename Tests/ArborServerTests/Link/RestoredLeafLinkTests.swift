@@ -89,25 +89,20 @@ import Testing
     /// copy for good. Once the re-join's upload covers the log, the father is asked again.
     @Test("a restored leaf's own old write does not keep, for good, a copy its father now withholds", arguments: TestStores.available)
     func restoredLeafLetsGoOfAnOldCopyOnceItsWritesAreUp(center backend: TestStores.Backend) async throws {
-        let center = try await LinkedSite.start(backend, siteName: "center", sons: ["b1"])
-        var branch: LinkedSite?
-        var leaf: LinkedSite?
-        do {
+        try await StartedSites.run { sites in
+            let center = sites.keep(try await LinkedSite.start(backend, siteName: "center", sons: ["b1"]))
             try await center.create(id(1), name: "moves to X")
-            let middle = try await LinkedSite.start(
-                .sqlite, siteName: "branch1", father: testLinkSettings(father: center.baseURL, slice: "A"), sons: ["leaf1"])
-            branch = middle
-            let leafSettings = testLinkSettings(father: middle.baseURL, clientId: "leaf1", slice: "A*!X")
-            let first = try await LinkedSite.start(.sqlite, siteName: "leaf1", father: leafSettings)
-            leaf = first
+            let branch = sites.keep(try await LinkedSite.start(
+                .sqlite, siteName: "branch1", father: testLinkSettings(father: center.baseURL, slice: "A"), sons: ["leaf1"]))
+            let leafSettings = testLinkSettings(father: branch.baseURL, clientId: "leaf1", slice: "A*!X")
+            let first = sites.keep(try await LinkedSite.start(.sqlite, siteName: "leaf1", father: leafSettings))
             try await eventually("the leaf holds entity 1") { try await first.customer(id(1)) != nil }
             // The leaf's own write, acknowledged above: the restored copy's log holds it.
             try await first.update(id(1), ["email": .text("leaf@example.com")])
             try await eventually("the leaf's write reaches the center") { try await center.field("email", of: id(1)) == .text("leaf@example.com") }
 
             let place = first.place, prefix = first.store.prefix
-            leaf = nil
-            await first.stop(keepData: true)
+            await sites.stopKeepingData(first)
             let store = try await TestStores.open(place, prefix: prefix, siteName: "leaf1")
             do { try await SiteIncarnation.markRestored(store) } catch {
                 await store.close()
@@ -117,25 +112,16 @@ import Testing
 
             // Meanwhile the center gives entity 1 the topic the leaf's slice negates; the branch keeps it.
             try await move(center, id(1), to: ",A,X,")
-            try await eventually("the branch holds the move") { try await middle.customer(id(1))?.topics == (try TopicsList(parsing: ",A,X,")) }
+            try await eventually("the branch holds the move") { try await branch.customer(id(1))?.topics == (try TopicsList(parsing: ",A,X,")) }
 
-            let restored = try await LinkedSite.start(.sqlite, siteName: "leaf1", reuse: (place, prefix), father: leafSettings)
-            leaf = restored
+            let restored = sites.keep(try await LinkedSite.start(.sqlite, siteName: "leaf1", reuse: (place, prefix), father: leafSettings))
             try await eventually("the restored leaf lets go of its old copy of entity 1") { try await restored.customer(id(1)) == nil }
             try await eventually("and is unregistered on it at the branch") {
-                (try await middle.store.registrations([id(1)])[id(1)] ?? .none).isEmpty
+                (try await branch.store.registrations([id(1)])[id(1)] ?? .none).isEmpty
             }
             #expect(try await center.field("email", of: id(1)) == .text("leaf@example.com"))
             try await center.create(id(2), name: "after the re-join")
             try await eventually("the leaf still follows its slice") { try await restored.field("name", of: id(2)) == .text("after the re-join") }
-        } catch {
-            await leaf?.stop()
-            await branch?.stop()
-            await center.stop()
-            throw error
         }
-        await leaf?.stop()
-        await branch?.stop()
-        await center.stop()
     }
 }

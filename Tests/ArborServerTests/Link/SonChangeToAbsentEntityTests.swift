@@ -14,38 +14,14 @@ import Testing
 @Suite(.serialized, .heavy) struct SonChangeToAbsentEntityTests {
     func id(_ n: Int) -> UUID { Fixtures.id(n) }
 
-    struct Tree {
-        var center: LinkedSite
-        var branch: LinkedSite
-        var leaf: LinkedSite
-    }
-
-    /// Runs `body` on center → branch1 (slice A) → leaf1 (slice A), with Customer 1 at all three,
-    /// and stops the three sites whatever happens.
-    func withTree(_ backend: TestStores.Backend, _ body: (inout Tree) async throws -> Void) async throws {
-        let center = try await LinkedSite.start(backend, siteName: "center", sons: ["b1"])
-        var branch: LinkedSite?
-        var leaf: LinkedSite?
-        var outcome: (any Error)?
-        do {
-            try await center.create(id(1), name: "from the center")
-            let middle = try await LinkedSite.start(.sqlite, siteName: "branch1", father: testLinkSettings(father: center.baseURL), sons: ["leaf1"])
-            branch = middle
-            let last = try await LinkedSite.start(.sqlite, siteName: "leaf1", father: testLinkSettings(father: middle.baseURL, clientId: "leaf1"))
-            leaf = last
-            try await eventually("the leaf holds Customer 1") { try await last.customer(id(1)) != nil }
-            var tree = Tree(center: center, branch: middle, leaf: last)
-            do { try await body(&tree) } catch { outcome = error }
-            await tree.leaf.stop()
-            await tree.branch.stop()
-            await tree.center.stop()
-        } catch {
-            await leaf?.stop()
-            await branch?.stop()
-            await center.stop()
-            throw error
-        }
-        if let outcome { throw outcome }
+    /// Starts center → branch1 (slice A) → leaf1 (slice A), with Customer 1 at all three.
+    func tree(_ sites: StartedSites, _ backend: TestStores.Backend) async throws -> (center: LinkedSite, branch: LinkedSite, leaf: LinkedSite) {
+        let center = sites.keep(try await LinkedSite.start(backend, siteName: "center", sons: ["b1"]))
+        try await center.create(id(1), name: "from the center")
+        let branch = sites.keep(try await LinkedSite.start(.sqlite, siteName: "branch1", father: testLinkSettings(father: center.baseURL), sons: ["leaf1"]))
+        let leaf = sites.keep(try await LinkedSite.start(.sqlite, siteName: "leaf1", father: testLinkSettings(father: branch.baseURL, clientId: "leaf1")))
+        try await eventually("the leaf holds Customer 1") { try await leaf.customer(id(1)) != nil }
+        return (center, branch, leaf)
     }
 
     /// The branch loses its copy and logs nothing, as a branch restored from a copy older than
@@ -58,8 +34,8 @@ import Testing
 
     @Test("a son's change to an entity its father lacks is merged after the father loads it from above", arguments: TestStores.available)
     func sonChangeToAnEntityTheFatherLacksReachesTheCenter(center backend: TestStores.Backend) async throws {
-        try await withTree(backend) { tree in
-            let (center, branch, leaf) = (tree.center, tree.branch, tree.leaf)
+        try await StartedSites.run { sites in
+            let (center, branch, leaf) = try await tree(sites, backend)
             try await removeAtBranchSilently(branch)
             try await leaf.update(id(1), ["name": .text("written at the leaf")])
             try await eventually("the leaf's write reaches the center") { try await center.field("name", of: id(1)) == .text("written at the leaf") }
@@ -73,19 +49,18 @@ import Testing
 
     @Test("while the father cannot load the entity the upload waits, and nothing is lost", arguments: TestStores.available)
     func uploadWaitsWhileTheFathersFatherIsAway(center backend: TestStores.Backend) async throws {
-        try await withTree(backend) { tree in
-            let (branch, leaf) = (tree.branch, tree.leaf)
+        try await StartedSites.run { sites in
+            let (stopped, branch, leaf) = try await tree(sites, backend)
             try await removeAtBranchSilently(branch)
-            await tree.center.stop(keepData: true)
+            await sites.stopKeepingData(stopped)
             try await leaf.update(id(1), ["name": .text("written while the center was away")])
             try await leaf.create(id(2), name: "created at the leaf meanwhile")
             // The branch cannot merge the change yet; it must not acknowledge the leaf's log past it.
             try await Task.sleep(for: .seconds(2))
             #expect(try await branch.customer(id(1)) == nil)
             #expect(try await branch.customer(id(2)) == nil, "the upload is applied in order, so nothing after the waiting change either")
-            let stopped = tree.center
-            let center = try await LinkedSite.start(backend, siteName: "center", port: stopped.port, reuse: (stopped.place, stopped.store.prefix), sons: ["b1"])
-            tree.center = center
+            let center = sites.keep(
+                try await LinkedSite.start(backend, siteName: "center", port: stopped.port, reuse: (stopped.place, stopped.store.prefix), sons: ["b1"]))
             try await eventually("the leaf's change reaches the center") {
                 try await center.field("name", of: id(1)) == .text("written while the center was away")
             }
