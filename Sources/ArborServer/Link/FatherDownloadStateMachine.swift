@@ -39,7 +39,9 @@ struct FatherDownloadStateMachine: Sendable {
         /// The first connection of an empty son: FullLoad the slice.
         case fullLoad
         /// Register every entity the son holds, and SyncLoad the slice and them since the epoch.
-        case syncLoadRegistering
+        /// `fatherLostData`: the father's log was replaced or lacks the son's position (it was
+        /// restored or rebuilt), so what it lacks may be its own lost writes, not withheld ones.
+        case syncLoadRegistering(fatherLostData: Bool)
         /// A known son resumes where it stopped.
         case skipLoad(lastSequence: Int64)
         /// A known son whose configured slice differs from the one it last subscribed with
@@ -102,7 +104,7 @@ struct FatherDownloadStateMachine: Sendable {
             }
         } else {
             // A son that already holds entities (it ran standalone first) must tell the father.
-            action = holdsEntities ? .syncLoadRegistering : .fullLoad
+            action = holdsEntities ? .syncLoadRegistering(fatherLostData: false) : .fullLoad
         }
         phase = .loading(action)
         return action
@@ -134,8 +136,10 @@ struct FatherDownloadStateMachine: Sendable {
         case .tooFarBehind:
             let since = max(0, (lastTransmission ?? 0) - Self.transmissionAllowanceMicroseconds)
             return recover(.syncLoad(since: HybridTimestamp(microseconds: since)))
-        case .notRegistered, .positionUnknown, .logReplaced:
-            return recover(.syncLoadRegistering)
+        case .notRegistered:
+            return recover(.syncLoadRegistering(fatherLostData: false))
+        case .positionUnknown, .logReplaced:
+            return recover(.syncLoadRegistering(fatherLostData: true))
         case .refused:
             recoveries = 0
             phase = .starting

@@ -36,15 +36,9 @@ public struct FatherEntityLoader: Sendable {
         )
         do {
             let edge = Edge(configuration: configuration, httpClient: client, logger: logger)
-            let refs = keys.sorted { ($0.entityClass, $0.techId.uuidString) < ($1.entityClass, $1.techId.uuidString) }.map { EntityRef($0.entityClass, $0.techId) }
-            let load = try await edge.entityLoad(entities: refs, slice: settings.linkSlice, registering: true)
-            var sent = Set<EntityKey>()
-            for buffer in load.buffers where !buffer.deltas.isEmpty {
-                try await entities.apply(buffer, from: .father)
-                sent.formUnion(buffer.deltas.map(\.key))
-            }
+            let sent = try await edge.mergeRegisteringLoad(of: keys, slice: settings.linkSlice, into: entities).keys
             try await client.shutdown()
-            return sent
+            return Set(sent)
         } catch {
             try? await client.shutdown()
             throw error

@@ -20,9 +20,6 @@ extension FatherLink {
         var position: Int64 = 0
         /// Whether the registering load under way reloads a restored copy of this site.
         var reloadingRestoredCopy = false
-        /// Whether the registering load under way follows a `LogReplaced` or an unknown position
-        /// (the father was restored or its database replaced, so it may lack this site's copies).
-        var fatherLogReplaced = false
         // The father log `position` belongs to, as recorded (``FatherLink/fatherLogKey``).
         var fatherLog: UUID?
         var transmissionRecorded: ContinuousClock.Instant?
@@ -49,31 +46,30 @@ extension FatherLink {
                 case .fullLoad:
                     let load = try await withLinkSlice { try await edge.fullLoad(slice: $0) }
                     count { $0.fullLoads += 1 }
-                    position = try await apply(load)
+                    position = try await applyLoad(load).position
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
                     try await recordSubscribedSlice()
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()
                     action = machine.loaded()
-                case .syncLoadRegistering:
+                case .syncLoadRegistering(let fatherLostData):
                     let held = try await heldEntities()
                     let uploaded = try await context.store.siteCounter(Self.uploadedKey) ?? 0
                     let load = try await withLinkSlice { try await edge.syncLoad(entities: held, slice: $0, lastTransmissionTime: .zero) }
                     count { $0.syncLoads += 1 }
-                    var newerHere = Set<EntityKey>()
-                    position = try await apply(load, newerHere: &newerHere)
+                    let applied = try await applyLoad(load)
+                    position = applied.position
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
                     // A held entity the answer lacks is one the father no longer holds or withholds
                     // (a negated topic): dropped, as after this site's own restore or a reload for a
                     // schema upgrade. After the father lost its own data instead (LogReplaced, a
                     // replaced database), it may be one of the father's lost writes: sent back up.
-                    if fatherLogReplaced && !reloadingRestoredCopy {
-                        try await republishWhatTheRestoredFatherLost(held: held, answer: load, newerHere: newerHere)
+                    if fatherLostData && !reloadingRestoredCopy {
+                        try await republishWhatTheRestoredFatherLost(held: held, answer: load, newerHere: applied.newerHere)
                     } else {
                         try await dropEntitiesTheFatherLacks(held: held, answer: load, uploadedBefore: uploaded, position: position, edge: edge)
                     }
                     reloadingRestoredCopy = false
-                    fatherLogReplaced = false
                     try await recordSubscribedSlice()
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()
@@ -81,7 +77,7 @@ extension FatherLink {
                 case .syncLoad(let since):
                     let load = try await withLinkSlice { try await edge.syncLoad(slice: $0, lastTransmissionTime: since) }
                     count { $0.syncLoads += 1 }
-                    position = try await apply(load)
+                    position = try await applyLoad(load).position
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()
@@ -135,10 +131,6 @@ extension FatherLink {
                 if Task.isCancelled { return }
                 let failure = (error as? PositionUnknown).map { LinkFailure.positionUnknown($0.message) } ?? classify(error)
                 log(failure, half: .download)
-                switch failure {
-                case .logReplaced, .positionUnknown: fatherLogReplaced = true
-                default: break
-                }
                 var refusal: String?
                 if case .refused(let code, let message) = failure { refusal = "\(code): \(message)" }
                 if case .disabled(let message) = failure { refusal = "ClientDisabled: \(message)" }
@@ -165,15 +157,10 @@ extension FatherLink {
     }
 
     /// Merges a load's buffers; the last one records the load's sequence (an interrupted load
-    /// is loaded again, never taken as done).
-    private func apply(_ load: DeltaBatch) async throws -> Int64 {
+    /// is loaded again, never taken as done). Returns that sequence and the entities whose copy
+    /// here kept parts newer than the father's (a merge rejected or partly accepted).
+    private func applyLoad(_ load: DeltaBatch) async throws -> (position: Int64, newerHere: Set<EntityKey>) {
         var newerHere = Set<EntityKey>()
-        return try await apply(load, newerHere: &newerHere)
-    }
-
-    /// Like ``apply(_:)``, collecting the entities whose copy here kept parts newer than the
-    /// father's (a merge rejected or partly accepted).
-    private func apply(_ load: DeltaBatch, newerHere: inout Set<EntityKey>) async throws -> Int64 {
         for (index, buffer) in load.buffers.enumerated() {
             let recording = index == load.buffers.count - 1 ? (Self.appliedKey, load.sequence) : nil
             let receipt = try await context.entities.apply(buffer, from: .father, recording: recording)
@@ -189,7 +176,7 @@ extension FatherLink {
         }
         try await recordLoadedSchema()
         state.withLock { $0.downloadReady = true }
-        return load.sequence
+        return (load.sequence, newerHere)
     }
 
     /// Merges fetched buffers in order, each recording its sequence, then records the answer's

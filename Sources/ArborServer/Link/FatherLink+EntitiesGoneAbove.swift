@@ -67,14 +67,7 @@ extension FatherLink {
     /// topic the link slice negates (it withholds their changes from this site). Each comes
     /// with its update time after the merge.
     func stillGoneAbove(_ entities: [EntityKey: HybridTimestamp], edge: Edge) async throws -> [EntityKey: HybridTimestamp] {
-        let refs = entities.keys.sorted { ($0.entityClass, $0.techId.uuidString) < ($1.entityClass, $1.techId.uuidString) }
-            .map { EntityRef($0.entityClass, $0.techId) }
-        let load = try await edge.entityLoad(entities: refs, slice: linkSlice, registering: true)
-        var sentTopics: [EntityKey: TopicsList] = [:]
-        for buffer in load.buffers where !buffer.deltas.isEmpty {
-            try await context.entities.apply(buffer, from: .father)
-            for delta in buffer.deltas { sentTopics[delta.key] = delta.topics }
-        }
+        let sentTopics = try await edge.mergeRegisteringLoad(of: entities.keys, slice: linkSlice, into: context.entities)
         let negating = sliceNegatingApplicationTopics
         var gone: [EntityKey: HybridTimestamp] = [:]
         for entity in try await context.store.entities(Set(entities.keys)) {

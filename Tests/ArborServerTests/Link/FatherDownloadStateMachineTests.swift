@@ -13,7 +13,7 @@ import Testing
         #expect(empty.positionRead(applied: nil, transmitted: nil, holdsEntities: false) == .fullLoad)
         var standalone = machine()
         _ = standalone.start()
-        #expect(standalone.positionRead(applied: nil, transmitted: nil, holdsEntities: true) == .syncLoadRegistering,
+        #expect(standalone.positionRead(applied: nil, transmitted: nil, holdsEntities: true) == .syncLoadRegistering(fatherLostData: false),
                 "a son that wrote before it ever connected registers what it holds")
     }
 
@@ -73,11 +73,11 @@ import Testing
         var link = machine()
         _ = link.start()
         _ = link.positionRead(applied: 7, transmitted: nil, holdsEntities: true)
-        #expect(link.failed(.notRegistered) == .syncLoadRegistering)
+        #expect(link.failed(.notRegistered) == .syncLoadRegistering(fatherLostData: false))
         _ = link.loaded()
-        #expect(link.failed(.positionUnknown("beyond the log")) == .syncLoadRegistering)
+        #expect(link.failed(.positionUnknown("beyond the log")) == .syncLoadRegistering(fatherLostData: true))
         _ = link.loaded()
-        #expect(link.failed(.logReplaced("the father was restored")) == .syncLoadRegistering, "the restored father's registrations of the son are old too")
+        #expect(link.failed(.logReplaced("the father was restored")) == .syncLoadRegistering(fatherLostData: true), "the restored father's registrations of the son are old too")
     }
 
     @Test func aDisabledSonRetriesSoonFromItsStoredPosition() {
@@ -97,14 +97,14 @@ import Testing
         #expect(link.failed(.refused(code: "SchemaMismatch", message: "v2")) == .wait(.seconds(30), then: .readPosition))
         _ = link.positionRead(applied: 3, transmitted: nil, holdsEntities: false)
         for _ in 0..<FatherDownloadStateMachine.maximumRecoveries {
-            #expect(link.failed(.notRegistered) == .syncLoadRegistering)
+            #expect(link.failed(.notRegistered) == .syncLoadRegistering(fatherLostData: false))
             _ = link.loaded()
         }
         #expect(link.failed(.notRegistered) == .wait(.seconds(30), then: .readPosition), "recoveries that never reach a fetch stop looping fast")
         _ = link.positionRead(applied: 3, transmitted: nil, holdsEntities: false)
         _ = link.loaded()
         _ = link.fetched(atMicroseconds: 5)
-        #expect(link.failed(.notRegistered) == .syncLoadRegistering, "an answered fetch resets the count")
+        #expect(link.failed(.notRegistered) == .syncLoadRegistering(fatherLostData: false), "an answered fetch resets the count")
     }
 
     @Test func localFailureRestartsFromTheRecordedPosition() {

@@ -16,13 +16,8 @@ import Testing
     @Test("a reload whose answer withholds a held entity drops it", arguments: TestStores.available)
     func reloadDropsAHeldEntityTheFatherWithholds(center backend: TestStores.Backend) async throws {
         try await StartedSites.run { sites in
-            let center = sites.keep(try await LinkedSite.start(backend, siteName: "center", sons: ["b1"]))
-            try await center.create(id(1), name: "moves to X")
-            let branch = sites.keep(try await LinkedSite.start(
-                .sqlite, siteName: "branch1", father: testLinkSettings(father: center.baseURL, slice: "A"), sons: ["leaf1"]))
-            let leafSettings = testLinkSettings(father: branch.baseURL, clientId: "leaf1", slice: "A*!X")
-            let first = sites.keep(try await LinkedSite.start(.sqlite, siteName: "leaf1", father: leafSettings))
-            try await eventually("the leaf holds entity 1") { try await first.customer(id(1)) != nil }
+            let chain = try await NegatingChain.start(sites, center: backend)
+            let (center, branch, first, leafSettings) = (chain.center, chain.branch, chain.leaf, chain.leafSettings)
             let place = first.place, prefix = first.store.prefix
             await sites.stopKeepingData(first)
 

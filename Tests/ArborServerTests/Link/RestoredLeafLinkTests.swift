@@ -90,13 +90,8 @@ import Testing
     @Test("a restored leaf's own old write does not keep, for good, a copy its father now withholds", arguments: TestStores.available)
     func restoredLeafLetsGoOfAnOldCopyOnceItsWritesAreUp(center backend: TestStores.Backend) async throws {
         try await StartedSites.run { sites in
-            let center = sites.keep(try await LinkedSite.start(backend, siteName: "center", sons: ["b1"]))
-            try await center.create(id(1), name: "moves to X")
-            let branch = sites.keep(try await LinkedSite.start(
-                .sqlite, siteName: "branch1", father: testLinkSettings(father: center.baseURL, slice: "A"), sons: ["leaf1"]))
-            let leafSettings = testLinkSettings(father: branch.baseURL, clientId: "leaf1", slice: "A*!X")
-            let first = sites.keep(try await LinkedSite.start(.sqlite, siteName: "leaf1", father: leafSettings))
-            try await eventually("the leaf holds entity 1") { try await first.customer(id(1)) != nil }
+            let chain = try await NegatingChain.start(sites, center: backend)
+            let (center, branch, first, leafSettings) = (chain.center, chain.branch, chain.leaf, chain.leafSettings)
             // The leaf's own write, acknowledged above: the restored copy's log holds it.
             try await first.update(id(1), ["email": .text("leaf@example.com")])
             try await eventually("the leaf's write reaches the center") { try await center.field("email", of: id(1)) == .text("leaf@example.com") }
