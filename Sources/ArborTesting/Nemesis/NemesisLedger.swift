@@ -26,6 +26,9 @@ public struct NemesisLedger: Sendable {
         public var answer: Answer
         /// The position of the write among all writes, in the order they were made.
         public var order: Int
+        /// Set by the entity's create, which every other write of the entity follows: any
+        /// site's acknowledged write of the field is stamped after it and must win.
+        public var byCreate = false
     }
 
     public static let topicsField = "#topics"
@@ -40,11 +43,12 @@ public struct NemesisLedger: Sendable {
     /// The position the next write gets (see ``forgetAcknowledgements(at:after:)``).
     public var nextOrder: Int { writes.count }
 
-    /// Records a create with its initial fields and topics.
+    /// Records a create with its initial fields and topics; `fields` holds the nullable fields
+    /// the create leaves out too, as `null` (the create writes them null).
     public mutating func create(at site: String, techId: UUID, topics: String, fields: [String: String], answer: Answer) {
-        record(site, techId, Self.createField, "", answer)
-        record(site, techId, Self.topicsField, topics, answer)
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) { record(site, techId, name, value, answer) }
+        record(site, techId, Self.createField, "", answer, byCreate: true)
+        record(site, techId, Self.topicsField, topics, answer, byCreate: true)
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) { record(site, techId, name, value, answer, byCreate: true) }
     }
 
     /// Records an update of fields and, when given, of the topics.
@@ -67,8 +71,8 @@ public struct NemesisLedger: Sendable {
         }
     }
 
-    private mutating func record(_ site: String, _ techId: UUID, _ field: String, _ value: String, _ answer: Answer) {
-        writes.append(FieldWrite(site: site, techId: techId, field: field, value: value, answer: answer, order: writes.count))
+    private mutating func record(_ site: String, _ techId: UUID, _ field: String, _ value: String, _ answer: Answer, byCreate: Bool = false) {
+        writes.append(FieldWrite(site: site, techId: techId, field: field, value: value, answer: answer, order: writes.count, byCreate: byCreate))
     }
 
     /// The acknowledged writes the center lost or ordered wrongly; `center` holds its live
@@ -93,25 +97,32 @@ public struct NemesisLedger: Sendable {
                 final = entity.fields[key.field].flatMap { Self.token($0.value) }
             }
             guard let final else {
-                if fieldWrites.contains(where: { $0.answer == .acknowledged }) {
+                // A create's implicit null in a field the center's schema lacks is no loss.
+                if fieldWrites.contains(where: { $0.answer == .acknowledged && !($0.byCreate && $0.value == "null") }) {
                     found.append(NemesisDivergence(site: "center", techId: key.techId, problem: "field \(key.field) lost every acknowledged write"))
                 }
                 continue
             }
             let candidates = fieldWrites.filter { $0.value == final }
             let standing = candidates.contains { candidate in
-                !fieldWrites.contains { $0.site == candidate.site && $0.order > candidate.order && $0.answer == .acknowledged && $0.value != final }
+                !fieldWrites.contains { overrides($0, candidate) && $0.value != final }
             }
             if candidates.isEmpty {
                 found.append(NemesisDivergence(site: "center", techId: key.techId, problem: "field \(key.field) holds '\(final)', which no write wrote"))
             } else if !standing {
-                let later = fieldWrites.filter { $0.site == candidates[0].site && $0.order > candidates[0].order && $0.answer == .acknowledged }.map(\.value)
+                let later = fieldWrites.filter { overrides($0, candidates[0]) }.map { "\($0.value) at \($0.site)" }
                 found.append(NemesisDivergence(
                     site: "center", techId: key.techId,
-                    problem: "field \(key.field) holds '\(final)' from \(candidates[0].site), which later acknowledged \(later) there: last-writer-wins broken"))
+                    problem: "field \(key.field) holds '\(final)' from \(candidates[0].site)\(candidates[0].byCreate ? "'s create" : ""), which later acknowledged writes override (\(later.joined(separator: ", "))): last-writer-wins broken"))
             }
         }
         return found.sorted { ($0.techId.uuidString, $0.problem) < ($1.techId.uuidString, $1.problem) }
+    }
+
+    /// Whether `write` was acknowledged and stamped after `candidate` for sure: a later write
+    /// of the same site, or any site's write after the create.
+    private func overrides(_ write: FieldWrite, _ candidate: FieldWrite) -> Bool {
+        write.answer == .acknowledged && write.order > candidate.order && (write.site == candidate.site || candidate.byCreate)
     }
 
     private struct FieldKey: Hashable {

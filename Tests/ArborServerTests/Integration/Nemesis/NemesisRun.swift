@@ -37,8 +37,10 @@ final class NemesisRun: @unchecked Sendable {
                                     fields: ["name": .text(name), "vip": .bool(false)])
             let answer = await append(write, at: process)
             outcome = "\(answer)"
-            // The create leaves email null: a value the field may still hold at the end.
-            if let answer { ledger.create(at: siteName(process), techId: id, topics: topics, fields: ["name": name, "email": "null"], answer: answer) }
+            // The create leaves email null, and phone too: at an upgraded site it writes it null,
+            // elsewhere the field starts null where the entity meets the upgraded schema.
+            let fields = ["name": name, "email": "null", NemesisPlanner.upgradedField: "null"]
+            if let answer { ledger.create(at: siteName(process), techId: id, topics: topics, fields: fields, answer: answer) }
         case .update(let process, let id, let field, let value):
             let answer = await append(EntityWrite(.update, entityClass: "Customer", techId: id, fields: [field: .text(value)]), at: process)
             outcome = "\(answer)"
@@ -147,3 +149,4 @@ final class NemesisRun: @unchecked Sendable {
         """
     }
 }
+
