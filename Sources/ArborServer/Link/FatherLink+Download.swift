@@ -46,9 +46,11 @@ extension FatherLink {
                 case .fullLoad:
                     let load = try await withLinkSlice { try await edge.fullLoad(slice: $0) }
                     count { $0.fullLoads += 1 }
+                    // Recorded before the load's position: a link stopped in between must not
+                    // resume with no slice on record and take the configured one as subscribed.
+                    try await recordSubscribedSlice()
                     position = try await applyLoad(load).position
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
-                    try await recordSubscribedSlice()
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()
                     action = machine.loaded()
@@ -57,6 +59,7 @@ extension FatherLink {
                     let uploaded = try await context.store.siteCounter(Self.uploadedKey) ?? 0
                     let load = try await withLinkSlice { try await edge.syncLoad(entities: held, slice: $0, lastTransmissionTime: .zero) }
                     count { $0.syncLoads += 1 }
+                    try await recordSubscribedSlice()
                     let applied = try await applyLoad(load)
                     position = applied.position
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
@@ -70,7 +73,6 @@ extension FatherLink {
                         try await dropEntitiesTheFatherLacks(held: held, answer: load, uploadedBefore: uploaded, position: position, edge: edge)
                     }
                     reloadingRestoredCopy = false
-                    try await recordSubscribedSlice()
                     await answeredDownload(edge)
                     try await dropHeldEntitiesTheSliceNegates()
                     action = machine.loaded()

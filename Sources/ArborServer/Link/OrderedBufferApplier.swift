@@ -2,8 +2,9 @@ import ArborCore
 import ArborStore
 import Foundation
 
-/// Applies received delta buffers in sequence order, each committing together with the link
-/// position (a site counter) it reaches, from the position it was read at. Both ends of a link
+/// Applies received delta buffers in sequence order, in runs of consecutive buffers that each
+/// commit in one transaction together with the link position (a site counter) the run
+/// reaches, from the position it was read at. Both ends of a link
 /// use it: the father for a son's upload (``LinkServer``), the son for its father's fetch
 /// answers (``FatherLink``).
 ///
@@ -12,7 +13,7 @@ import Foundation
 /// the position and goes on with the buffers beyond it, so no buffer is applied twice and none
 /// is skipped. Buffers at or below the position are skipped: they are already applied.
 public struct OrderedBufferApplier: Sendable {
-    /// What one run applied.
+    /// What one call applied.
     public struct Outcome: Sendable, Equatable {
         /// The position after the run.
         public var position: Int64
@@ -61,24 +62,14 @@ public struct OrderedBufferApplier: Sendable {
         outcome.position = if let start { start } else { try await currentPosition() }
         var index = buffers.startIndex
         while index < buffers.endIndex {
-            let buffer = buffers[index]
-            index += 1
-            guard buffer.sequence > outcome.position else { continue }
+            guard buffers[index].sequence > outcome.position else {
+                index += 1
+                continue
+            }
+            let end = runEnd(buffers, from: index)
             do {
-                let receipt = try await entities.apply(
-                    buffer, from: source, recording: (positionName, buffer.sequence), replacing: outcome.position, missingEntities: missingEntities
-                )
-                if receipt.result.refused {
-                    var lacking = receipt.result.missing
-                    if case .refuse(let skipping) = missingEntities { lacking.subtract(skipping) }
-                    outcome.refusedFor = lacking
-                    return outcome
-                }
-                outcome.position = buffer.sequence
-                outcome.applied += 1
-                for delta in buffer.deltas where receipt.result.missing.contains(delta.key) {
-                    outcome.missing[delta.key] = min(outcome.missing[delta.key] ?? delta.updateTime, delta.updateTime)
-                }
+                guard try await commit(buffers[index..<end], into: &outcome, missingEntities: missingEntities) else { return outcome }
+                index = end
             } catch where error.code == .conflict {
                 outcome.conflicts += 1
                 outcome.position = try await currentPosition()
@@ -96,4 +87,62 @@ public struct OrderedBufferApplier: Sendable {
         }
         return outcome
     }
+
+    /// The most buffers, and deltas, one transaction applies: a backlog drains with a commit per
+    /// run instead of per buffer, and a run stays well inside one transaction's size.
+    public static let maximumRunBuffers = 64
+    public static let maximumRunDeltas = 4_096
+
+    /// The end of the run starting at `start`: at least one buffer.
+    private func runEnd(_ buffers: [DeltaBuffer], from start: Int) -> Int {
+        var end = start + 1
+        var deltas = buffers[start].deltas.count
+        while end < buffers.endIndex, end - start < Self.maximumRunBuffers, deltas + buffers[end].deltas.count <= Self.maximumRunDeltas {
+            deltas += buffers[end].deltas.count
+            end += 1
+        }
+        return end
+    }
+
+    /// Commits `run` in one transaction; a run refused for a missing entity, or too large
+    /// once merged, goes again buffer by buffer, so a refusal stops exactly before its buffer.
+    /// Returns false when a buffer was refused (``Outcome/refusedFor`` says why).
+    private func commit(
+        _ run: ArraySlice<DeltaBuffer>, into outcome: inout Outcome, missingEntities: MissingEntityHandling
+    ) async throws(StoreError) -> Bool {
+        if run.count > 1, let last = run.last {
+            do {
+                let receipt = try await entities.apply(
+                    run: Array(run), from: source, recording: (positionName, last.sequence), replacing: outcome.position, missingEntities: missingEntities
+                )
+                if !receipt.result.refused {
+                    record(run, receipt.result, into: &outcome)
+                    return true
+                }
+            } catch where error.code == .tooLarge {}
+        }
+        for buffer in run {
+            let receipt = try await entities.apply(
+                buffer, from: source, recording: (positionName, buffer.sequence), replacing: outcome.position, missingEntities: missingEntities
+            )
+            if receipt.result.refused {
+                var lacking = receipt.result.missing
+                if case .refuse(let skipping) = missingEntities { lacking.subtract(skipping) }
+                outcome.refusedFor = lacking
+                return false
+            }
+            record([buffer], receipt.result, into: &outcome)
+        }
+        return true
+    }
+
+    private func record(_ run: ArraySlice<DeltaBuffer>, _ report: ApplyReport, into outcome: inout Outcome) {
+        guard let last = run.last else { return }
+        outcome.position = last.sequence
+        outcome.applied += run.count
+        for delta in run.lazy.flatMap(\.deltas) where report.missing.contains(delta.key) {
+            outcome.missing[delta.key] = min(outcome.missing[delta.key] ?? delta.updateTime, delta.updateTime)
+        }
+    }
 }
+

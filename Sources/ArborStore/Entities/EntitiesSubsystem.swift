@@ -107,30 +107,45 @@ public final class EntitiesSubsystem: Sendable {
         _ buffer: DeltaBuffer, from source: DeltaSource, recording position: (key: String, value: Int64)? = nil, replacing previous: Int64? = nil,
         missingEntities: MissingEntityHandling = .skip
     ) async throws(StoreError) -> WriteReceipt<ApplyReport> {
-        guard buffer.schemaName == store.schema.name else {
-            throw StoreError(
-                .schemaMismatch,
-                "buffer \(buffer.sequence) from \(buffer.originSite) uses schema '\(buffer.schemaName)', this site uses '\(store.schema.name)'"
-            )
-        }
-        for delta in buffer.deltas {
-            do { try delta.validate(against: store.schema) } catch {
+        try await apply(run: [buffer], from: source, recording: position, replacing: previous, missingEntities: missingEntities)
+    }
+
+    /// Merges consecutive buffers from one sender in one transaction, in order, exactly as
+    /// applying them one by one would, but with one commit (a backlog drains without a
+    /// durable commit per buffer; issue 12). What the merges emit becomes one log record here.
+    /// `position` is the value after the last buffer; with `.refuse`, a missing entity in any
+    /// buffer writes nothing of the run.
+    public func apply(
+        run buffers: [DeltaBuffer], from source: DeltaSource, recording position: (key: String, value: Int64)? = nil, replacing previous: Int64? = nil,
+        missingEntities: MissingEntityHandling = .skip
+    ) async throws(StoreError) -> WriteReceipt<ApplyReport> {
+        for buffer in buffers {
+            guard buffer.schemaName == store.schema.name else {
+                throw StoreError(
+                    .schemaMismatch,
+                    "buffer \(buffer.sequence) from \(buffer.originSite) uses schema '\(buffer.schemaName)', this site uses '\(store.schema.name)'"
+                )
+            }
+            for delta in buffer.deltas {
+                do { try delta.validate(against: store.schema) } catch {
+                    throw StoreError(.invalidInput, "buffer \(buffer.sequence) from \(buffer.originSite): \(error)")
+                }
+            }
+            do { try clock.check(buffer.deltas) } catch {
                 throw StoreError(.invalidInput, "buffer \(buffer.sequence) from \(buffer.originSite): \(error)")
             }
         }
-        do { try clock.check(buffer.deltas) } catch {
-            throw StoreError(.invalidInput, "buffer \(buffer.sequence) from \(buffer.originSite): \(error)")
-        }
-        clock.observe(buffer.deltas.map(\.updateTime))
+        let deltas = buffers.flatMap(\.deltas)
+        clock.observe(deltas.map(\.updateTime))
         let limits = limits
         // A DELETE from the father removes this site's copy (EntityMerge), so it reads the entity.
-        let keys = Set(buffer.deltas.filter { $0.operation != .register && ($0.operation != .delete || source == .father) }.map(\.key))
+        let keys = Set(deltas.filter { $0.operation != .register && ($0.operation != .delete || source == .father) }.map(\.key))
         return try await run(reading: keys) { loaded in
             var working = loaded
             var changed = Set<EntityKey>()
             var plan = TransactionPlan<ApplyReport>(result: ApplyReport())
             plan.maximumBufferBytes = limits.maximumTransactionBytes
-            for delta in buffer.deltas {
+            for delta in deltas {
                 let merged = EntityMerge.apply(delta, to: working[delta.key], from: source)
                 plan.result.outcomes.append(merged.outcome)
                 if merged.purges {

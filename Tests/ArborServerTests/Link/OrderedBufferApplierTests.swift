@@ -84,4 +84,46 @@ import Testing
         await two.close()
         await TestStores.remove(one, place)
     }
+
+    /// A son's update of Customer `n`'s name, as its log holds it after its create `created`.
+    func sonRename(_ n: Int, to name: String, after created: DeltaBuffer, sequence: Int64) throws -> DeltaBuffer {
+        let existing = EntityMerge.apply(created.deltas[0], to: nil, from: .local).state
+        let write = EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(n), fields: ["name": .text(name)])
+        let delta = try LocalWrite.delta(
+            for: write, existing: existing, at: HybridTimestamp(microseconds: EntitiesSubsystem.systemMicroseconds()), schema: Fixtures.retailSchema
+        )
+        return Samples.buffer([delta], sequence: sequence, origin: "branch1")
+    }
+
+    /// A backlog drains with one commit per run of buffers, merged in order as one by one
+    /// would: 100 buffers make 2 records in this site's log (runs of at most 64), not 100.
+    @Test(arguments: TestStores.available)
+    func consecutiveBuffersCommitInRunsMergedInOrder(backend: TestStores.Backend) async throws {
+        try await TestStores.withStore(backend) { store in
+            var buffers = try (1...99).map { try sonCreate($0, sequence: Int64($0)) }
+            buffers.append(try sonRename(1, to: "renamed", after: buffers[0], sequence: 100))
+            let outcome = try await applier(store).apply(buffers, through: 120)
+            #expect(outcome.position == 120 && outcome.applied == 100 && outcome.conflicts == 0)
+            let records = try await store.readLog(after: 0, limit: 10_000)
+            #expect(records.count == 2, "runs of \(OrderedBufferApplier.maximumRunBuffers) buffers: \(records.count) records")
+            #expect(try await creates(in: store) == 99)
+            let renamed = try await store.entities([EntityKey("Customer", Fixtures.id(1))]).first
+            #expect(renamed?.fields["name"]?.value == .text("renamed"), "the update later in the run merges after the create")
+        }
+    }
+
+    /// A buffer refused for an entity this site lacks stops the apply exactly before it, even
+    /// inside a run: the buffers before it commit, it and the ones after do not.
+    @Test(arguments: TestStores.available)
+    func aRefusedBufferInsideARunStopsExactlyBeforeIt(backend: TestStores.Backend) async throws {
+        try await TestStores.withStore(backend) { store in
+            let absent = try sonCreate(50, sequence: 0)
+            let buffers = try [sonCreate(1, sequence: 1), sonCreate(2, sequence: 2), sonRename(50, to: "x", after: absent, sequence: 3), sonCreate(4, sequence: 4)]
+            let outcome = try await applier(store).apply(buffers, missingEntities: .refuse(skipping: []))
+            #expect(outcome.refusedFor == [EntityKey("Customer", Fixtures.id(50))])
+            #expect(outcome.position == 2 && outcome.applied == 2)
+            #expect(try await store.siteCounter(Self.position) == 2)
+            #expect(try await creates(in: store) == 2)
+        }
+    }
 }

@@ -72,7 +72,15 @@ final class LinkedSite: Sendable {
             for (client, role) in rows where try await store.clients().allSatisfy({ $0.clientId != client }) {
                 _ = try await store.addClient(id: client, bit: nil, role: role)
             }
-            let logger = Logger(label: "test.\(siteName)", factory: { _ in SwiftLogNoOpLogHandler() })
+            // ARBOR_TEST_LOG=debug (or another level) shows the sites' logs when a test fails.
+            let logger = Logger(label: "test.\(siteName)", factory: { label in
+                guard let level = ProcessInfo.processInfo.environment["ARBOR_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) else {
+                    return SwiftLogNoOpLogHandler()
+                }
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            })
             let connection = CenterConnection(isCenter: siteName == "center")
             let control = RecordingControl()
             var context = SiteContext(
