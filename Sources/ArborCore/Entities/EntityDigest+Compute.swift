@@ -27,7 +27,7 @@ extension EntityState {
         writer.writeInt64(topicsTime.microseconds)
         writer.writeUInt8(inCache ? 1 : 0)
         writer.writeDigestFields(fields)
-        let subs = subEntities.values.sorted { $0.techId.uuidString < $1.techId.uuidString }
+        let subs = subEntities.values.sorted { $0.techId.byteOrder < $1.techId.byteOrder }
         writer.writeVarint(subs.count)
         for sub in subs {
             writer.writeString(sub.collection)

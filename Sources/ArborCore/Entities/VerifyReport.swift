@@ -95,7 +95,7 @@ public struct VerifyReport: Hashable, Sendable, CustomStringConvertible {
     /// Class name (by UTF-8 bytes), then tech-id: a stable order for reports and answers.
     public static func precedes(_ lhs: EntityRef, _ rhs: EntityRef) -> Bool {
         if lhs.entityClass != rhs.entityClass { return lhs.entityClass.utf8.lexicographicallyPrecedes(rhs.entityClass.utf8) }
-        return lhs.techId.uuidString < rhs.techId.uuidString
+        return lhs.techId.byteOrder < rhs.techId.byteOrder
     }
 }
 

@@ -14,7 +14,7 @@ extension EntitiesSubsystem {
         let receipt = try await run(reading: Set(expected.keys)) { [clock] loaded in
             var plan = TransactionPlan<Set<EntityKey>>(result: [])
             let time = clock.tick(after: loaded.values.map(\.updateTime))
-            for (key, updateTime) in expected.sorted(by: { $0.key.techId.uuidString < $1.key.techId.uuidString }) {
+            for (key, updateTime) in expected.sorted(by: { $0.key.techId.byteOrder < $1.key.techId.byteOrder }) {
                 guard let existing = loaded[key], existing.updateTime == updateTime else { continue }
                 plan.purges.append(key)
                 plan.deltas.append(Delta(

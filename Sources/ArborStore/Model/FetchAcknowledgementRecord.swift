@@ -39,7 +39,7 @@ public struct FetchAcknowledgementRecord: Hashable, Sendable {
 enum PendingStatesCoding {
     static func encode(_ states: [UUID: RegistrationState]) -> Data {
         var data = Data(capacity: states.count * 17)
-        for (techId, state) in states.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+        for (techId, state) in states.sorted(by: { $0.key.byteOrder < $1.key.byteOrder }) {
             withUnsafeBytes(of: techId.uuid) { data.append(contentsOf: $0) }
             data.append(code(of: state))
         }

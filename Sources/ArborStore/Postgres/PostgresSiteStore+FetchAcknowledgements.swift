@@ -41,7 +41,7 @@ extension PostgresSiteStore {
             record.clientId, Int32(record.bit.number), record.acknowledgedSequence, record.pending?.lastSequence
         )
         // Sorted, so concurrent changes lock registration rows in the same order.
-        let sorted = committing.sorted { $0.key.uuidString < $1.key.uuidString }
+        let sorted = committing.sorted { $0.key.byteOrder < $1.key.byteOrder }
         let wanted = sorted.map { entry -> RegistrationMasks in
             var masks = RegistrationMasks.none
             masks.set(entry.value, for: record.bit)

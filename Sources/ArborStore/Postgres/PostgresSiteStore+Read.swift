@@ -79,7 +79,7 @@ extension PostgresSiteStore {
             try await load(keys, on: connection)
         }
         return orderedEntityTables.flatMap { table in
-            loaded.values.filter { $0.entityClass == table.entityClass }.sorted { $0.techId.uuidString < $1.techId.uuidString }
+            loaded.values.filter { $0.entityClass == table.entityClass }.sorted { $0.techId.byteOrder < $1.techId.byteOrder }
         }
     }
 

@@ -28,7 +28,7 @@ extension PostgresSiteStore {
     public func saveRegistrations(_ masks: [UUID: RegistrationMasks]) async throws(StoreError) {
         guard !masks.isEmpty else { return }
         // Sorted, so concurrent saves lock rows in the same order.
-        let sorted = masks.sorted { $0.key.uuidString < $1.key.uuidString }
+        let sorted = masks.sorted { $0.key.byteOrder < $1.key.byteOrder }
         let kept = sorted.filter { !$0.value.isEmpty }
         let emptied = sorted.filter { $0.value.isEmpty }.map(\.key)
         try await transaction("saving registrations") { connection in
@@ -53,7 +53,7 @@ extension PostgresSiteStore {
     public func setRegistrations(_ states: [UUID: RegistrationState], for bit: ClientBit) async throws(StoreError) {
         guard !states.isEmpty else { return }
         // Sorted, so concurrent changes lock rows in the same order.
-        let sorted = states.sorted { $0.key.uuidString < $1.key.uuidString }
+        let sorted = states.sorted { $0.key.byteOrder < $1.key.byteOrder }
         let wanted = sorted.map { entry -> RegistrationMasks in
             var masks = RegistrationMasks.none
             masks.set(entry.value, for: bit)
