@@ -24,6 +24,13 @@ struct StatusSource: ParsableArguments {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ValidationError("--url '\(url.prefix(200))' must start with http:// or https:// (e.g. http://127.0.0.1:8080)")
         }
+        // A page address pasted from the browser would otherwise get a second /arbor/… appended (404).
+        if var components = URLComponents(string: url), !components.path.isEmpty, components.path != "/" {
+            components.path = ""
+            components.query = nil
+            let base = components.string ?? "http://HOST:PORT"
+            throw ValidationError("--url '\(url.prefix(200))' must be the server's base URL, without a path: use --url \(base.prefix(200)) (and --instance for another instance)")
+        }
         guard ServicePaths(instance: instance) != nil else { throw ValidationError("--instance '\(instance.prefix(64))' must be 1-32 letters, digits, '-' or '_'") }
         if secretFile != nil, clientId == nil { throw ValidationError("--secret-file needs --client-id: the secret of which client?") }
     }
