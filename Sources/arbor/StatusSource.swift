@@ -58,7 +58,7 @@ struct StatusSource: ParsableArguments {
             try? await client.shutdown()
         } catch {
             try? await client.shutdown()
-            throw CommandFailure("\(address) did not answer: \(error) (is `arbor serve` running there? check --url, --instance and, for https, --ca-file)")
+            throw CommandFailure("\(address) did not answer: \(Self.transportReason(error, url: url)) (is `arbor serve` running there? check --url, --instance and, for https, --ca-file)")
         }
         guard status == 200 else {
             let refusal = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
@@ -72,6 +72,18 @@ struct StatusSource: ParsableArguments {
         } catch {
             throw CommandFailure("\(address) did not answer a status report (an older Arbor?): \(error)")
         }
+    }
+}
+
+extension StatusSource {
+    /// The common transport failure said plainly; others as the HTTP client describes them.
+    /// (NIO's own text for a refused connection reads "connection reset (error set): Connection refused) (errno: 111)".)
+    static func transportReason(_ error: any Error, url: String) -> String {
+        let described = String(describing: error)
+        guard described.contains("Connection refused") else { return described }
+        let components = URLComponents(string: url)
+        let port = components?.port ?? (components?.scheme == "https" ? 443 : 80)
+        return "nothing listens at \(components?.host ?? url):\(port) (connection refused)"
     }
 }
 
