@@ -24,6 +24,13 @@ struct StatusSource: ParsableArguments {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw ValidationError("--url '\(url.prefix(200))' must start with http:// or https:// (e.g. http://127.0.0.1:8080)")
         }
+        // A page address pasted from the browser would otherwise get a second /arbor/… appended (404).
+        if var components = URLComponents(string: url), !components.path.isEmpty, components.path != "/" {
+            components.path = ""
+            components.query = nil
+            let base = components.string ?? "http://HOST:PORT"
+            throw ValidationError("--url '\(url.prefix(200))' must be the server's base URL, without a path: use --url \(base.prefix(200)) (and --instance for another instance)")
+        }
         guard ServicePaths(instance: instance) != nil else { throw ValidationError("--instance '\(instance.prefix(64))' must be 1-32 letters, digits, '-' or '_'") }
         if secretFile != nil, clientId == nil { throw ValidationError("--secret-file needs --client-id: the secret of which client?") }
     }
@@ -51,7 +58,7 @@ struct StatusSource: ParsableArguments {
             try? await client.shutdown()
         } catch {
             try? await client.shutdown()
-            throw CommandFailure("\(address) did not answer: \(error) (is `arbor serve` running there? check --url, --instance and, for https, --ca-file)")
+            throw CommandFailure("\(address) did not answer: \(Self.transportReason(error, url: url)) (is `arbor serve` running there? check --url, --instance and, for https, --ca-file)")
         }
         guard status == 200 else {
             let refusal = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
@@ -65,6 +72,18 @@ struct StatusSource: ParsableArguments {
         } catch {
             throw CommandFailure("\(address) did not answer a status report (an older Arbor?): \(error)")
         }
+    }
+}
+
+extension StatusSource {
+    /// The common transport failure said plainly; others as the HTTP client describes them.
+    /// (NIO's own text for a refused connection reads "connection reset (error set): Connection refused) (errno: 111)".)
+    static func transportReason(_ error: any Error, url: String) -> String {
+        let described = String(describing: error)
+        guard described.contains("Connection refused") else { return described }
+        let components = URLComponents(string: url)
+        let port = components?.port ?? (components?.scheme == "https" ? 443 : 80)
+        return "nothing listens at \(components?.host ?? url):\(port) (connection refused)"
     }
 }
 

@@ -234,6 +234,9 @@ public final class FatherLink: Service, Sendable {
             context.activity.recordError(source: "father link \(half)", code: code, message: message, atMicroseconds: EntitiesSubsystem.systemMicroseconds())
             logger.error("the father refuses this site's \(half) (\(code)): \(message); fix the configuration, the link retries every \(settings.refusedRetryInterval) (or at once on SIGHUP)")
         case .disabled(let message):
+            // Shown on the status page as any refusal (a repeat counts up there), so the page
+            // says why the father link is down.
+            context.activity.recordError(source: "father link \(half)", code: "ClientDisabled", message: message, atMicroseconds: EntitiesSubsystem.systemMicroseconds())
             // An operator action, not a misconfiguration: one warning per episode, then debug lines.
             let first = state.withLock { state in
                 defer { state.disabledNoticeWritten = true }

@@ -10,8 +10,10 @@ struct Tail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a site's delta log, a line per delta, and optionally follow it.",
         discussion: """
-            Each line is one delta: the sequence of its transaction, the site it came from, the \
-            operation, class, tech-id, topics (site topics included) and fields as value@time. \
+            Each line is one delta: the sequence of its transaction, the site whose log it is \
+            (always the tailed site; where a change came from shows in its site topics: \
+            #arbor.notson.<son> came up from that son, #arbor.father alone was written here, \
+            neither came down from the father), the operation, class, tech-id, topics (site topics included) and fields as value@time. \
             With --json each line is one whole transaction in the JSON delta format of delta/fetch. \
             Example: `arbor tail --db sqlite:/var/lib/arbor/branch.sqlite --slice 'east*!archive' --follow`.
             """

@@ -1,3 +1,4 @@
+import ArborServer
 import ArborStore
 import ArborTesting
 import Foundation
@@ -17,6 +18,9 @@ import Testing
             try await Self.waitFor("east disconnected once disabled", at: east) { $0.value("arbor_father_link_connected", connected) == 0 }
             // Disabled for a while: more than one retry is refused.
             try await Task.sleep(for: .seconds(5))
+            // The son's status page says why its link is down (it listed no error before).
+            let report = try JSONDecoder().decode(SiteStatusReport.self, from: try await StatusFetch.get(east.baseURL).body)
+            #expect(report.recentErrors.contains { $0.code == "ClientDisabled" && $0.source.hasPrefix("father link") }, "\(report.recentErrors)")
             let enable = try await ArborCommand.clients(["enable", "east"], at: center.place, prefix: center.prefix)
             #expect(enable.status == 0, "\(enable)")
             let enabled = ContinuousClock.now

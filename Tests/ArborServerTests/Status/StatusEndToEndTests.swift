@@ -9,6 +9,14 @@ import Testing
 /// connected, behind by what was written meanwhile), then back — and `arbor status --json` and
 /// `arbor tree` print it, the tree including the grandson east reports.
 @Suite(.serialized, .heavy) struct StatusEndToEndTests {
+    @Test func statusRefusesAPageAddressAndSaysNothingListens() async throws {
+        // What an operator pastes from the browser's address bar.
+        let run = try await ArborCommand.run(["status", "--url", "http://127.0.0.1:18080/arbor/1/status"], terminateAfter: .seconds(60))
+        #expect(run.status == 64 && run.errors.contains("use --url http://127.0.0.1:18080 "), "\(run)")
+        let nobody = try await ArborCommand.run(["status", "--url", "http://127.0.0.1:1"], terminateAfter: .seconds(60))
+        #expect(nobody.status == 1 && nobody.errors.contains("did not answer: nothing listens at 127.0.0.1:1 (connection refused)"), "\(nobody)")
+    }
+
     @Test(.heavy(timeLimit: .seconds(240)))
     func theReportFollowsASonThatStopsAndReturns() async throws {
         let center = try await TreeSite(name: "center", backend: .sqlite, sons: ["east"], clients: ["watcher"], father: nil, settings: ["sonTimeoutSeconds": 3])
