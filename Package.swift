@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ArborStore", targets: ["ArborStore"]),
         .library(name: "ArborEdge", targets: ["ArborEdge"]),
         .library(name: "ArborServer", targets: ["ArborServer"]),
+        .library(name: "ArborReplica", targets: ["ArborReplica"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -82,6 +83,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ArborReplica",
+            dependencies: [
+                "ArborCore", "ArborStore", "ArborEdge", "ArborServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "ArborTesting",
             dependencies: ["ArborCore", "ArborStore"]
         ),
@@ -108,6 +117,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "ArborReplicaTests",
+            dependencies: ["ArborReplica", "ArborServer", "ArborStore", "ArborCore", "ArborTesting"]
         ),
         .testTarget(name: "ArborCoreTests", dependencies: ["ArborCore", "ArborTesting"]),
         .testTarget(name: "ArborStoreTests", dependencies: ["ArborStore", "ArborTesting"]),

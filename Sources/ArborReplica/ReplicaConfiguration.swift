@@ -1,0 +1,35 @@
+import ArborCore
+import ArborServer
+import Foundation
+
+/// What a ``Replica`` opens: a local SQLite leaf site of `slice` whose father is one of `fatherServers`.
+public struct ReplicaConfiguration: Sendable {
+    /// The SQLite file of the replica (created with the same steps as `arbor init` when missing).
+    public var databasePath: String
+    public var schema: DistributionSchema
+    /// This site's name (also its client id at the father unless `link` says otherwise).
+    public var siteName: String
+    /// The father's server URLs, tried in order.
+    public var fatherServers: [String]
+    public var slice: String
+    public var settings: SiteServerSettings
+    /// Link settings; nil: the defaults for `fatherServers`, `siteName` and `slice`.
+    public var link: FatherLinkSettings?
+
+    public init(
+        databasePath: String, schema: DistributionSchema, siteName: String, fatherServers: [String], slice: String,
+        settings: SiteServerSettings = SiteServerSettings(), link: FatherLinkSettings? = nil
+    ) {
+        self.databasePath = databasePath
+        self.schema = schema
+        self.siteName = siteName
+        self.fatherServers = fatherServers
+        self.slice = slice
+        self.settings = settings
+        self.link = link
+    }
+
+    var linkSettings: FatherLinkSettings {
+        link ?? FatherLinkSettings(servers: fatherServers, clientId: siteName, slice: slice)
+    }
+}

@@ -1,0 +1,87 @@
+import ArborCore
+import ArborReplica
+import ArborServer
+import ArborStore
+import ArborTesting
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// A SQLite center served in-process on a loopback port, restartable on the same file and port.
+final class FatherSite: Sendable {
+    let path: String
+    let port: Int
+    let store: any SiteStore
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    private init(path: String, port: Int, store: any SiteStore, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.path = path
+        self.port = port
+        self.store = store
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts the center on `path` (created when missing) with son client `son`, on `port` (0: any).
+    static func start(path: String, port: Int = 0, son: String = "b1") async throws -> FatherSite {
+        let logger = Logger(label: "test.father", factory: { _ in SwiftLogNoOpLogHandler() })
+        let store = try await SiteStores.open(
+            StoreConfiguration(location: .sqlite(path: path), schema: Fixtures.retailSchema, siteName: "center"), logger: logger)
+        try await store.install(upgradingSchema: false)
+        if try await store.clients().allSatisfy({ $0.clientId != son }) { _ = try await store.addClient(id: son, bit: nil, role: .son) }
+        let context = SiteContext.standard(settings: SiteServerSettings(), store: store, connectedToCenter: { true }, logger: logger)
+        let (ports, ready) = AsyncStream<Int>.makeStream()
+        let service = try SiteApplication(context: context, port: port).makeService { ready.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next() else { throw TestStoreError("father did not start listening") }
+        return FatherSite(path: path, port: bound, store: store, group: group, task: task)
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+        await store.close()
+    }
+
+    func restart() async throws -> FatherSite {
+        await stop()
+        return try await FatherSite.start(path: path, port: port)
+    }
+}
+
+func temporarySQLitePath(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("arbor-replica-\(name)-\(UUID().uuidString).sqlite").path
+}
+
+func removeSQLite(_ path: String) {
+    let directory = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+    for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where file.hasPrefix(name) {
+        try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(file))
+    }
+}
+
+/// A replica `b1` of slice `A` on `path` with short link waits.
+func replicaConfiguration(path: String, father: String) -> ReplicaConfiguration {
+    ReplicaConfiguration(
+        databasePath: path, schema: Fixtures.retailSchema, siteName: "b1", fatherServers: [father], slice: "A",
+        link: FatherLinkSettings(
+            servers: [father], clientId: "b1", slice: "A", fetchWait: .seconds(2), retryBackoff: .milliseconds(100),
+            heartbeatInterval: .milliseconds(500), refusedRetryInterval: .milliseconds(500), requestTimeout: .seconds(5)
+        )
+    )
+}
+
+/// Polls `condition` until it holds, failing after `timeout` with `what`.
+func eventually(_ what: String, timeout: Duration = .seconds(90), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try await condition() { return }
+        guard ContinuousClock.now < deadline else { throw TestStoreError("timed out after \(timeout): \(what)") }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
