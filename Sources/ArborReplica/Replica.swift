@@ -128,17 +128,20 @@ public final class Replica: Sendable {
         }
     }
 
-    /// The link's current state.
+    /// The link's current state, as the site's status page reports its father.
     public func status() async throws -> ReplicaStatus {
-        let linkStatus = control.latestLinkStatus
-        let last = try await store.lastSequence()
-        let uploaded = try await store.siteCounter(FatherLink.uploadedKey) ?? 0
-        let fatherLog = try await store.siteCounter(FatherLink.fatherLogKey) ?? 0
-        let applied = try await store.siteCounter(FatherLink.appliedKey) ?? 0
-        let connected = linkStatus?.hasPrefix("connected") ?? false
+        let father = await context.activity.fatherStatus(atMicroseconds: EntitiesSubsystem.systemMicroseconds())
+        let connected = father?.connected ?? false
+        let pending: Int64
+        if let backlog = father?.uploadBacklog {
+            pending = backlog
+        } else {
+            let uploaded = try await store.siteCounter(FatherLink.uploadedKey) ?? 0
+            pending = max(0, try await store.lastSequence() - uploaded)
+        }
         return ReplicaStatus(
-            connected: connected, connectedToCenter: connected && connection.isConnected, pendingUploads: max(0, last - uploaded),
-            lag: max(0, fatherLog - applied), linkStatus: linkStatus
+            connected: connected, connectedToCenter: connected && connection.isConnected, pendingUploads: pending,
+            lag: father?.lagSequences, linkStatus: father?.state ?? control.latestLinkStatus
         )
     }
 

@@ -9,8 +9,8 @@ public struct ReplicaStatus: Hashable, Sendable {
     public var connectedToCenter: Bool
     /// Local transactions the father has not acknowledged yet.
     public var pendingUploads: Int64
-    /// Father log transactions not applied here yet (as of the father's last answer).
-    public var lag: Int64
+    /// Father log sequences not applied here yet, as the father last answered; nil before.
+    public var lag: Int64?
     /// The link's own words (`connected`, `disconnected`, `refused: …`), nil before its first report.
     public var linkStatus: String?
 }

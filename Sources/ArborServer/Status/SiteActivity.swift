@@ -99,6 +99,13 @@ public final class SiteActivity: Sendable {
         state.withLock { $0.fatherLink = status; $0.fatherLag = lag }
     }
 
+    /// The running father link's view of its father (connected, lag, upload backlog), as the
+    /// status page shows it; nil while no link runs in this process.
+    public func fatherStatus(atMicroseconds now: Int64) async -> SiteStatusReport.FatherStatus? {
+        guard let probe = state.withLock({ $0.fatherLink }) else { return nil }
+        return await probe(now)
+    }
+
     /// Event: the lag of each link was sampled.
     func recordLag(_ samples: [String: LagHistory.Point]) {
         state.withLock { $0.lagHistory.record(samples) }
