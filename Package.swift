@@ -107,6 +107,14 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "arbor-replica-example",
+            dependencies: [
+                "ArborCore", "ArborReplica",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
             name: "arbor-bench",
             dependencies: [
                 "ArborCore", "ArborStore", "ArborServer", "ArborEdge",

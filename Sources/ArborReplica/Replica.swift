@@ -51,7 +51,7 @@ public final class Replica: Sendable {
                 objectsReader: StoreObjectsReader(store: store), cacheNotifier: LoggingPlugs(logger: logger), control: control,
                 permit: AllowAllPermit(), connectedToCenter: { connection.isConnected }, logger: logger
             )
-            let linkSettings = configuration.linkSettings
+            let linkSettings = configuration.linkSettingsOrDefault
             let link = try FatherLink(context: context, settings: linkSettings, connection: connection)
             context.fatherEntities = try FatherEntityLoader(
                 settings: linkSettings, schema: configuration.schema, limits: settings.limits, logger: logger)

@@ -29,7 +29,9 @@ public struct ReplicaConfiguration: Sendable {
         self.link = link
     }
 
-    var linkSettings: FatherLinkSettings {
+    /// `link`, or the defaults for `fatherServers`, `siteName` and `slice`: a start for settings
+    /// to change (a secret, TLS roots).
+    public var linkSettingsOrDefault: FatherLinkSettings {
         link ?? FatherLinkSettings(servers: fatherServers, clientId: siteName, slice: slice)
     }
 }
