@@ -13,19 +13,17 @@ public final class Replica: Sendable {
     let context: SiteContext
     let link: FatherLink
     let connection: CenterConnection
-    let control: ReplicaControl
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     private init(
-        store: any SiteStore, context: SiteContext, link: FatherLink, connection: CenterConnection, control: ReplicaControl,
+        store: any SiteStore, context: SiteContext, link: FatherLink, connection: CenterConnection,
         group: ServiceGroup, task: Task<Void, any Error>
     ) {
         self.store = store
         self.context = context
         self.link = link
         self.connection = connection
-        self.control = control
         self.group = group
         self.task = task
     }
@@ -42,15 +40,8 @@ public final class Replica: Sendable {
                 _ = try await SiteIncarnation.ensure(in: store)
             }
             let connection = CenterConnection(isCenter: false)
-            let control = ReplicaControl()
             let settings = configuration.settings
-            var context = SiteContext(
-                settings: settings, store: store, entities: EntitiesSubsystem(store: store, limits: settings.limits),
-                logTail: LogTail(store: store, maximumBufferBytes: settings.limits.maximumTransactionBytes, logger: logger),
-                registrations: RegistrationTable(store: store), clients: ClientDirectory(store: store, logger: logger),
-                objectsReader: StoreObjectsReader(store: store), cacheNotifier: LoggingPlugs(logger: logger), control: control,
-                permit: AllowAllPermit(), connectedToCenter: { connection.isConnected }, logger: logger
-            )
+            var context = SiteContext.standard(settings: settings, store: store, connectedToCenter: { connection.isConnected }, logger: logger)
             let linkSettings = configuration.linkSettingsOrDefault
             let link = try FatherLink(context: context, settings: linkSettings, connection: connection)
             context.fatherEntities = try FatherEntityLoader(
@@ -59,7 +50,7 @@ public final class Replica: Sendable {
             try await context.logTail.catchUp()
             let group = ServiceGroup(configuration: .init(services: [context.logTail, context.clients, link], logger: logger))
             let task = Task { try await group.run() }
-            return Replica(store: store, context: context, link: link, connection: connection, control: control, group: group, task: task)
+            return Replica(store: store, context: context, link: link, connection: connection, group: group, task: task)
         } catch {
             await store.close()
             throw error
@@ -70,7 +61,6 @@ public final class Replica: Sendable {
     public func close() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
-        control.finish()
         await store.close()
     }
 
@@ -141,7 +131,7 @@ public final class Replica: Sendable {
         }
         return ReplicaStatus(
             connected: connected, connectedToCenter: connected && connection.isConnected, pendingUploads: pending,
-            lag: father?.lagSequences, linkStatus: father?.state ?? control.latestLinkStatus
+            lag: father?.lagSequences, linkStatus: father?.state
         )
     }
 

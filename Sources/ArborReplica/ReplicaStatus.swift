@@ -1,6 +1,3 @@
-import ArborServer
-import Synchronization
-
 /// How a replica's link to its father stands.
 public struct ReplicaStatus: Hashable, Sendable {
     /// The father answered both halves of the link recently.
@@ -11,32 +8,6 @@ public struct ReplicaStatus: Hashable, Sendable {
     public var pendingUploads: Int64
     /// Father log sequences not applied here yet, as the father last answered; nil before.
     public var lag: Int64?
-    /// The link's own words (`connected`, `disconnected`, `refused: …`), nil before its first report.
+    /// The link's own words (`connected`, `disconnected`, `refused: …`), nil while it is not running.
     public var linkStatus: String?
-}
-
-/// Collects the father link's status reports (it reports through `ControlAndParams`).
-final class ReplicaControl: ControlAndParams {
-    private let linkStatus = Mutex<String?>(nil)
-    let reports: AsyncStream<String>
-    private let continuation: AsyncStream<String>.Continuation
-
-    init() {
-        (reports, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(16))
-    }
-
-    var latestLinkStatus: String? { linkStatus.withLock { $0 } }
-
-    func finish() { continuation.finish() }
-
-    func statusChanged(subsystem: String, status: String) async {
-        guard subsystem == FatherLink.statusSubsystem else { return }
-        linkStatus.withLock { $0 = status }
-        continuation.yield(status)
-    }
-
-    func exceptionalCondition(_ name: String, entered: Bool, detail: String) async {}
-    func event(_ name: String, detail: String) async {}
-    func count(_ counter: String, by amount: Int) async {}
-    func shouldAbortSnapshot(clientId: String) async -> Bool { false }
 }
