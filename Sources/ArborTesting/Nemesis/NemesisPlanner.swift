@@ -22,8 +22,11 @@ public struct NemesisPlanner: Sendable {
     public static let upgradedField = "phone"
     public let topology: NemesisTopology
     private var random: SeededGenerator
-    private var topicsById: [UUID: String] = [:]
-    private var ids: [UUID] = []
+    /// The live entities the planner wrote, with the topics it last wrote to each.
+    private var topicsById: [UUID: TopicsList] = [:]
+    /// Per site, the live entities its path selects as far as the planner knows; kept up to
+    /// date on every write so choosing one costs nothing as the run grows.
+    private var heldBySite: [IndexedIds] = []
     private var down: Set<Int> = []
     private var cut: Set<Int> = []
     private var counter = 0
@@ -38,6 +41,7 @@ public struct NemesisPlanner: Sendable {
         self.topology = topology
         random = SeededGenerator(seed: seed)
         for (index, site) in topology.sites.enumerated() { slices[index] = site.fatherSlice }
+        heldBySite = Array(repeating: IndexedIds(), count: topology.sites.count)
         updatePaths()
     }
 
@@ -46,6 +50,19 @@ public struct NemesisPlanner: Sendable {
 
     private mutating func updatePaths() {
         paths = topology.sites.indices.map { site in topology.path(to: site, current: slices).compactMap { try? TopicsSlice(parsing: $0) } }
+        for site in topology.sites.indices {
+            var held = IndexedIds()
+            for (id, topics) in topicsById.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where selects(site, topics) { held.insert(id) }
+            heldBySite[site] = held
+        }
+    }
+
+    /// Records the topics the planner wrote to `id` (nil: deleted) in every site's held set.
+    private mutating func setTopics(_ topics: TopicsList?, of id: UUID) {
+        topicsById[id] = topics
+        for site in topology.sites.indices {
+            if let topics, selects(site, topics) { heldBySite[site].insert(id) } else { heldBySite[site].remove(id) }
+        }
     }
 
     /// The next operation.
@@ -144,16 +161,15 @@ public struct NemesisPlanner: Sendable {
         let up = processes.indices.filter { !down.contains($0) }
         guard let process = up.randomElement(using: &random) else { return .pause(milliseconds: 100) }
         let site = processes[process].site
-        let held = ids.filter { id in topicsById[id].map { selects(site, $0) } ?? false }
+        let held = heldBySite[site]
         let roll = Int.random(in: 0..<100, using: &random)
         if held.isEmpty || roll < 30 {
             let topics = randomTopics(selectedAt: site)
             let id = nextId()
-            ids.append(id)
-            topicsById[id] = topics
+            setTopics(try? TopicsList(parsing: topics), of: id)
             return .create(process: process, techId: id, topics: topics, name: "n\(counter)")
         }
-        let id = held.randomElement(using: &random)!
+        let id = held.randomElement(using: &random)
         switch roll {
         case 30..<75:
             var field = Bool.random(using: &random) ? "name" : "email"
@@ -162,10 +178,10 @@ public struct NemesisPlanner: Sendable {
             return .update(process: process, techId: id, field: field, value: "\(field.prefix(1))\(counter)")
         case 75..<95:
             let topics = randomTopics(selectedAt: nil)
-            topicsById[id] = topics
+            setTopics(try? TopicsList(parsing: topics), of: id)
             return .move(process: process, techId: id, topics: topics)
         default:
-            topicsById[id] = nil
+            setTopics(nil, of: id)
             return .delete(process: process, techId: id)
         }
     }
@@ -176,14 +192,14 @@ public struct NemesisPlanner: Sendable {
             var chosen = Set([topology.topics.randomElement(using: &random)!])
             if Int.random(in: 0..<4, using: &random) == 0 { chosen.insert(topology.topics.randomElement(using: &random)!) }
             let text = "," + chosen.sorted().joined(separator: ",") + ","
-            if site.map({ selects($0, text) }) ?? true { return text }
+            if let site, let list = try? TopicsList(parsing: text), !selects(site, list) { continue }
+            return text
         }
         return "," + (topology.topics.first ?? "shared") + ","
     }
 
-    private func selects(_ site: Int, _ topics: String) -> Bool {
-        guard let list = try? TopicsList(parsing: topics) else { return false }
-        return paths[site].allSatisfy { $0.selectsInSteadyState(list) }
+    private func selects(_ site: Int, _ topics: TopicsList) -> Bool {
+        paths[site].allSatisfy { $0.selectsInSteadyState(topics) }
     }
 
     /// A tech-id drawn from the seed, so a replay writes the same ids.
@@ -198,5 +214,33 @@ public struct NemesisPlanner: Sendable {
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
+
+/// Ids in a deterministic order with constant-time insert, remove and random choice (a `Set`'s
+/// order changes from process to process, which would break a seed's replay).
+struct IndexedIds: Sendable {
+    private var members: [UUID] = []
+    private var positions: [UUID: Int] = [:]
+
+    var isEmpty: Bool { members.isEmpty }
+
+    mutating func insert(_ id: UUID) {
+        guard positions[id] == nil else { return }
+        positions[id] = members.count
+        members.append(id)
+    }
+
+    mutating func remove(_ id: UUID) {
+        guard let position = positions.removeValue(forKey: id) else { return }
+        let last = members.removeLast()
+        if position < members.count {
+            members[position] = last
+            positions[last] = position
+        }
+    }
+
+    func randomElement(using random: inout SeededGenerator) -> UUID {
+        members[Int.random(in: 0..<members.count, using: &random)]
     }
 }

@@ -82,4 +82,33 @@ struct NemesisOracleTests {
         let phoneUpdates = plan.filter { if case .update(_, _, let field, _) = $0 { field == NemesisPlanner.upgradedField } else { false } }
         #expect(!phoneUpdates.isEmpty, "upgraded sites write the new field")
     }
+
+    @Test func writesTargetLiveEntitiesTheWritingSiteSelects() throws {
+        var planner = NemesisPlanner(seed: 11)
+        let processes = planner.topology.processes
+        var topics: [UUID: TopicsList] = [:]
+        for _ in 0..<3_000 {
+            let operation = planner.next()
+            func selected(_ id: UUID, by process: Int) -> Bool {
+                guard let list = topics[id] else { return false }
+                return planner.path(to: processes[process].site).allSatisfy { $0.selectsInSteadyState(list) }
+            }
+            switch operation {
+            case .create(let process, let id, let text, _):
+                #expect(topics[id] == nil, "a create uses a new id")
+                // Usually selected by the writer's site; a fallback topic may not be (then refused).
+                _ = process
+                topics[id] = try TopicsList(parsing: text)
+            case .update(let process, let id, _, _):
+                #expect(selected(id, by: process), "\(operation)")
+            case .move(let process, let id, let text):
+                #expect(selected(id, by: process), "\(operation)")
+                topics[id] = try TopicsList(parsing: text)
+            case .delete(let process, let id):
+                #expect(selected(id, by: process), "\(operation)")
+                topics[id] = nil
+            default: break
+            }
+        }
+    }
 }
