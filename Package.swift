@@ -70,6 +70,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -128,7 +129,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborReplicaTests",
-            dependencies: ["ArborReplica", "ArborServer", "ArborStore", "ArborCore", "ArborTesting"]
+            dependencies: [
+                "ArborReplica", "ArborServer", "ArborStore", "ArborCore", "ArborEdge", "ArborTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "ArborCoreTests", dependencies: ["ArborCore", "ArborTesting"]),
         .testTarget(name: "ArborStoreTests", dependencies: ["ArborStore", "ArborTesting"]),

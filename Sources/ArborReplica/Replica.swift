@@ -7,18 +7,20 @@ import ServiceLifecycle
 
 /// An offline-first replica: a local SQLite leaf site run in this process (log tail, clients,
 /// father link; no HTTP listener), read and written locally, synchronized by the ordinary
-/// ``FatherLink`` whenever the father is reachable.
+/// ``FatherLink`` whenever the father is reachable. With ``ReplicaConfiguration/discovery``
+/// it finds the father on the local network and follows it to new URLs.
 public final class Replica: Sendable {
     public let store: any SiteStore
     let context: SiteContext
-    let link: FatherLink
+    let link: ReplicaLink
     let connection: CenterConnection
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let discovery: Task<Void, Never>?
 
     private init(
-        store: any SiteStore, context: SiteContext, link: FatherLink, connection: CenterConnection,
-        group: ServiceGroup, task: Task<Void, any Error>
+        store: any SiteStore, context: SiteContext, link: ReplicaLink, connection: CenterConnection,
+        group: ServiceGroup, task: Task<Void, any Error>, discovery: Task<Void, Never>?
     ) {
         self.store = store
         self.context = context
@@ -26,11 +28,15 @@ public final class Replica: Sendable {
         self.connection = connection
         self.group = group
         self.task = task
+        self.discovery = discovery
     }
 
     /// Opens (creating when missing, as `arbor init` does) the replica's database and starts its
     /// services; works without the father, which it joins when reachable.
     public static func open(_ configuration: ReplicaConfiguration, logger: Logger = Logger(label: "arbor.replica")) async throws -> Replica {
+        guard !configuration.fatherServers.isEmpty || configuration.discovery != nil else {
+            throw ReplicaError("a replica needs father servers or discovery to find its father (ReplicaConfiguration.fatherServers or .discovery)")
+        }
         let location = DatabaseLocation.sqlite(path: configuration.databasePath)
         let store = try await SiteStores.open(
             StoreConfiguration(location: location, schema: configuration.schema, siteName: configuration.siteName), logger: logger)
@@ -43,22 +49,59 @@ public final class Replica: Sendable {
             let settings = configuration.settings
             var context = SiteContext.standard(settings: settings, store: store, connectedToCenter: { connection.isConnected }, logger: logger)
             let linkSettings = configuration.linkSettingsOrDefault
-            let link = try FatherLink(context: context, settings: linkSettings, connection: connection)
-            context.fatherEntities = try FatherEntityLoader(
-                settings: linkSettings, schema: configuration.schema, limits: settings.limits, logger: logger)
+            if !linkSettings.servers.isEmpty {
+                context.fatherEntities = try FatherEntityLoader(
+                    settings: linkSettings, schema: configuration.schema, limits: settings.limits, logger: logger)
+            }
             try await context.clients.refresh()
             try await context.logTail.catchUp()
-            let group = ServiceGroup(configuration: .init(services: [context.logTail, context.clients, link], logger: logger))
+            let group = ServiceGroup(configuration: .init(services: [context.logTail, context.clients], logger: logger))
             let task = Task { try await group.run() }
-            return Replica(store: store, context: context, link: link, connection: connection, group: group, task: task)
+            let link = ReplicaLink(context: context, settings: linkSettings, connection: connection, logger: logger)
+            var discovery: Task<Void, Never>?
+            if let finding = configuration.discovery {
+                let schema = configuration.schema.name, configured = linkSettings.servers
+                try await link.run(servers: configured + ((try? await finding.fatherServers(schema: schema)) ?? []))
+                let activity = context.activity
+                discovery = Task {
+                    await Self.keepFinding(finding, schema: schema, configured: configured, link: link, logger: logger) {
+                        await activity.fatherStatus(atMicroseconds: EntitiesSubsystem.systemMicroseconds())?.connected ?? false
+                    }
+                }
+            } else {
+                try await link.run(servers: linkSettings.servers)
+            }
+            return Replica(store: store, context: context, link: link, connection: connection, group: group, task: task, discovery: discovery)
         } catch {
             await store.close()
             throw error
         }
     }
 
-    /// Stops the link and the log tail (gracefully) and closes the database.
+    /// While the replica is not connected to its father, asks again every retry interval and
+    /// moves the link to the servers found (after the configured ones).
+    private static func keepFinding(
+        _ finding: ReplicaDiscovery, schema: String, configured: [String], link: ReplicaLink, logger: Logger,
+        connected: @Sendable () async -> Bool
+    ) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: finding.retryInterval)
+            guard !Task.isCancelled, await !connected() else { continue }
+            do {
+                let found = try await finding.fatherServers(schema: schema)
+                guard !found.isEmpty else { continue }
+                try await link.run(servers: configured + found)
+            } catch {
+                logger.warning("replica discovery: \(error)")
+            }
+        }
+    }
+
+    /// Stops discovery, the link and the log tail (gracefully) and closes the database.
     public func close() async {
+        discovery?.cancel()
+        await discovery?.value
+        await link.stop()
         await group.triggerGracefulShutdown()
         _ = try? await task.value
         await store.close()

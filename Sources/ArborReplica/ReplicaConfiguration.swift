@@ -9,17 +9,20 @@ public struct ReplicaConfiguration: Sendable {
     public var schema: DistributionSchema
     /// This site's name (also its client id at the father unless `link` says otherwise).
     public var siteName: String
-    /// The father's server URLs, tried in order.
+    /// The father's server URLs, tried in order; may be empty with ``discovery``.
     public var fatherServers: [String]
     public var slice: String
     public var settings: SiteServerSettings
     /// Link settings; nil: the defaults for `fatherServers`, `siteName` and `slice`.
     public var link: FatherLinkSettings?
+    /// Finding the father on the local network (Docs/discovery.md); nil: only ``fatherServers``.
+    public var discovery: ReplicaDiscovery?
 
     public init(
         databasePath: String, schema: DistributionSchema, siteName: String, fatherServers: [String], slice: String,
-        settings: SiteServerSettings = SiteServerSettings(), link: FatherLinkSettings? = nil
+        settings: SiteServerSettings = SiteServerSettings(), link: FatherLinkSettings? = nil, discovery: ReplicaDiscovery? = nil
     ) {
+        self.discovery = discovery
         self.databasePath = databasePath
         self.schema = schema
         self.siteName = siteName

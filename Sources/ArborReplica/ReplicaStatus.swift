@@ -11,3 +11,10 @@ public struct ReplicaStatus: Hashable, Sendable {
     /// The link's own words (`connected`, `disconnected`, `refused: …`), nil while it is not running.
     public var linkStatus: String?
 }
+
+/// A replica that cannot open as configured.
+public struct ReplicaError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -8,7 +8,7 @@ struct Arbor: AsyncParsableCommand {
         commandName: "arbor",
         abstract: "Arbor: hierarchical, selective replication of a database through a tree of sites.",
         version: ArborVersion.line,
-        subcommands: [Demo.self, Serve.self, Init.self, Backup.self, Schema.self, Clients.self, Servers.self, Status.self, Tree.self, Tail.self, SelfCheck.self, Verify.self, Version.self]
+        subcommands: [Demo.self, Serve.self, Init.self, Backup.self, Schema.self, Clients.self, Servers.self, Find.self, Status.self, Tree.self, Tail.self, SelfCheck.self, Verify.self, Version.self]
     )
 
     /// Parses and runs as ArgumentParser does, but a mistyped subcommand is named with a "did

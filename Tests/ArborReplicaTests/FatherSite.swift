@@ -6,6 +6,7 @@ import ArborTesting
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// A SQLite center served in-process on a loopback port, restartable on the same file and port.
 final class FatherSite: Sendable {
@@ -25,8 +26,9 @@ final class FatherSite: Sendable {
         self.task = task
     }
 
-    /// Starts the center on `path` (created when missing) with son client `son`, on `port` (0: any).
-    static func start(path: String, port: Int = 0, son: String = "b1") async throws -> FatherSite {
+    /// Starts the center on `path` (created when missing) with son client `son`, on `port` (0: any);
+    /// with `announcePort`, it answers discovery queries on that loopback UDP port.
+    static func start(path: String, port: Int = 0, son: String = "b1", announcePort: Int? = nil) async throws -> FatherSite {
         let logger = Logger(label: "test.father", factory: { _ in SwiftLogNoOpLogHandler() })
         let store = try await SiteStores.open(
             StoreConfiguration(location: .sqlite(path: path), schema: Fixtures.retailSchema, siteName: "center"), logger: logger)
@@ -35,11 +37,24 @@ final class FatherSite: Sendable {
         let context = SiteContext.standard(settings: SiteServerSettings(), store: store, connectedToCenter: { true }, logger: logger)
         let (ports, ready) = AsyncStream<Int>.makeStream()
         let service = try SiteApplication(context: context, port: port).makeService { ready.yield($0) }
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+        let ownURL = Mutex<[String]>([])
+        var services: [any Service] = [service]
+        if let announcePort {
+            services.append(SiteAnnouncer(
+                host: "127.0.0.1", port: announcePort, instance: "1", schema: Fixtures.retailSchema.name, siteName: "center",
+                servers: { ownURL.withLock { $0 } }, connectedToCenter: { true }, logger: logger))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else { throw TestStoreError("father did not start listening") }
+        ownURL.withLock { $0 = ["http://127.0.0.1:\(bound)"] }
         return FatherSite(path: path, port: bound, store: store, group: group, task: task)
+    }
+
+    /// Writes at the father through its entities subsystem.
+    func write(_ writes: [EntityWrite]) async throws {
+        try await EntitiesSubsystem(store: store, limits: WriteLimits()).write(writes)
     }
 
     func stop() async {
@@ -65,14 +80,16 @@ func removeSQLite(_ path: String) {
     }
 }
 
-/// A replica `b1` of slice `A` on `path` with short link waits.
-func replicaConfiguration(path: String, father: String) -> ReplicaConfiguration {
-    ReplicaConfiguration(
-        databasePath: path, schema: Fixtures.retailSchema, siteName: "b1", fatherServers: [father], slice: "A",
+/// A replica `b1` of slice `A` on `path` with short link waits; `father` nil: only `discovery`.
+func replicaConfiguration(path: String, father: String?, discovery: ReplicaDiscovery? = nil) -> ReplicaConfiguration {
+    let servers = father.map { [$0] } ?? []
+    return ReplicaConfiguration(
+        databasePath: path, schema: Fixtures.retailSchema, siteName: "b1", fatherServers: servers, slice: "A",
         link: FatherLinkSettings(
-            servers: [father], clientId: "b1", slice: "A", fetchWait: .seconds(2), retryBackoff: .milliseconds(100),
+            servers: servers, clientId: "b1", slice: "A", fetchWait: .seconds(2), retryBackoff: .milliseconds(100),
             heartbeatInterval: .milliseconds(500), refusedRetryInterval: .milliseconds(500), requestTimeout: .seconds(5)
-        )
+        ),
+        discovery: discovery
     )
 }
 

@@ -1,58 +1,178 @@
 import ArborCore
+import ArborEdge
 import ArborReplica
 import ArborServer
 import ArborStore
 import ArborTesting
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 
+/// Issue 14: an embedded replica against a father served in-process on loopback.
 @Suite("Replica")
 struct ReplicaTests {
-    @Test("an existing replica opens standalone, reads and writes offline, and converges when the father returns")
-    func standaloneThenConverges() async throws {
+    @Test func aNewReplicaLoadsItsSliceFromTheFather() async throws {
+        try await withFather { father, replicaPath in
+            let inSlice = UUID(), outside = UUID()
+            try await father.write([customer(inSlice, "Ann", ",A,"), customer(outside, "Out", ",B,")])
+            let replica = try await Replica.open(replicaConfiguration(path: replicaPath, father: father.url))
+            try await closing(replica) {
+                try await eventually("the replica loads the father's customer") { try await replica.entity("Customer", inSlice) != nil }
+                try await eventually("the status says connected") { try await replica.status().connected }
+                #expect(try await replica.entity("Customer", outside) == nil, "only the slice is replicated")
+                #expect(try await replica.entities(ofClass: "Customer").map(\.techId) == [inSlice])
+            }
+        }
+    }
+
+    @Test func anExistingReplicaOpensStandaloneAndReadsAndWrites() async throws {
+        try await withFather { father, replicaPath in
+            let loaded = UUID()
+            try await father.write([customer(loaded, "Ann", ",A,")])
+            try await loadOnce(replicaPath, from: father, waitingFor: loaded)
+            await father.stop()
+
+            let replica = try await Replica.open(replicaConfiguration(path: replicaPath, father: father.url))
+            try await closing(replica) {
+                #expect(try await replica.entity("Customer", loaded)?.fields["name"]?.value == .text("Ann"))
+                let offline = UUID()
+                #expect(try await replica.write([customer(offline, "Bob", ",A,")]) != nil)
+                #expect(try await replica.entity("Customer", offline)?.fields["name"]?.value == .text("Bob"), "a local write is visible at once")
+                let status = try await replica.status()
+                #expect(!status.connected && !status.connectedToCenter)
+                #expect(status.pendingUploads >= 1)
+            }
+        }
+    }
+
+    @Test func offlineWritesAndTheFathersChangesMeetWhenTheFatherReturns() async throws {
+        try await withFather { father, replicaPath in
+            let shared = UUID()
+            try await father.write([customer(shared, "Ann", ",A,")])
+            try await loadOnce(replicaPath, from: father, waitingFor: shared)
+            await father.stop()
+
+            let replica = try await Replica.open(replicaConfiguration(path: replicaPath, father: father.url))
+            try await closing(replica) {
+                let offline = UUID()
+                try await replica.write([customer(offline, "Bob", ",A,"), EntityWrite(.update, entityClass: "Customer", techId: shared, fields: ["email": .text("ann@b1")])])
+                // Meanwhile the father changes another field of the shared customer.
+                let returned = try await FatherSite.start(path: father.path, port: father.port)
+                try await returned.write([EntityWrite(.update, entityClass: "Customer", techId: shared, fields: ["name": .text("Ann H.")])])
+                try await eventually("the father receives both offline writes") {
+                    let states = try await returned.store.entities([EntityKey("Customer", offline), EntityKey("Customer", shared)])
+                    return states.count == 2 && states.first { $0.techId == shared }?.fields["email"]?.value == .text("ann@b1")
+                }
+                try await eventually("the replica gets the father's update and keeps its own field") {
+                    let state = try await replica.entity("Customer", shared)
+                    return state?.fields["name"]?.value == .text("Ann H.") && state?.fields["email"]?.value == .text("ann@b1")
+                }
+                try await eventually("nothing is pending and the link is connected") {
+                    let status = try await replica.status()
+                    return status.connected && status.pendingUploads == 0
+                }
+                await returned.stop()
+            }
+        }
+    }
+
+    @Test func theChangeStreamYieldsLocalWritesAndTheFathersChanges() async throws {
+        try await withFather { father, replicaPath in
+            let replica = try await Replica.open(replicaConfiguration(path: replicaPath, father: father.url))
+            try await closing(replica) {
+                try await eventually("the link is connected") { try await replica.status().connected }
+                var changes = replica.changes().makeAsyncIterator()
+                let local = UUID(), remote = UUID()
+                try await replica.write([customer(local, "Loc", ",A,")])
+                #expect(try await changes.next()?.deltas.contains { $0.techId == local } == true, "the local write first")
+                try await father.write([customer(remote, "Rem", ",A,")])
+                var seen = false
+                while !seen, let buffer = try await changes.next() { seen = buffer.deltas.contains { $0.techId == remote } }
+                #expect(seen, "then the father's create")
+            }
+        }
+    }
+
+    @Test func aReplicaFindsItsFatherByDiscoveryAndFollowsItToANewAddress() async throws {
         let fatherPath = temporarySQLitePath("father"), replicaPath = temporarySQLitePath("replica")
         defer { removeSQLite(fatherPath); removeSQLite(replicaPath) }
-        var father = try await FatherSite.start(path: fatherPath)
-        let fromFather = UUID()
-        try await EntitiesSubsystem(store: father.store, limits: WriteLimits()).write([Samples.customerCreate(id: fromFather, name: "Ann", topics: try TopicsList(parsing: ",A,"))])
-
-        // First open: the replica is created and loads from the father.
-        var replica = try await Replica.open(replicaConfiguration(path: replicaPath, father: father.url))
-        try await eventually("the replica loads the father's customer") { try await replica.entity("Customer", fromFather) != nil }
-        try await eventually("the status says connected") { try await replica.status().connected }
-        await replica.close()
-        await father.stop()
-
-        // Standalone: the father is down; the replica opens, reads and writes.
-        replica = try await Replica.open(replicaConfiguration(path: replicaPath, father: father.url))
+        let udpPort = try await freeUDPPort()
+        let father = try await FatherSite.start(path: fatherPath, announcePort: udpPort)
+        let first = UUID()
+        try await father.write([customer(first, "Ann", ",A,")])
+        let discovery = ReplicaDiscovery(finder: SiteFinder(destinations: ["127.0.0.1:\(udpPort)"], wait: .milliseconds(300)), retryInterval: .milliseconds(300))
+        let replica: Replica
         do {
-            #expect(try await replica.entity("Customer", fromFather) != nil)
-            #expect(try await replica.entities(ofClass: "Customer").count == 1)
-            let offline = UUID()
-            var changes = replica.changes().makeAsyncIterator()
-            let sequence = try await replica.write([Samples.customerCreate(id: offline, name: "Bob", topics: try TopicsList(parsing: ",A,"))])
-            #expect(sequence != nil)
-            #expect(try await replica.entity("Customer", offline)?.fields["name"]?.value == .text("Bob"))
-            let change = try await changes.next()
-            #expect(change?.deltas.contains { $0.techId == offline } == true)
-            #expect(try await replica.status().connected == false)
-            #expect(try await replica.status().pendingUploads >= 1)
-
-            // The father returns on the same port: the offline write is uploaded.
-            father = try await FatherSite.start(path: fatherPath, port: father.port)
-            try await eventually("the father receives the offline write") {
-                try await father.store.entities([EntityKey("Customer", offline)]).first != nil
-            }
-            try await eventually("nothing is pending and the link is connected") {
-                let status = try await replica.status()
-                return status.connected && status.pendingUploads == 0
-            }
+            replica = try await Replica.open(replicaConfiguration(path: replicaPath, father: nil, discovery: discovery))
         } catch {
-            await replica.close()
             await father.stop()
             throw error
         }
-        await replica.close()
+        var moved: FatherSite?
+        try await closing(replica) {
+            do {
+                try await eventually("the replica finds the father and loads from it") { try await replica.entity("Customer", first) != nil }
+                // The father comes back on another port: discovery moves the link there.
+                await father.stop()
+                let returned = try await FatherSite.start(path: fatherPath, announcePort: udpPort)
+                moved = returned
+                #expect(returned.port != father.port)
+                let second = UUID()
+                try await returned.write([customer(second, "Bob", ",A,")])
+                try await eventually("the replica follows the father to its new address") { try await replica.entity("Customer", second) != nil }
+            } catch {
+                await moved?.stop()
+                throw error
+            }
+        }
+        await moved?.stop()
+    }
+
+    @Test func aReplicaWithoutFatherServersOrDiscoveryIsRefused() async throws {
+        let path = temporarySQLitePath("replica")
+        defer { removeSQLite(path) }
+        await #expect(throws: ReplicaError.self) { _ = try await Replica.open(replicaConfiguration(path: path, father: nil)) }
+    }
+
+    // MARK: Helpers
+
+    private func customer(_ id: UUID, _ name: String, _ topics: String) throws -> EntityWrite {
+        Samples.customerCreate(id: id, name: name, topics: try TopicsList(parsing: topics))
+    }
+
+    /// Runs `body` with a started father and a replica path, removing both files after.
+    private func withFather(_ body: (FatherSite, String) async throws -> Void) async throws {
+        let fatherPath = temporarySQLitePath("father"), replicaPath = temporarySQLitePath("replica")
+        defer { removeSQLite(fatherPath); removeSQLite(replicaPath) }
+        let father = try await FatherSite.start(path: fatherPath)
+        do { try await body(father, replicaPath) } catch {
+            await father.stop()
+            throw error
+        }
         await father.stop()
+    }
+
+    /// Creates the replica at `path`, waits until it holds `id`, and closes it.
+    private func loadOnce(_ path: String, from father: FatherSite, waitingFor id: UUID) async throws {
+        let replica = try await Replica.open(replicaConfiguration(path: path, father: father.url))
+        try await closing(replica) {
+            try await eventually("the replica loads from the father") { try await replica.entity("Customer", id) != nil }
+        }
+    }
+
+    private func closing(_ replica: Replica, _ body: () async throws -> Void) async throws {
+        do { try await body() } catch {
+            await replica.close()
+            throw error
+        }
+        await replica.close()
+    }
+
+    private func freeUDPPort() async throws -> Int {
+        let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress?.port ?? 0
+        try await channel.close()
+        return port
     }
 }

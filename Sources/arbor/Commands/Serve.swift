@@ -166,9 +166,16 @@ struct Serve: AsyncParsableCommand {
         // The father link and log trimming run in the one process holding the site's master role (§8.1).
         // Every process reports the master's link state to its edges (§8.2).
         let scaling = SiteScaling(context: &context, masterDuties: masterDuties, advertisedURL: advertisedURL, centerConnection: linkConnection)
+        var announcer: [any Service] = []
+        if let listen = valid.announceListen {
+            let balancer = scaling.balancer
+            announcer.append(SiteAnnouncer(
+                host: listen.host, port: listen.port, instance: final.instance, schema: distributionSchema.name, siteName: final.site,
+                servers: { balancer.ownURL.map { [$0] } ?? [] }, connectedToCenter: { connection.isConnected }, logger: logger))
+        }
         let application = SiteApplication(
             context: context, servers: valid.servers, host: final.host, port: final.port,
-            extraServices: scaling.services + [LinkRetrySignal(link: fatherLink)],
+            extraServices: scaling.services + [LinkRetrySignal(link: fatherLink)] + announcer,
             tls: listenerTLS?.configuration, sockets: sockets
         )
         if settings.maximumConnections == nil, sockets.maximumConnections < SocketLimits.defaultMaximumConnections, let descriptorLimit {

@@ -19,6 +19,8 @@ extension ServeConfiguration {
         ServeSetting("fatherClientSecretFile", "ARBOR_FATHER_CLIENT_SECRET_FILE", .optionalText(\.fatherClientSecretFile), example: "\"/etc/arbor/father.secret\"", "file holding the son's secret at its father"),
         ServeSetting("advertisedURL", "ARBOR_ADVERTISED_URL", .optionalText(\.advertisedURL), example: "\"https://branch-east-2.example.org:8443\"", "the URL edges list for this process (default: from advertisedHost)"),
         ServeSetting("advertisedHost", "ARBOR_ADVERTISED_HOST", .optionalText(\.advertisedHost), example: "\"branch-east.example.org\"", "host name edges use; each process announces scheme://it:its port"),
+        ServeSetting("announce", "ARBOR_ANNOUNCE", .boolean(\.announce), example: "false", "answer local-network discovery queries with this process's URL (Docs/discovery.md)"),
+        ServeSetting("announceAddress", "ARBOR_ANNOUNCE_ADDRESS", .text(\.announceAddress), example: "\"0.0.0.0:47100\"", "with announce: the UDP address:port discovery queries arrive on"),
         ServeSetting("tlsCertificateFile", "ARBOR_TLS_CERTIFICATE_FILE", .optionalText(\.tlsCertificateFile), example: "\"/etc/arbor/tls/server.pem\"", "the listener's PEM certificate chain"),
         ServeSetting("tlsKeyFile", "ARBOR_TLS_KEY_FILE", .optionalText(\.tlsKeyFile), example: "\"/etc/arbor/tls/server.key\"", "the listener's PEM private key"),
         ServeSetting("tlsClientCAFile", "ARBOR_TLS_CLIENT_CA_FILE", .optionalText(\.tlsClientCAFile), example: "\"/etc/arbor/tls/clients-ca.pem\"", "clients must show a certificate this CA signed (common name: client id)"),

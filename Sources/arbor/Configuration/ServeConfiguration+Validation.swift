@@ -11,6 +11,8 @@ struct ValidServeConfiguration: Sendable {
     var settings: SiteServerSettings
     /// ``ServeConfiguration/advertisedURL`` normalized (no trailing slash), when set.
     var advertisedURL: String?
+    /// With ``ServeConfiguration/announce``: the UDP host and port discovery queries arrive on.
+    var announceListen: (host: String, port: Int)?
 }
 
 extension ServeConfiguration {
@@ -60,7 +62,19 @@ extension ServeConfiguration {
             throw ServeConfigurationError("appendRequestRetentionSeconds must be between 60 and 31536000 (a year), got \(appendRequestRetentionSeconds)")
         }
         settings.appendRequestRetention = .seconds(appendRequestRetentionSeconds)
-        return ValidServeConfiguration(location: location, prefix: prefix, servers: chosen, settings: settings, advertisedURL: advertised)
+        return ValidServeConfiguration(
+            location: location, prefix: prefix, servers: chosen, settings: settings, advertisedURL: advertised, announceListen: try validatedAnnounce())
+    }
+
+    /// The UDP address of ``announce``, nil when off; refused when the URL to announce is unknown.
+    private func validatedAnnounce() throws(ServeConfigurationError) -> (host: String, port: Int)? {
+        guard announce else { return nil }
+        let listen: (host: String, port: Int)
+        do { listen = try SiteFinder.hostAndPort(announceAddress) } catch { throw ServeConfigurationError("announceAddress: \(error.message)") }
+        if advertisedURL == nil, advertisedHost == nil, SiteScaling.listenerURL(scheme: "http", host: self.host, port: 1) == nil {
+            throw ServeConfigurationError("announce: this process listens on the wildcard address \(self.host), so its URL is not known; set advertisedHost (or advertisedURL) to the name others reach it by")
+        }
+        return listen
     }
 
     /// ``servers`` as the set of servers to run (names in any case).

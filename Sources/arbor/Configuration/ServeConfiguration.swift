@@ -34,6 +34,10 @@ struct ServeConfiguration: Sendable, Equatable {
     /// The host name edges use for the processes of this machine (`arbor@.service`): without
     /// ``advertisedURL``, each process announces scheme://advertisedHost:its port.
     var advertisedHost: String?
+    /// Answer local-network discovery queries (issue 14, Docs/discovery.md) with this process's URL.
+    var announce: Bool = false
+    /// The UDP `address:port` discovery queries arrive on.
+    var announceAddress: String = "0.0.0.0:\(DiscoveryDatagram.defaultPort)"
     /// The listener's PEM certificate chain and PEM private key (issue 6); both or neither.
     var tlsCertificateFile: String?
     var tlsKeyFile: String?
