@@ -184,23 +184,36 @@ extension FatherLink {
     /// Merges fetched buffers in order, each recording its sequence, then records the answer's
     /// sequence when it is beyond them (``OrderedBufferApplier``). From the position this
     /// process holds: when a master that lost its role and another that took it overlap, only one
-    /// commits each buffer, and the other re-reads the position and goes on from there. Entities
-    /// the son lacks are loaded whole.
+    /// commits each buffer, and the other re-reads the position and goes on from there.
+    ///
+    /// Entities the son lacks are loaded whole. Which ones is written to site state
+    /// (``missingEntitiesKey``) in the transaction that moves the position past their changes and
+    /// cleared after their load, so a link stopped in between (a cut, a kill) loads them on its
+    /// next answer instead of losing them.
     private func apply(_ buffers: [DeltaBuffer], answeredThrough answer: Int64, from start: Int64, edge: Edge) async throws -> Int64 {
         let applier = OrderedBufferApplier(entities: context.entities, store: context.store, positionName: Self.appliedKey, source: .father)
-        let outcome = try await applier.apply(buffers, through: answer, from: start)
+        let recorded = MissingEntityList(text: try await context.store.siteState(Self.missingEntitiesKey) ?? "")
+        let outcome = try await applier.apply(buffers, through: answer, from: start, missingEntities: .remember(under: Self.missingEntitiesKey, known: recorded))
         count { $0.appliedBuffers += outcome.applied }
         if outcome.conflicts > 0 {
             logger.notice("father link: another server process of this site applied fetched buffers meanwhile; going on from \(outcome.position)")
         }
-        let position = outcome.position, missing = outcome.missing
-        guard let oldest = missing.values.min() else { return position }
-        // The father's copy changed at or after the delta that could not be merged, so a
-        // registering SyncLoad from just before it brings each whole entity. The fetches then
-        // go on from this position, so nothing committed meanwhile is skipped.
-        logger.notice("father link: loading \(missing.count) entities this site lacks")
+        var missing = recorded
+        for (key, time) in outcome.missing { missing.insert(key, at: time) }
+        guard !missing.isEmpty else { return outcome.position }
+        try await loadMissing(missing, position: outcome.position, edge: edge)
+        return outcome.position
+    }
+
+    /// Loads `missing` whole and clears the record. The father's copy changed at or after the
+    /// oldest change that could not be merged, so a registering SyncLoad from just before it
+    /// brings each whole entity; the fetches then go on from `position`, so nothing committed
+    /// meanwhile is skipped.
+    private func loadMissing(_ missing: MissingEntityList, position: Int64, edge: Edge) async throws {
+        logger.notice("father link: loading \(missing.entities.count) entities this site lacks")
+        let oldest = missing.entities.values.min() ?? HybridTimestamp(microseconds: 0)
         let since = HybridTimestamp(microseconds: max(0, oldest.microseconds - 1_000_000))
-        let refs = missing.keys.map { EntityRef($0.entityClass, $0.techId) }
+        let refs = missing.entities.keys.map { EntityRef($0.entityClass, $0.techId) }
         // `position` is in the log of the fetches, whatever log the load answers from.
         let fetchedLog = edge.logIncarnation
         // The registrations of the answer just applied are committed first (fetchedThrough).
@@ -212,9 +225,9 @@ extension FatherLink {
             try await context.entities.apply(buffer, from: .father)
             count { $0.appliedBuffers += 1 }
         }
+        try await context.store.setSiteState(Self.missingEntitiesKey, "")
         try await dropEntitiesBlockedFromAbove(merged: load.buffers, downloadedThrough: position)
         try await withLinkSlice { try await edge.skipLoad(slice: $0, lastSequence: position, logIncarnation: fetchedLog) }
-        return position
     }
 
     /// Every entity this site holds, to register at the father.

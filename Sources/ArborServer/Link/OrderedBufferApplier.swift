@@ -60,6 +60,7 @@ public struct OrderedBufferApplier: Sendable {
     ) async throws(StoreError) -> Outcome {
         var outcome = Outcome(position: 0, applied: 0, conflicts: 0, missing: [:])
         outcome.position = if let start { start } else { try await currentPosition() }
+        var handling = missingEntities
         var index = buffers.startIndex
         while index < buffers.endIndex {
             guard buffers[index].sequence > outcome.position else {
@@ -68,7 +69,12 @@ public struct OrderedBufferApplier: Sendable {
             }
             let end = runEnd(buffers, from: index)
             do {
-                guard try await commit(buffers[index..<end], into: &outcome, missingEntities: missingEntities) else { return outcome }
+                guard try await commit(buffers[index..<end], into: &outcome, missingEntities: handling) else { return outcome }
+                // Each run's transaction writes the whole list: what earlier runs found too.
+                if case .remember(let key, var known) = handling {
+                    for (entity, time) in outcome.missing { known.insert(entity, at: time) }
+                    handling = .remember(under: key, known: known)
+                }
                 index = end
             } catch where error.code == .conflict {
                 outcome.conflicts += 1

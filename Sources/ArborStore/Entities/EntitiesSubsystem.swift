@@ -169,6 +169,10 @@ public final class EntitiesSubsystem: Sendable {
                 report.refused = true
                 return TransactionPlan(result: report)
             }
+            if case .remember(let key, var known) = missingEntities, !plan.result.missing.isEmpty {
+                for delta in deltas where plan.result.missing.contains(delta.key) { known.insert(delta.key, at: delta.updateTime) }
+                plan.siteState[key] = known.text
+            }
             plan.upserts = changed.compactMap { working[$0] }
             if let position {
                 plan.siteCounters[position.key] = position.value
@@ -224,4 +228,8 @@ public enum MissingEntityHandling: Hashable, Sendable {
     /// The buffer writes nothing and is reported ``ApplyReport/refused``, unless every missing
     /// entity is in `skipping` (already looked for elsewhere in vain): then those are skipped.
     case refuse(skipping: Set<EntityKey>)
+    /// The delta is dropped as with ``skip``, and `known` with the entities missing here is
+    /// written to site state `key` (a ``MissingEntityList``) in the same transaction, so the
+    /// need to load them survives a stop before the load.
+    case remember(under: String, known: MissingEntityList)
 }

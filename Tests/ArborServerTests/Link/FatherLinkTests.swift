@@ -204,6 +204,24 @@ import Testing
         }
     }
 
+    /// An entity recorded as missing (its change applied, the link stopped before loading it:
+    /// a cut or a kill) is loaded on the link's next answer, and the record is cleared.
+    @Test func aRecordedMissingEntityIsLoadedOnTheNextAnswer() async throws {
+        try await LinkedPair.run(father: .sqlite, beforeSon: { father in
+            try await father.create(id(62), name: "a62")
+        }) { pair in
+            let son = pair.son
+            try await eventually("loaded") { try await son.customer(id(62)) != nil }
+            try await son.context.entities.write([EntityWrite(.purge, entityClass: "Customer", techId: id(62))])
+            var missing = MissingEntityList()
+            missing.insert(EntityKey("Customer", id(62)), at: HybridTimestamp(microseconds: EntitiesSubsystem.systemMicroseconds()))
+            try await son.store.setSiteState(FatherLink.missingEntitiesKey, missing.text)
+            try await pair.father.create(id(63), name: "a63")
+            try await eventually("the recorded entity is loaded again") { try await son.customer(id(62))?.fields["name"]?.value == .text("a62") }
+            try await eventually("the record is cleared") { try await son.store.siteState(FatherLink.missingEntitiesKey) == "" }
+        }
+    }
+
     @Test func schemaMismatchIsRefusedAndNothingApplied() async throws {
         let other = try DistributionSchema(name: "retail-v2", classes: Fixtures.retailSchema.classes)
         try await LinkedPair.run(father: .sqlite, sonSchema: other, beforeSon: { father in
