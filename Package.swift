@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "arbor-replica-example",
             dependencies: [
-                "ArborCore", "ArborReplica",
+                "ArborCore", "ArborEdge", "ArborReplica",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,4 +1,5 @@
 import ArborCore
+import ArborEdge
 import ArborReplica
 import ArgumentParser
 import Foundation
@@ -22,7 +23,9 @@ struct ReplicaExample: AsyncParsableCommand {
     )
 
     @Option(help: "The replica's SQLite file (created on first use).") var db: String
-    @Option(help: "A server URL of the father site (repeat for several processes).") var father: [String]
+    @Option(help: "A server URL of the father site (repeat for several processes).") var father: [String] = []
+    @Flag(help: "Find the father on the local network (its `arbor serve` runs with announce on) by UDP broadcast.") var find = false
+    @Option(help: "Find the father by asking this address[:port] instead of broadcasting (repeatable; implies --find).") var findAt: [String] = []
     @Option(help: "This replica's client id at the father (a son client there).") var site: String
     @Option(help: "A file holding the client's secret (as `arbor clients add --generate-secret` wrote it).") var secretFile: String?
     @Option(help: "The slice of the father's data to keep here.") var slice: String
@@ -31,7 +34,9 @@ struct ReplicaExample: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds (default: run until interrupted).") var seconds: Double?
 
     func validate() throws {
-        guard !father.isEmpty else { throw ValidationError("--father: give at least one server URL of the father site") }
+        guard !father.isEmpty || find || !findAt.isEmpty else {
+            throw ValidationError("--father: give at least one server URL of the father site, or --find to find it on the local network")
+        }
         if !create.isEmpty { _ = try TopicsList(parsing: topics) }
     }
 
@@ -39,6 +44,9 @@ struct ReplicaExample: AsyncParsableCommand {
         var logger = Logger(label: "replica-example")
         logger.logLevel = .warning
         var configuration = ReplicaConfiguration(databasePath: db, schema: .exampleRetail, siteName: site, fatherServers: father, slice: slice)
+        if find || !findAt.isEmpty {
+            configuration.discovery = ReplicaDiscovery(finder: SiteFinder(destinations: findAt.isEmpty ? [SiteFinder.localBroadcast] : findAt))
+        }
         if let secretFile {
             let secret = try String(contentsOfFile: secretFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             var link = configuration.linkSettingsOrDefault
