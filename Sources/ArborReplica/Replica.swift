@@ -6,7 +6,7 @@ import Logging
 import ServiceLifecycle
 
 /// An offline-first replica: a local SQLite leaf site run in this process (log tail, clients,
-/// father link; no HTTP listener), read and written locally, synchronized by the ordinary
+/// father link; an HTTP listener only when configured), read and written locally, synchronized by the ordinary
 /// ``FatherLink`` whenever the father is reachable. With ``ReplicaConfiguration/discovery``
 /// it finds the father on the local network and follows it to new URLs.
 public final class Replica: Sendable {
@@ -55,7 +55,11 @@ public final class Replica: Sendable {
             }
             try await context.clients.refresh()
             try await context.logTail.catchUp()
-            let group = ServiceGroup(configuration: .init(services: [context.logTail, context.clients], logger: logger))
+            var services: [any Service] = [context.logTail, context.clients]
+            if let listener = configuration.listener {
+                services.append(try SiteApplication(context: context, host: listener.host, port: listener.port).makeService(onRunning: listener.onListening))
+            }
+            let group = ServiceGroup(configuration: .init(services: services, logger: logger))
             let task = Task { try await group.run() }
             let link = ReplicaLink(context: context, settings: linkSettings, connection: connection, logger: logger)
             var discovery: Task<Void, Never>?

@@ -17,6 +17,9 @@ public struct ReplicaConfiguration: Sendable {
     public var link: FatherLinkSettings?
     /// Finding the father on the local network (Docs/discovery.md); nil: only ``fatherServers``.
     public var discovery: ReplicaDiscovery?
+    /// An HTTP listener serving the replica's data to edges (delta and cache servers, as a
+    /// site's); nil: none, the application reads through the ``Replica`` only.
+    public var listener: ReplicaListener?
 
     public init(
         databasePath: String, schema: DistributionSchema, siteName: String, fatherServers: [String], slice: String,
@@ -36,5 +39,21 @@ public struct ReplicaConfiguration: Sendable {
     /// to change (a secret, TLS roots).
     public var linkSettingsOrDefault: FatherLinkSettings {
         link ?? FatherLinkSettings(servers: fatherServers, clientId: siteName, slice: slice)
+    }
+}
+
+/// Where a replica serves edges over HTTP (plain HTTP: for the application's own machine or a
+/// trusted network; clients authenticate against the replica's clients table, or
+/// `SiteServerSettings.allowAnonymousReads` lets unnamed edges read).
+public struct ReplicaListener: Sendable {
+    public var host: String
+    /// 0 picks a free port, given to ``onListening``.
+    public var port: Int
+    public var onListening: @Sendable (Int) async -> Void
+
+    public init(host: String = "127.0.0.1", port: Int, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.host = host
+        self.port = port
+        self.onListening = onListening
     }
 }

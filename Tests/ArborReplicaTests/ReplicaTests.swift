@@ -129,6 +129,34 @@ struct ReplicaTests {
         await moved?.stop()
     }
 
+    @Test func aReplicaWithAListenerServesEdgesWhileItsFatherIsDown() async throws {
+        try await withFather { father, replicaPath in
+            let loaded = UUID()
+            try await father.write([customer(loaded, "Ann", ",A,")])
+            try await loadOnce(replicaPath, from: father, waitingFor: loaded)
+            await father.stop()
+            var configuration = replicaConfiguration(path: replicaPath, father: father.url)
+            let (ports, bound) = AsyncStream<Int>.makeStream()
+            configuration.listener = ReplicaListener(port: 0) { bound.yield($0) }
+            let replica = try await Replica.open(configuration)
+            try await closing(replica) {
+                var iterator = ports.makeAsyncIterator()
+                let port = try #require(await iterator.next())
+                let offline = UUID()
+                try await replica.write([customer(offline, "Bob", ",A,")])
+                // The replica's own clients table names who may read it.
+                _ = try await replica.store.addClient(id: "till", bit: nil, role: .application)
+                let edge = try Edge(configuration: EdgeConfiguration(servers: ["http://127.0.0.1:\(port)"], clientId: "till", schema: Fixtures.retailSchema))
+                var load = DeltaBatch(buffers: [], sequence: 0)
+                try await eventually("the replica's listener knows the new client") {
+                    do { load = try await edge.fullLoad(slice: "A") } catch let error as EdgeError where error.code == .notAuthenticated || error.code == .unknownClient { return false }
+                    return true
+                }
+                #expect(Set(load.buffers.flatMap(\.deltas).map(\.techId)) == [loaded, offline], "the replica's data, its offline write included")
+            }
+        }
+    }
+
     @Test func aReplicaWithoutFatherServersOrDiscoveryIsRefused() async throws {
         let path = temporarySQLitePath("replica")
         defer { removeSQLite(path) }
