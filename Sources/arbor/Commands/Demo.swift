@@ -5,14 +5,21 @@ import ArborStore
 import ArgumentParser
 import Foundation
 import Logging
+import UnixSignals
 
 /// `arbor demo`: a three-level tree (center → east → leaf) on temporary SQLite databases in this
 /// process, on loopback ports, showing writes at every level travel up and down and concurrent
 /// updates of different fields both survive; ends by comparing the sites' digests.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a three-site tree on temporary SQLite databases and show replication (the embedded default)."
+        abstract: "Run a three-site tree on temporary SQLite databases and show replication (the embedded default).",
+        discussion: """
+            With --keep-running the tree keeps serving after the demo until Ctrl-C, and east knows a son client             'replica' (no secret), so an offline-first application can join it:             arbor-replica-example --db /tmp/replica.sqlite --father <east's URL> --site replica --slice east
+            """
     )
+
+    @Flag(name: .long, help: "Keep the tree serving after the demo, until Ctrl-C (for arbor-replica-example and edges).")
+    var keepRunning = false
 
     func run() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-demo-\(UUID().uuidString)")
@@ -25,7 +32,7 @@ struct Demo: AsyncParsableCommand {
                                          schema: schema, sons: sons, clients: ["viewer"], father: father, logger: logger)
         }
         let center = try await site("center", sons: ["east"], father: nil)
-        let east = try await site("east", sons: ["leaf"], father: (center.url, "east+shared"))
+        let east = try await site("east", sons: keepRunning ? ["leaf", Self.replicaClient] : ["leaf"], father: (center.url, "east+shared"))
         let leaf = try await site("leaf", sons: [], father: (east.url, "shared"))
         let sites = [center, east, leaf]
         print("center \(center.url), east \(east.url) (son of center, slice east+shared), leaf \(leaf.url) (son of east, slice shared)")
@@ -49,11 +56,29 @@ struct Demo: AsyncParsableCommand {
                 throw CommandFailure("demo failed: one of the concurrent updates was lost")
             }
             print("demo passed: all sites converged, both concurrent field updates survived")
+            if keepRunning { await serveUntilInterrupted(east: east) }
         } catch {
             for site in sites.reversed() { await site.stop() }
             throw error
         }
         for site in sites.reversed() { await site.stop() }
+    }
+
+    /// The son client east knows with --keep-running, for a replica to join as.
+    static let replicaClient = "replica"
+
+    /// Prints how to join the running tree and waits for SIGINT or SIGTERM.
+    private func serveUntilInterrupted(east: EmbeddedSite) async {
+        print("""
+            the tree keeps running until Ctrl-C (its databases are removed then). Join east with a replica:
+              .build/debug/arbor-replica-example --db /tmp/replica.sqlite --father \(east.url) --site \(Self.replicaClient) --slice east --create 'Dee'
+            or read it with an edge as client 'viewer' (no secret): \(east.url)/arbor/1/cache/full-load
+            """)
+        // A script reading this through a pipe needs the URLs now, not at exit.
+        fflush(nil)
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        for await _ in signals { break }
+        print("stopping the tree")
     }
 
     static func show(_ value: FieldValue?) -> String {
