@@ -8,9 +8,26 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// A SQLite center served in-process on a loopback port, restartable on the same file and port.
+/// Where a father site's data lives: an SQLite file or a PostgreSQL table prefix (issue 14: the
+/// replica against either backend), kept across the father's restarts.
+struct FatherDatabase: Sendable {
+    let place: TestStores.Place
+    let prefix: TablePrefix
+
+    static func make(_ backend: TestStores.Backend) throws -> FatherDatabase {
+        FatherDatabase(place: try TestStores.place(backend), prefix: TestStores.randomPrefix())
+    }
+
+    /// Drops the father's tables (and the SQLite file).
+    func remove() async {
+        guard let store = try? await TestStores.open(place, prefix: prefix) else { return }
+        await TestStores.remove(store, place)
+    }
+}
+
+/// A center served in-process on a loopback port, restartable on the same database and port.
 final class FatherSite: Sendable {
-    let path: String
+    let database: FatherDatabase
     let port: Int
     let store: any SiteStore
     private let group: ServiceGroup
@@ -18,21 +35,19 @@ final class FatherSite: Sendable {
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(path: String, port: Int, store: any SiteStore, group: ServiceGroup, task: Task<Void, any Error>) {
-        self.path = path
+    private init(database: FatherDatabase, port: Int, store: any SiteStore, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.database = database
         self.port = port
         self.store = store
         self.group = group
         self.task = task
     }
 
-    /// Starts the center on `path` (created when missing) with son client `son`, on `port` (0: any);
-    /// with `announcePort`, it answers discovery queries on that loopback UDP port.
-    static func start(path: String, port: Int = 0, son: String = "b1", announcePort: Int? = nil) async throws -> FatherSite {
+    /// Starts the center on `database` (installed when new) with son client `son`, on `port`
+    /// (0: any); with `announcePort`, it answers discovery queries on that loopback UDP port.
+    static func start(database: FatherDatabase, port: Int = 0, son: String = "b1", announcePort: Int? = nil) async throws -> FatherSite {
         let logger = Logger(label: "test.father", factory: { _ in SwiftLogNoOpLogHandler() })
-        let store = try await SiteStores.open(
-            StoreConfiguration(location: .sqlite(path: path), schema: Fixtures.retailSchema, siteName: "center"), logger: logger)
-        try await store.install(upgradingSchema: false)
+        let store = try await TestStores.open(database.place, prefix: database.prefix)
         if try await store.clients().allSatisfy({ $0.clientId != son }) { _ = try await store.addClient(id: son, bit: nil, role: .son) }
         let context = SiteContext.standard(settings: SiteServerSettings(), store: store, connectedToCenter: { true }, logger: logger)
         let (ports, ready) = AsyncStream<Int>.makeStream()
@@ -49,7 +64,7 @@ final class FatherSite: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else { throw TestStoreError("father did not start listening") }
         ownURL.withLock { $0 = ["http://127.0.0.1:\(bound)"] }
-        return FatherSite(path: path, port: bound, store: store, group: group, task: task)
+        return FatherSite(database: database, port: bound, store: store, group: group, task: task)
     }
 
     /// Writes at the father through its entities subsystem.
@@ -65,7 +80,7 @@ final class FatherSite: Sendable {
 
     func restart() async throws -> FatherSite {
         await stop()
-        return try await FatherSite.start(path: path, port: port)
+        return try await FatherSite.start(database: database, port: port)
     }
 }
 

@@ -12,8 +12,9 @@ import Testing
 /// Issue 14: an embedded replica against a father served in-process on loopback.
 @Suite("Replica")
 struct ReplicaTests {
-    @Test func aNewReplicaLoadsItsSliceFromTheFather() async throws {
-        try await withFather { father, replicaPath in
+    @Test(arguments: TestStores.available)
+    func aNewReplicaLoadsItsSliceFromTheFather(father backend: TestStores.Backend) async throws {
+        try await withFather(backend) { father, replicaPath in
             let inSlice = UUID(), outside = UUID()
             try await father.write([customer(inSlice, "Ann", ",A,"), customer(outside, "Out", ",B,")])
             let replica = try await Replica.open(replicaConfiguration(path: replicaPath, father: father.url))
@@ -46,8 +47,9 @@ struct ReplicaTests {
         }
     }
 
-    @Test func offlineWritesAndTheFathersChangesMeetWhenTheFatherReturns() async throws {
-        try await withFather { father, replicaPath in
+    @Test(arguments: TestStores.available)
+    func offlineWritesAndTheFathersChangesMeetWhenTheFatherReturns(father backend: TestStores.Backend) async throws {
+        try await withFather(backend) { father, replicaPath in
             let shared = UUID()
             try await father.write([customer(shared, "Ann", ",A,")])
             try await loadOnce(replicaPath, from: father, waitingFor: shared)
@@ -58,7 +60,7 @@ struct ReplicaTests {
                 let offline = UUID()
                 try await replica.write([customer(offline, "Bob", ",A,"), EntityWrite(.update, entityClass: "Customer", techId: shared, fields: ["email": .text("ann@b1")])])
                 // Meanwhile the father changes another field of the shared customer.
-                let returned = try await FatherSite.start(path: father.path, port: father.port)
+                let returned = try await FatherSite.start(database: father.database, port: father.port)
                 try await returned.write([EntityWrite(.update, entityClass: "Customer", techId: shared, fields: ["name": .text("Ann H.")])])
                 try await eventually("the father receives both offline writes") {
                     let states = try await returned.store.entities([EntityKey("Customer", offline), EntityKey("Customer", shared)])
@@ -95,10 +97,10 @@ struct ReplicaTests {
     }
 
     @Test func aReplicaFindsItsFatherByDiscoveryAndFollowsItToANewAddress() async throws {
-        let fatherPath = temporarySQLitePath("father"), replicaPath = temporarySQLitePath("replica")
-        defer { removeSQLite(fatherPath); removeSQLite(replicaPath) }
+        let database = try FatherDatabase.make(.sqlite), replicaPath = temporarySQLitePath("replica")
+        defer { removeSQLite(replicaPath) }
         let udpPort = try await freeUDPPort()
-        let father = try await FatherSite.start(path: fatherPath, announcePort: udpPort)
+        let father = try await FatherSite.start(database: database, announcePort: udpPort)
         let first = UUID()
         try await father.write([customer(first, "Ann", ",A,")])
         let discovery = ReplicaDiscovery(finder: SiteFinder(destinations: ["127.0.0.1:\(udpPort)"], wait: .milliseconds(300)), retryInterval: .milliseconds(300))
@@ -107,6 +109,7 @@ struct ReplicaTests {
             replica = try await Replica.open(replicaConfiguration(path: replicaPath, father: nil, discovery: discovery))
         } catch {
             await father.stop()
+            await database.remove()
             throw error
         }
         var moved: FatherSite?
@@ -115,7 +118,7 @@ struct ReplicaTests {
                 try await eventually("the replica finds the father and loads from it") { try await replica.entity("Customer", first) != nil }
                 // The father comes back on another port: discovery moves the link there.
                 await father.stop()
-                let returned = try await FatherSite.start(path: fatherPath, announcePort: udpPort)
+                let returned = try await FatherSite.start(database: database, announcePort: udpPort)
                 moved = returned
                 #expect(returned.port != father.port)
                 let second = UUID()
@@ -123,10 +126,12 @@ struct ReplicaTests {
                 try await eventually("the replica follows the father to its new address") { try await replica.entity("Customer", second) != nil }
             } catch {
                 await moved?.stop()
+                await database.remove()
                 throw error
             }
         }
         await moved?.stop()
+        await database.remove()
     }
 
     @Test func aReplicaWithAListenerServesEdgesWhileItsFatherIsDown() async throws {
@@ -169,16 +174,18 @@ struct ReplicaTests {
         Samples.customerCreate(id: id, name: name, topics: try TopicsList(parsing: topics))
     }
 
-    /// Runs `body` with a started father and a replica path, removing both files after.
-    private func withFather(_ body: (FatherSite, String) async throws -> Void) async throws {
-        let fatherPath = temporarySQLitePath("father"), replicaPath = temporarySQLitePath("replica")
-        defer { removeSQLite(fatherPath); removeSQLite(replicaPath) }
-        let father = try await FatherSite.start(path: fatherPath)
+    /// Runs `body` with a started father on `backend` and a replica path, removing both after.
+    private func withFather(_ backend: TestStores.Backend = .sqlite, _ body: (FatherSite, String) async throws -> Void) async throws {
+        let database = try FatherDatabase.make(backend), replicaPath = temporarySQLitePath("replica")
+        defer { removeSQLite(replicaPath) }
+        let father = try await FatherSite.start(database: database)
         do { try await body(father, replicaPath) } catch {
             await father.stop()
+            await database.remove()
             throw error
         }
         await father.stop()
+        await database.remove()
     }
 
     /// Creates the replica at `path`, waits until it holds `id`, and closes it.
