@@ -42,9 +42,7 @@ public final class Replica: Sendable {
             StoreConfiguration(location: location, schema: configuration.schema, siteName: configuration.siteName), logger: logger)
         do {
             try await store.install(upgradingSchema: false)
-            if try await SiteIncarnation.rejoinIfPending(in: store, uploadedCounter: FatherLink.uploadedKey) == nil {
-                _ = try await SiteIncarnation.ensure(in: store)
-            }
+            _ = try await SiteIncarnation.settle(in: store)
             let connection = CenterConnection(isCenter: false)
             let settings = configuration.settings
             var context = SiteContext.standard(settings: settings, store: store, connectedToCenter: { connection.isConnected }, logger: logger)

@@ -274,10 +274,11 @@ extension FatherLink {
     func settleIncarnation() async -> UUID? {
         while !Task.isCancelled {
             do {
-                if let renewed = try await SiteIncarnation.rejoinIfPending(in: context.store, uploadedCounter: Self.uploadedKey) {
-                    logger.notice("father link: this database is a restored copy; it re-joins its father as incarnation \(renewed), uploads the log it holds again and reloads what it lost")
+                let (incarnation, renewed) = try await SiteIncarnation.settle(in: context.store)
+                if renewed {
+                    logger.notice("father link: this database is a restored copy; it re-joins its father as incarnation \(incarnation), uploads the log it holds again and reloads what it lost")
                 }
-                return try await SiteIncarnation.ensure(in: context.store)
+                return incarnation
             } catch {
                 log(.localFailure("reading this site's incarnation: \(error)"), half: .upload)
                 try? await Task.sleep(for: settings.retryBackoff)

@@ -8,10 +8,8 @@ extension Serve {
     /// positions in the old log are refused with `LogReplaced` and reload, whether or not the
     /// site has a father (the center too). A database without an incarnation gets one.
     static func settleIncarnation(_ store: any SiteStore, hasFather: Bool, logger: Logger) async throws {
-        guard let renewed = try await SiteIncarnation.rejoinIfPending(in: store, uploadedCounter: FatherLink.uploadedKey) else {
-            _ = try await SiteIncarnation.ensure(in: store)
-            return
-        }
+        let (renewed, isRenewed) = try await SiteIncarnation.settle(in: store)
+        guard isRenewed else { return }
         let link = hasFather ? "; it re-joins its father as this incarnation: uploads the log it holds again and reloads what it lost" : ""
         logger.notice("this database is a restored copy: it serves as incarnation \(renewed) now, and edges and sons holding positions in its old log reload (LogReplaced)\(link)")
     }
