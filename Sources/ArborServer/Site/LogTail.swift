@@ -114,13 +114,18 @@ public final class LogTail: Service, Sendable {
             group.addTask { [weak self] in
                 for await _ in wakeups.cancelOnGracefulShutdown() {
                     // A failed read (the database restarting, say) is retried by the poll below.
-                    do { try await self?.catchUp() } catch { self?.logger.warning("reading the log after a wake-up failed: \(error)") }
+                    do { try await self?.catchUp() } catch {
+                        // A read cut short by shutdown is no failure.
+                        if !Task.isCancelled && !Task.isShuttingDownGracefully { self?.logger.warning("reading the log after a wake-up failed: \(error)") }
+                    }
                 }
             }
             group.addTask { [weak self, pollInterval] in
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     try await Task.sleep(for: pollInterval)
-                    do { try await self?.catchUp() } catch { self?.logger.warning("reading the log failed: \(error)") }
+                    do { try await self?.catchUp() } catch {
+                        if !Task.isCancelled && !Task.isShuttingDownGracefully { self?.logger.warning("reading the log failed: \(error)") }
+                    }
                 }
             }
             try await group.next()
