@@ -29,7 +29,7 @@ struct Find: AsyncParsableCommand {
         if json {
             let rows = found.map { Row(site: $0.site, servers: $0.servers, connectedToCenter: $0.connectedToCenter) }
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             print(rows.isEmpty ? "[]" : String(decoding: try encoder.encode(rows), as: UTF8.self))
         } else {
             for site in found {

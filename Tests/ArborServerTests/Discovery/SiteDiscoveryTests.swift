@@ -66,11 +66,27 @@ struct SiteDiscoveryTests {
             }
             #expect(found.map(\.servers) == [[server.baseURL]], "\(server.output.suffix(1_000))")
             #expect(found.first?.site == "west")
+            let listed = try await ArborCommand.run(["find", "--to", "127.0.0.1:\(udpPort)", "--json"])
+            #expect(listed.status == 0 && listed.output.contains("\"site\" : \"west\"") && listed.output.contains(server.baseURL), "\(listed)")
+            let other = try await ArborCommand.run(["find", "--to", "127.0.0.1:\(udpPort)", "--instance", "2", "--wait-milliseconds", "300"])
+            #expect(other.status != 0 && other.errors.contains("no site of instance '2'"), "\(other)")
         } catch {
             await server.stop()
             throw error
         }
         await server.stop()
+    }
+
+    @Test func announcingFromAWildcardAddressWithoutAnAdvertisedHostIsRefused() async throws {
+        let place = try TestStores.place(.sqlite)
+        let store = try await TestStores.open(place, prefix: TestStores.randomPrefix())
+        await store.close()
+        var environment = ProcessInfo.processInfo.environment
+        environment["ARBOR_ANNOUNCE"] = "true"
+        let run = try await ArborCommand.run(
+            ["serve", "--db", place.databaseURL, "--prefix", store.prefix.value, "--host", "0.0.0.0", "--port", "0", "--plain-http"],
+            environment: environment, terminateAfter: .seconds(30))
+        #expect(run.status != 0 && run.errors.contains("set advertisedHost"), "\(run)")
     }
 
     @Test func wrongDestinationsAreRefusedWithTheFormExpected() throws {
