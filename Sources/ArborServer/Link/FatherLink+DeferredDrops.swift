@@ -78,13 +78,9 @@ extension FatherLink {
             if drop.expected[key] == entity.updateTime { unchanged[key] = entity.updateTime } else { changed[key] = entity.updateTime }
         }
         if drop.asksFather, !unchanged.isEmpty { unchanged = try await stillGoneAbove(unchanged, edge: edge) }
-        let dropped = try await context.entities.dropLocally(unchanged)
-        if !dropped.isEmpty {
-            // This site applied every answer through `position`: what the last one registered is
-            // committed with the unregistration, not lost with the fetch session.
-            try await edge.unregisterEntities(
-                dropped.map { EntityRef($0.entityClass, $0.techId) }, sequence: edge.sequence, fetchedThrough: position)
-        }
+        // This site applied every answer through `position`: what the last one registered is
+        // committed with the unregistration, not lost with the fetch session.
+        let dropped = try await dropAndUnregister(unchanged, edge: edge, fetchedThrough: position)
         count { $0.droppedEntities += dropped.count }
         // Changed meanwhile (a race with a write lands here too): looked at again after the next upload.
         for (key, time) in unchanged where !dropped.contains(key) { changed[key] = time }

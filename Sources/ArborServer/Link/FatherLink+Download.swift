@@ -117,6 +117,7 @@ extension FatherLink {
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)
                     try await dropEntitiesBlockedFromAbove(merged: buffers, downloadedThrough: position)
                     try await dropDeferredEntities(downloadedThrough: position, edge: edge)
+                    try await sendPendingUnregistrations(edge: edge, fetchedThrough: position)
                     if transmissionRecorded.map({ ContinuousClock.now - $0 >= Self.transmissionRecordInterval }) ?? true {
                         try await context.store.setSiteCounter(Self.transmittedKey, now)
                         transmissionRecorded = .now
@@ -172,6 +173,7 @@ extension FatherLink {
             count { $0.appliedBuffers += 1 }
         }
         if load.buffers.isEmpty { try await context.store.setSiteCounter(Self.appliedKey, load.sequence) }
+        try await keepRegistered(load.buffers)
         try await context.store.setSiteCounter(Self.transmittedKey, EntitiesSubsystem.systemMicroseconds())
         if try await context.store.siteCounter(SiteIncarnation.reloadPendingCounter) == 1 {
             try await context.store.setSiteCounter(SiteIncarnation.reloadPendingCounter, 0)
@@ -192,7 +194,7 @@ extension FatherLink {
     /// next answer instead of losing them.
     private func apply(_ buffers: [DeltaBuffer], answeredThrough answer: Int64, from start: Int64, edge: Edge) async throws -> Int64 {
         let applier = OrderedBufferApplier(entities: context.entities, store: context.store, positionName: Self.appliedKey, source: .father)
-        let recorded = MissingEntityList(text: try await context.store.siteState(Self.missingEntitiesKey) ?? "")
+        let recorded = PendingEntities(text: try await context.store.siteState(Self.missingEntitiesKey) ?? "")
         let outcome = try await applier.apply(buffers, through: answer, from: start, missingEntities: .remember(under: Self.missingEntitiesKey, known: recorded))
         count { $0.appliedBuffers += outcome.applied }
         if outcome.conflicts > 0 {
@@ -209,7 +211,7 @@ extension FatherLink {
     /// oldest change that could not be merged, so a registering SyncLoad from just before it
     /// brings each whole entity; the fetches then go on from `position`, so nothing committed
     /// meanwhile is skipped.
-    private func loadMissing(_ missing: MissingEntityList, position: Int64, edge: Edge) async throws {
+    private func loadMissing(_ missing: PendingEntities, position: Int64, edge: Edge) async throws {
         logger.notice("father link: loading \(missing.entities.count) entities this site lacks")
         let oldest = missing.entities.values.min() ?? HybridTimestamp(microseconds: 0)
         let since = HybridTimestamp(microseconds: max(0, oldest.microseconds - 1_000_000))
@@ -225,6 +227,7 @@ extension FatherLink {
             try await context.entities.apply(buffer, from: .father)
             count { $0.appliedBuffers += 1 }
         }
+        try await keepRegistered(load.buffers)
         try await context.store.setSiteState(Self.missingEntitiesKey, "")
         try await dropEntitiesBlockedFromAbove(merged: load.buffers, downloadedThrough: position)
         try await withLinkSlice { try await edge.skipLoad(slice: $0, lastSequence: position, logIncarnation: fetchedLog) }

@@ -40,9 +40,8 @@ extension FatherLink {
                 reason: "the father no longer sends (asked again once this site's writes to them were uploaded)", asksFather: true
             ))
         }
-        let dropped = try await context.entities.dropLocally(expected)
+        let dropped = try await dropAndUnregister(expected, edge: edge, fetchedThrough: position)
         guard !dropped.isEmpty else { return }
-        try await edge.unregisterEntities(dropped.map { EntityRef($0.entityClass, $0.techId) }, sequence: edge.sequence, fetchedThrough: position)
         count { $0.droppedEntities += dropped.count }
         logger.notice("father link: dropped \(dropped.count) entities the father no longer holds")
     }

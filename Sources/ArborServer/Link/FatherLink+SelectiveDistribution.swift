@@ -108,6 +108,7 @@ extension FatherLink {
                     try await context.entities.apply(buffer, from: .father)
                     count { $0.appliedBuffers += 1 }
                 }
+                try await keepRegistered(load.buffers)
                 state.withLock { $0.dynamicTopics = wanted }
             }
             state.withLock { $0.fetchInFlight }?.cancel()

@@ -37,6 +37,9 @@ extension FatherLink {
         // This site's writes to them go up first, so the load below is taken after the father
         // applied them and its position covers them (DeferredDrop).
         if !leaving.isEmpty { try await waitForUploads(through: snapshot.sequence) }
+        // A PartialLoad skips what the father counts this site registered on: an unregistration
+        // a stopped link did not send yet goes first, or an entity dropped here never comes back.
+        try await sendPendingUnregistrations(edge: edge, fetchedThrough: edge.sequence)
         // Fetches then go on with the new slice from the older position, so nothing is skipped.
         let load = try await edge.partialLoad(newSlice: newSlice)
         for buffer in load.buffers {

@@ -79,7 +79,7 @@ public final class FatherLink: Service, Sendable {
     /// Site-state key: the link slice this son last subscribed with (§2.3), so a start with
     /// another configured slice changes the subscription instead of silently resuming.
     public static let subscribedSliceKey = "link.father.slice"
-    /// The entities changed at the father that this site lacks and has not loaded yet (``MissingEntityList``).
+    /// The entities changed at the father that this site lacks and has not loaded yet (``PendingEntities``).
     public static let missingEntitiesKey = "link.father.missing"
 
     let context: SiteContext

@@ -6,10 +6,15 @@ extension EntitiesSubsystem {
     /// committed meanwhile is never lost). Used by a son that stops holding entities (DESIGN
     /// rule 1, §2.3); the DELETE it appends is for cache servers only (rule 8).
     ///
-    /// - Parameter expected: per entity, the update time it must still have.
+    /// - Parameters:
+    ///   - expected: per entity, the update time it must still have.
+    ///   - record: a site-state key; the entities removed are added to `known` and written
+    ///     there in the same transaction (a son's unregistrations still to send its father).
     /// - Returns: the entities removed; the others changed (or are gone) and stay as they are.
     @discardableResult
-    public func dropLocally(_ expected: [EntityKey: HybridTimestamp]) async throws(StoreError) -> Set<EntityKey> {
+    public func dropLocally(
+        _ expected: [EntityKey: HybridTimestamp], recordingUnder record: String? = nil, known: PendingEntities = PendingEntities()
+    ) async throws(StoreError) -> Set<EntityKey> {
         guard !expected.isEmpty else { return [] }
         let receipt = try await run(reading: Set(expected.keys)) { [clock] loaded in
             var plan = TransactionPlan<Set<EntityKey>>(result: [])
@@ -22,6 +27,11 @@ extension EntitiesSubsystem {
                     topics: existing.topics, inCache: existing.inCache
                 ))
                 plan.result.insert(key)
+            }
+            if let record, !plan.result.isEmpty {
+                var pending = known
+                for key in plan.result { pending.insert(key, at: time) }
+                plan.siteState[record] = pending.text
             }
             return plan
         }

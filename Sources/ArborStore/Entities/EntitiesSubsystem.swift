@@ -229,7 +229,7 @@ public enum MissingEntityHandling: Hashable, Sendable {
     /// entity is in `skipping` (already looked for elsewhere in vain): then those are skipped.
     case refuse(skipping: Set<EntityKey>)
     /// The delta is dropped as with ``skip``, and `known` with the entities missing here is
-    /// written to site state `key` (a ``MissingEntityList``) in the same transaction, so the
+    /// written to site state `key` (a ``PendingEntities``) in the same transaction, so the
     /// need to load them survives a stop before the load.
-    case remember(under: String, known: MissingEntityList)
+    case remember(under: String, known: PendingEntities)
 }

@@ -213,7 +213,7 @@ import Testing
             let son = pair.son
             try await eventually("loaded") { try await son.customer(id(62)) != nil }
             try await son.context.entities.write([EntityWrite(.purge, entityClass: "Customer", techId: id(62))])
-            var missing = MissingEntityList()
+            var missing = PendingEntities()
             missing.insert(EntityKey("Customer", id(62)), at: HybridTimestamp(microseconds: EntitiesSubsystem.systemMicroseconds()))
             try await son.store.setSiteState(FatherLink.missingEntitiesKey, missing.text)
             try await pair.father.create(id(63), name: "a63")

@@ -134,15 +134,15 @@ import Testing
         try await TestStores.withStore(backend) { store in
             let absent = try sonCreate(50, sequence: 0)
             let rename = try sonRename(50, to: "x", after: absent, sequence: 2)
-            var known = MissingEntityList()
+            var known = PendingEntities()
             known.insert(EntityKey("Customer", Fixtures.id(70)), at: HybridTimestamp(microseconds: 5))
             let outcome = try await applier(store).apply(
                 [try sonCreate(1, sequence: 1), rename], missingEntities: .remember(under: "test.missing", known: known))
             #expect(outcome.position == 2 && outcome.applied == 2)
-            let recorded = MissingEntityList(text: try await store.siteState("test.missing") ?? "")
+            let recorded = PendingEntities(text: try await store.siteState("test.missing") ?? "")
             #expect(Set(recorded.entities.keys) == [EntityKey("Customer", Fixtures.id(50)), EntityKey("Customer", Fixtures.id(70))])
             #expect(recorded.entities[EntityKey("Customer", Fixtures.id(50))] == rename.deltas[0].updateTime)
-            #expect(MissingEntityList(text: recorded.text) == recorded, "the stored text reads back as written")
+            #expect(PendingEntities(text: recorded.text) == recorded, "the stored text reads back as written")
         }
     }
 }

@@ -112,6 +112,33 @@ import Testing
         }
     }
 
+    /// A son dropped B entities when its slice narrowed and was stopped before its father heard
+    /// the unregistration (the drop and the record of it commit together); widened again, the
+    /// unregistration goes first, so the PartialLoad brings them back instead of skipping them as
+    /// held (nemesis long run, seed 20261203).
+    @Test("an unregistration a stopped son did not send yet goes before the PartialLoad of a wider slice", arguments: TestStores.available)
+    func aPendingUnregistrationGoesBeforeThePartialLoad(father backend: TestStores.Backend) async throws {
+        try await withTree(backend, slice: "A+B", beforeSon: { father in
+            try await father.create(id(1), name: "a1", topics: ",A,")
+            try await father.create(id(10), name: "b10", topics: ",B,")
+        }) { tree in
+            try await eventually("the son loads A+B") { try await tree.current.field("name", of: id(10)) == .text("b10") }
+            // Stopped after a narrowing to A dropped the B entity, before the father heard of it;
+            // started again with A+B, its link changes the slice from A.
+            try await tree.restartSon(slice: "A+B") { store in
+                let state = try #require(try await store.entities([EntityKey("Customer", id(10))]).first)
+                let dropped = try await EntitiesSubsystem(store: store).dropLocally(
+                    [EntityKey("Customer", id(10)): state.updateTime], recordingUnder: FatherLink.unregisterPendingKey)
+                #expect(dropped == [EntityKey("Customer", id(10))])
+                try await store.setSiteState(FatherLink.subscribedSliceKey, testLinkSettings(father: "http://127.0.0.1:1", slice: "A").linkSlice)
+            }
+            try await eventually("the B entity comes back with the wider slice") { try await tree.current.field("name", of: id(10)) == .text("b10") }
+            try await eventually("the record is cleared") { try await tree.current.store.siteState(FatherLink.unregisterPendingKey) == "" }
+            try await tree.father.update(id(10), ["name": .text("b10 renamed")])
+            try await eventually("and its updates follow") { try await tree.current.field("name", of: id(10)) == .text("b10 renamed") }
+        }
+    }
+
     @Test("narrowing A+B → A drops the B-only entities once the son's last write to one is uploaded", arguments: TestStores.available)
     func narrow(father backend: TestStores.Backend) async throws {
         try await withTree(backend, slice: "A+B", beforeSon: { father in

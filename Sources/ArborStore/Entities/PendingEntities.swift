@@ -1,11 +1,12 @@
 import ArborCore
 import Foundation
 
-/// Entities a link received changes of but does not hold, each with the oldest time of such a
-/// change: the son must load them whole from its father. Kept in site state, written in the
-/// transaction that skipped their changes (``MissingEntityHandling/remember(under:known:)``),
-/// so a link stopped before the load still loads them after its restart.
-public struct MissingEntityList: Hashable, Sendable {
+/// Entities a son's link still has to act on at its father, each with a time, kept in site
+/// state and written in the transaction that made the need, so a link stopped before acting
+/// (a cut, a kill) still acts after its restart: entities it received changes of but does not
+/// hold, with the oldest such change, to load whole (``MissingEntityHandling/remember(under:known:)``);
+/// entities it dropped, to unregister (``EntitiesSubsystem/dropLocally(_:recordingUnder:known:)``).
+public struct PendingEntities: Hashable, Sendable {
     public var entities: [EntityKey: HybridTimestamp]
 
     public init(_ entities: [EntityKey: HybridTimestamp] = [:]) {
