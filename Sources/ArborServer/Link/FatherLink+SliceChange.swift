@@ -17,10 +17,15 @@ extension FatherLink {
         context.settings.selectiveDistribution == nil ? settings.linkSlice : nil
     }
 
+    /// Site state: the slice a change is under way to, set before its load and cleared once the
+    /// change (or any load of the whole slice) is recorded.
+    public static let sliceChangeStartedKey = "link.father.slice-change-started"
+
     /// Records the slice the link now subscribes with.
     func recordSubscribedSlice() async throws {
         guard let configuredSlice else { return }
         try await context.store.setSiteState(Self.subscribedSliceKey, configuredSlice)
+        try await context.store.setSiteState(Self.sliceChangeStartedKey, "")
     }
 
     /// Changes the subscription from `oldSlice` (the edge resumed on it) to the configured one.
@@ -40,12 +45,24 @@ extension FatherLink {
         // A PartialLoad skips what the father counts this site registered on: an unregistration
         // a stopped link did not send yet goes first, or an entity dropped here never comes back.
         try await sendPendingUnregistrations(edge: edge, fetchedThrough: edge.sequence)
-        // Fetches then go on with the new slice from the older position, so nothing is skipped.
-        let load = try await edge.partialLoad(newSlice: newSlice)
+        // The father registers this site on what a load sends as it sends it. A change stopped
+        // after its load was sent and before it was applied left this site registered on
+        // entities it lacks, which a PartialLoad skips as held: after such a stop the change
+        // loads the whole new slice (a SyncLoad from time zero) instead.
+        let started = try await context.store.siteState(Self.sliceChangeStartedKey) ?? ""
+        let interrupted = !started.isEmpty
+        try await context.store.setSiteState(Self.sliceChangeStartedKey, newSlice)
+        // Fetches then go on with the new slice from the older position, so nothing is skipped
+        // (from the SyncLoad's position after a stop: it brings every entity whole).
+        let load = interrupted
+            ? try await edge.syncLoad(slice: newSlice, lastTransmissionTime: HybridTimestamp(microseconds: 0))
+            : try await edge.partialLoad(newSlice: newSlice)
+        if interrupted { logger.notice("father link: an earlier change of the slice stopped before its load was applied; loaded the whole new slice") }
         for buffer in load.buffers {
             try await context.entities.apply(buffer, from: .father)
             count { $0.appliedBuffers += 1 }
         }
+        try await keepRegistered(load.buffers)
         // Only those unchanged since the snapshot are dropped: a newer write waits to go up.
         deferDrop(DeferredDrop(
             expected: leaving, afterFatherSequence: load.sequence, stillLeaves: { !new.selectsInSteadyState($0) },
