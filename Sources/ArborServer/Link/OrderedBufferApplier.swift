@@ -69,12 +69,7 @@ public struct OrderedBufferApplier: Sendable {
             }
             let end = runEnd(buffers, from: index)
             do {
-                guard try await commit(buffers[index..<end], into: &outcome, missingEntities: handling) else { return outcome }
-                // Each run's transaction writes the whole list: what earlier runs found too.
-                if case .remember(let key, var known) = handling {
-                    for (entity, time) in outcome.missing { known.insert(entity, at: time) }
-                    handling = .remember(under: key, known: known)
-                }
+                guard try await commit(buffers[index..<end], into: &outcome, missingEntities: &handling) else { return outcome }
                 index = end
             } catch where error.code == .conflict {
                 outcome.conflicts += 1
@@ -113,8 +108,10 @@ public struct OrderedBufferApplier: Sendable {
     /// Commits `run` in one transaction; a run refused for a missing entity, or too large
     /// once merged, goes again buffer by buffer, so a refusal stops exactly before its buffer.
     /// Returns false when a buffer was refused (``Outcome/refusedFor`` says why).
+    /// With `.remember`, `missingEntities` gains what each committed transaction found, so the
+    /// next one (run or buffer) writes the whole list, never only the one it started with.
     private func commit(
-        _ run: ArraySlice<DeltaBuffer>, into outcome: inout Outcome, missingEntities: MissingEntityHandling
+        _ run: ArraySlice<DeltaBuffer>, into outcome: inout Outcome, missingEntities: inout MissingEntityHandling
     ) async throws(StoreError) -> Bool {
         if run.count > 1, let last = run.last {
             do {
@@ -122,7 +119,7 @@ public struct OrderedBufferApplier: Sendable {
                     run: Array(run), from: source, recording: (positionName, last.sequence), replacing: outcome.position, missingEntities: missingEntities
                 )
                 if !receipt.result.refused {
-                    record(run, receipt.result, into: &outcome)
+                    record(run, receipt.result, into: &outcome, missingEntities: &missingEntities)
                     return true
                 }
             } catch where error.code == .tooLarge {}
@@ -137,17 +134,23 @@ public struct OrderedBufferApplier: Sendable {
                 outcome.refusedFor = lacking
                 return false
             }
-            record([buffer], receipt.result, into: &outcome)
+            record([buffer], receipt.result, into: &outcome, missingEntities: &missingEntities)
         }
         return true
     }
 
-    private func record(_ run: ArraySlice<DeltaBuffer>, _ report: ApplyReport, into outcome: inout Outcome) {
+    private func record(
+        _ run: ArraySlice<DeltaBuffer>, _ report: ApplyReport, into outcome: inout Outcome, missingEntities: inout MissingEntityHandling
+    ) {
         guard let last = run.last else { return }
         outcome.position = last.sequence
         outcome.applied += run.count
         for delta in run.lazy.flatMap(\.deltas) where report.missing.contains(delta.key) {
             outcome.missing[delta.key] = min(outcome.missing[delta.key] ?? delta.updateTime, delta.updateTime)
+        }
+        if case .remember(let key, var known) = missingEntities {
+            for (entity, time) in outcome.missing { known.insert(entity, at: time) }
+            missingEntities = .remember(under: key, known: known)
         }
     }
 }

@@ -145,4 +145,31 @@ import Testing
             #expect(PendingEntities(text: recorded.text) == recorded, "the stored text reads back as written")
         }
     }
+    /// A run too large for one transaction goes buffer by buffer; each buffer's transaction
+    /// writes what the earlier ones found too, so none overwrites an earlier entry.
+    @Test(arguments: TestStores.available)
+    func rememberedMissingEntitiesSurviveTheBufferByBufferFallback(backend: TestStores.Backend) async throws {
+        try await TestStores.withStore(backend) { store in
+            // Long names, so one create is most of a record: room for one in a transaction, not two.
+            let longName = String(repeating: "n", count: 4_000)
+            func create(_ n: Int) throws -> Delta {
+                try LocalWrite.delta(
+                    for: Samples.customerCreate(id: Fixtures.id(n), name: longName), existing: nil,
+                    at: HybridTimestamp(microseconds: EntitiesSubsystem.systemMicroseconds()), schema: Fixtures.retailSchema
+                )
+            }
+            func buffer(creating n: Int, renamingAbsent absent: Int, sequence: Int64) throws -> DeltaBuffer {
+                let rename = try sonRename(absent, to: "x", after: try sonCreate(absent, sequence: 0), sequence: sequence)
+                return Samples.buffer([try create(n), rename.deltas[0]], sequence: sequence, origin: "branch1")
+            }
+            let buffers = [try buffer(creating: 1, renamingAbsent: 50, sequence: 1), try buffer(creating: 2, renamingAbsent: 51, sequence: 2)]
+            let entities = EntitiesSubsystem(store: store, limits: WriteLimits(maximumTransactionBytes: 6_000))
+            let applier = OrderedBufferApplier(entities: entities, store: store, positionName: Self.position, source: .son(clientId: "c1"))
+            let outcome = try await applier.apply(buffers, missingEntities: .remember(under: "test.missing", known: PendingEntities()))
+            #expect(outcome.position == 2 && outcome.applied == 2)
+            #expect(try await store.readLog(after: 0, limit: 10).count == 2, "the run must have gone buffer by buffer")
+            let recorded = PendingEntities(text: try await store.siteState("test.missing") ?? "")
+            #expect(Set(recorded.entities.keys) == [EntityKey("Customer", Fixtures.id(50)), EntityKey("Customer", Fixtures.id(51))])
+        }
+    }
 }
