@@ -56,6 +56,9 @@ public protocol SiteStore: AnyObject, Sendable {
     /// A signal after every commit that appended to the log, from this or (PostgreSQL)
     /// another process. Readers must also poll: a lost wake-up costs latency, never data.
     func logAppended() -> AsyncStream<Void>
+    /// The records this process committed lately, decoded (nil: none kept); the log tail
+    /// takes them instead of decoding what was just encoded.
+    var committedBuffers: CommittedBuffers? { get }
 
     /// The entities with the given keys (absent ones are left out).
     func entities(_ keys: Set<EntityKey>) async throws(StoreError) -> [EntityState]
@@ -162,6 +165,8 @@ public protocol SiteStore: AnyObject, Sendable {
 }
 
 extension SiteStore {
+    public var committedBuffers: CommittedBuffers? { nil }
+
     /// Adds an application client without a secret (see ``addClient(id:bit:secretHash:role:)``).
     public func addClient(id: String, bit: ClientBit?) async throws(StoreError) -> ClientRecord {
         try await addClient(id: id, bit: bit, secretHash: nil, role: .application)

@@ -9,8 +9,11 @@ extension DeltaBufferCodec {
         let sequence = try reader.readInt64("sequence")
         let count = try reader.readCount("delta count")
         var deltas: [Delta] = []
+        deltas.reserveCapacity(min(count, reader.remaining))
+        var layouts = ClassLayouts(schema)
+        var topics = ParsedTopics()
         for number in 0..<count {
-            deltas.append(try decodeDelta(&reader, number: number, schema: schema))
+            deltas.append(try decodeDelta(&reader, number: number, layouts: &layouts, topics: &topics))
         }
         guard reader.isAtEnd else {
             throw .malformed("\(reader.remaining) trailing bytes after the last delta at offset \(reader.offset)")
@@ -18,21 +21,26 @@ extension DeltaBufferCodec {
         return DeltaBuffer(schemaName: schemaName, originSite: originSite, sequence: sequence, deltas: deltas)
     }
 
-    private static func decodeDelta(_ reader: inout ByteReader, number: Int, schema: DistributionSchema) throws(DeltaCodecError) -> Delta {
-        var context = "delta \(number)"
+    private static func decodeDelta(
+        _ reader: inout ByteReader, number: Int, layouts: inout ClassLayouts, topics parsedTopics: inout ParsedTopics
+    ) throws(DeltaCodecError) -> Delta {
+        let schema = layouts.schema
+        var context = DeltaPlace(number: number)
         let opByte = try reader.readUInt8("operation of \(context)")
         guard let operation = DeltaOperation(rawValue: opByte) else { throw .malformed("\(context): unknown operation byte \(opByte)") }
         let classIndex = try reader.readVarint("class index of \(context)")
         guard classIndex < UInt64(schema.classes.count) else {
             throw .malformed("\(context): class index \(classIndex) is out of range (schema '\(schema.name)' has \(schema.classes.count) classes)")
         }
-        let entityClass = schema.classes[Int(classIndex)]
-        context = "delta \(number) (\(operation) \(entityClass.name))"
+        let layout = layouts.layout(at: Int(classIndex))
+        let entityClass = layout.entityClass
+        context.operation = operation
+        context.className = entityClass.name
         let techId = try reader.readUUID("techId of \(context)")
         let base = try reader.readSignedVarint("updateTime of \(context)")
-        let topics = try readTopics(&reader, what: "topics of \(context)")
+        let topics = try readTopics(&reader, parsed: &parsedTopics, what: "topics of \(context)")
         let oldTopics = try readFlag(&reader, what: "oldTopics presence of \(context)")
-            ? try readTopics(&reader, what: "oldTopics of \(context)") : nil
+            ? try readTopics(&reader, parsed: &parsedTopics, what: "oldTopics of \(context)") : nil
         let topicsTime = try readFlag(&reader, what: "topicsTime presence of \(context)")
             ? HybridTimestamp(microseconds: base &+ (try reader.readSignedVarint("topicsTime of \(context)"))) : nil
         let inCache = try readFlag(&reader, what: "inCache of \(context)")
@@ -45,13 +53,13 @@ extension DeltaBufferCodec {
         } else {
             throw .malformed("\(context): unknown registration change byte \(registrationByte)")
         }
-        let fields = try decodeFields(&reader, definitions: entityClass.storedFields, base: base, context: context)
+        let fields = try decodeFields(&reader, definitions: layout.storedFields, base: base, context: context)
 
-        let paths = entityClass.collectionPaths
+        let paths = layout.collections
         let subCount = try reader.readCount("sub-entity count of \(context)")
         var subEntities: [SubEntityDelta] = []
         for subNumber in 0..<subCount {
-            let subContext = "\(context), sub-entity \(subNumber)"
+            let subContext = context.sub(subNumber)
             let subOpByte = try reader.readUInt8("operation of \(subContext)")
             guard let subOperation = SubEntityOperation(rawValue: subOpByte) else {
                 throw .malformed("\(subContext): unknown operation byte \(subOpByte)")
@@ -65,7 +73,7 @@ extension DeltaBufferCodec {
             let parentId = try reader.readUUID("parentId of \(subContext)")
             let deletedTime = try readFlag(&reader, what: "deletedTime presence of \(subContext)")
                 ? HybridTimestamp(microseconds: base &+ (try reader.readSignedVarint("deletedTime of \(subContext)"))) : nil
-            let subFields = try decodeFields(&reader, definitions: collection.fields, base: base, context: "\(subContext) (\(path))")
+            let subFields = try decodeFields(&reader, definitions: collection.fields, base: base, context: context.sub(subNumber, path: path))
             subEntities.append(SubEntityDelta(operation: subOperation, collection: path, techId: subTechId, parentId: parentId, fields: subFields, deletedTime: deletedTime))
         }
         return Delta(
@@ -76,10 +84,11 @@ extension DeltaBufferCodec {
     }
 
     private static func decodeFields(
-        _ reader: inout ByteReader, definitions: [FieldDefinition], base: Int64, context: String
+        _ reader: inout ByteReader, definitions: [FieldDefinition], base: Int64, context: DeltaPlace
     ) throws(DeltaCodecError) -> [String: TimedValue] {
         let count = try reader.readCount("field count of \(context)")
         var fields: [String: TimedValue] = [:]
+        fields.reserveCapacity(min(count, definitions.count))
         for _ in 0..<count {
             let index = try reader.readVarint("field index of \(context)")
             guard index < UInt64(definitions.count) else {
@@ -96,10 +105,10 @@ extension DeltaBufferCodec {
         return fields
     }
 
-    private static func decodeValue(_ reader: inout ByteReader, definition: FieldDefinition, context: String) throws(DeltaCodecError) -> FieldValue {
+    private static func decodeValue(_ reader: inout ByteReader, definition: FieldDefinition, context: DeltaPlace) throws(DeltaCodecError) -> FieldValue {
         func what() -> String { "field '\(definition.name)' in \(context)" }
         guard try readFlag(&reader, what: "presence of \(what())") else {
-            guard definition.nullable else { throw .invalidAgainstSchema(.nullNotAllowed(field: definition.name), context: context) }
+            guard definition.nullable else { throw .invalidAgainstSchema(.nullNotAllowed(field: definition.name), context: context.description) }
             return .null
         }
         switch definition.type {
@@ -108,7 +117,8 @@ extension DeltaBufferCodec {
             let text = try reader.readString(what())
             // Encoding refuses NUL in text and json values (FieldValue.check): so does decoding,
             // or a buffer from the wire could carry what no site can store (issue 11 item 7).
-            if text.unicodeScalars.contains("\u{0}") { throw .invalidAgainstSchema(.nulCharacter(field: definition.name), context: context) }
+            // In UTF-8 the byte 0 is the NUL scalar and nothing else.
+            if text.utf8.contains(0) { throw .invalidAgainstSchema(.nulCharacter(field: definition.name), context: context.description) }
             return definition.type == .text ? .text(text) : .json(text)
         case .int:
             let offset = reader.offset
@@ -134,10 +144,12 @@ extension DeltaBufferCodec {
         }
     }
 
-    private static func readTopics(_ reader: inout ByteReader, what: @autoclosure () -> String) throws(DeltaCodecError) -> TopicsList {
+    private static func readTopics(
+        _ reader: inout ByteReader, parsed: inout ParsedTopics, what: @autoclosure () -> String
+    ) throws(DeltaCodecError) -> TopicsList {
         let text = try reader.readString(what())
         do {
-            return try TopicsList(parsing: text)
+            return try parsed.list(text)
         } catch {
             throw .malformed("\(what()) is not a valid topics list: \(error)")
         }

@@ -1,16 +1,13 @@
 extension DeltaBufferCodec {
-    /// Validates `delta` against `schema`, then appends its encoding.
-    static func encode(_ delta: Delta, number: Int, schema: DistributionSchema, into writer: inout ByteWriter) throws(DeltaCodecError) {
-        let context = "delta \(number) (\(delta.operation) \(delta.entityClass))"
-        do {
-            try delta.validate(against: schema)
-        } catch {
-            throw .invalidAgainstSchema(error, context: context)
+    /// Checks `delta` against the schema (``Delta/validate(against:)``, with the same errors in
+    /// the same order) while appending its encoding.
+    static func encode(_ delta: Delta, number: Int, layouts: inout ClassLayouts, into writer: inout ByteWriter) throws(DeltaCodecError) {
+        let schema = layouts.schema
+        let context = DeltaPlace(number: number, operation: delta.operation, className: delta.entityClass)
+        guard let classIndex = layouts.classIndex(named: delta.entityClass) else {
+            throw .invalidAgainstSchema(.unknownClass(delta.entityClass, schema: schema.name), context: context.description)
         }
-        guard let classIndex = schema.classes.firstIndex(where: { $0.name == delta.entityClass }) else {
-            throw .invalidAgainstSchema(.unknownClass(delta.entityClass, schema: schema.name), context: context)
-        }
-        let entityClass = schema.classes[classIndex]
+        let layout = layouts.layout(at: classIndex)
         let base = delta.updateTime.microseconds
         writer.writeUInt8(delta.operation.rawValue)
         writer.writeVarint(classIndex)
@@ -23,14 +20,16 @@ extension DeltaBufferCodec {
         if let topicsTime = delta.topicsTime { writer.writeSignedVarint(topicsTime.microseconds &- base) }
         writer.writeUInt8(delta.inCache ? 1 : 0)
         writer.writeUInt8(delta.registration?.wireCode ?? 0)
-        try encodeFields(delta.fields, definitions: entityClass.storedFields, base: base, context: context, into: &writer)
+        try encodeFields(
+            delta.fields, definitions: layout.storedFields, indexes: layout.fieldIndexes, owner: layout.entityClass.name,
+            base: base, context: context, into: &writer
+        )
 
-        let paths = entityClass.collectionPaths
         writer.writeVarint(delta.subEntities.count)
         for (subNumber, sub) in delta.subEntities.enumerated() {
-            let subContext = "\(context), sub-entity \(subNumber) (\(sub.collection))"
-            guard let collectionIndex = paths.firstIndex(where: { $0.path == sub.collection }) else {
-                throw .invalidAgainstSchema(.unknownCollection(sub.collection, in: entityClass.name), context: subContext)
+            // Errors name the delta, not the sub-entity, as ``Delta/validate(against:)`` reports them.
+            guard let collectionIndex = layout.collectionIndexes[sub.collection] else {
+                throw .invalidAgainstSchema(.unknownCollection(sub.collection, in: layout.entityClass.name), context: context.description)
             }
             writer.writeUInt8(sub.operation.rawValue)
             writer.writeVarint(collectionIndex)
@@ -38,25 +37,29 @@ extension DeltaBufferCodec {
             writer.writeUUID(sub.parentId)
             writer.writeUInt8(sub.deletedTime == nil ? 0 : 1)
             if let deletedTime = sub.deletedTime { writer.writeSignedVarint(deletedTime.microseconds &- base) }
-            let definitions = paths[collectionIndex].collection.fields
-            try encodeFields(sub.fields, definitions: definitions, base: base, context: subContext, into: &writer)
+            try encodeFields(
+                sub.fields, definitions: layout.collections[collectionIndex].collection.fields, indexes: layout.collectionFieldIndexes[collectionIndex],
+                owner: "\(layout.entityClass.name).\(sub.collection)", base: base, context: context, into: &writer
+            )
         }
     }
 
     /// Appends `fields` sorted by their index in `definitions`, so equal deltas give equal bytes.
+    /// `owner` names the class (or `Class.collection`) in an unknown field's error.
     private static func encodeFields(
-        _ fields: [String: TimedValue], definitions: [FieldDefinition], base: Int64, context: String, into writer: inout ByteWriter
+        _ fields: [String: TimedValue], definitions: [FieldDefinition], indexes: [String: Int], owner: @autoclosure () -> String,
+        base: Int64, context: DeltaPlace, into writer: inout ByteWriter
     ) throws(DeltaCodecError) {
         var indexed: [(index: Int, timed: TimedValue)] = []
         indexed.reserveCapacity(fields.count)
         for (name, timed) in fields {
-            guard let index = definitions.firstIndex(where: { $0.name == name }) else {
-                throw .invalidAgainstSchema(.unknownField(name, in: context), context: context)
+            guard let index = indexes[name] else {
+                throw .invalidAgainstSchema(.unknownField(name, in: owner()), context: context.description)
             }
             do {
                 try timed.value.check(against: definitions[index])
             } catch {
-                throw .invalidAgainstSchema(error, context: context)
+                throw .invalidAgainstSchema(error, context: context.description)
             }
             indexed.append((index, timed))
         }

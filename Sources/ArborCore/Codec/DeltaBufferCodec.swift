@@ -57,8 +57,9 @@ public enum DeltaBufferCodec {
         writer.writeString(buffer.originSite)
         writer.writeInt64(buffer.sequence)
         writer.writeVarint(buffer.deltas.count)
+        var layouts = ClassLayouts(schema)
         for (number, delta) in buffer.deltas.enumerated() {
-            try encode(delta, number: number, schema: schema, into: &writer)
+            try encode(delta, number: number, layouts: &layouts, into: &writer)
         }
         let bytes = writer.bytes
         guard let total = UInt32(exactly: bytes.count) else {

@@ -196,6 +196,9 @@ public final class LogTail: Service, Sendable {
     /// stops readers with an error at its sequence (issue 10 item 7): skipping it would lose
     /// its deltas for every reader while positions moved past it.
     private func decode(_ record: LogRecord, history: SchemaHistory) throws(UndecodableLogRecord) -> DeltaBuffer {
+        // Written by this process in the current schema: taken as written, not decoded again
+        // (within the same size limit: a record above it stops readers as decoding would).
+        if record.buffer.count <= maximumBufferBytes, let written = store.committedBuffers?.take(record) { return written }
         do {
             return try DeltaBufferCodec.decode(record.buffer, history: history, maxBufferSize: maximumBufferBytes)
         } catch {

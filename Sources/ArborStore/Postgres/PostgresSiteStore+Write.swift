@@ -19,8 +19,9 @@ extension PostgresSiteStore {
         for key in keys { _ = try entityTable(key.entityClass) }
         let lockKeys = PostgresLockKey.entities(keys.map(\.techId), prefix: prefix)
         let receipt: WriteReceipt<Result>
+        let logged: LoggedBuffer?
         do {
-            receipt = try await rawTransaction { connection in
+            (receipt, logged) = try await rawTransaction { connection in
                 if !lockKeys.isEmpty {
                     // The sub-select keeps its ORDER BY, so the locks are taken in that order.
                     try await connection.run(
@@ -40,18 +41,20 @@ extension PostgresSiteStore {
                 try await apply(decided, on: connection)
                 guard !decided.deltas.isEmpty else {
                     try await recordAppendRequest(decided.appendRequest, sequence: nil, on: connection)
-                    return WriteReceipt(sequence: nil, result: decided.result)
+                    return (WriteReceipt(sequence: nil, result: decided.result), nil)
                 }
-                let sequence = try await appendLog(decided.deltas, maximumBytes: decided.maximumBufferBytes, on: connection)
+                let logged = try await appendLog(decided.deltas, maximumBytes: decided.maximumBufferBytes, on: connection)
+                let sequence = logged.buffer.sequence
                 try await recordAppendRequest(decided.appendRequest, sequence: sequence, on: connection)
                 if let hook = beforeCommitHook { await hook() }
-                return WriteReceipt(sequence: sequence, result: decided.result)
+                return (WriteReceipt(sequence: sequence, result: decided.result), logged)
             }
         } catch let failure as PlanFailure {
             throw failure.error
         } catch {
             throw PostgresStoreErrors.map(error, "writing a transaction", prefix: prefix)
         }
+        if let logged { committedBuffers?.committed(logged.buffer, bytes: logged.bytes) }
         if receipt.sequence != nil { notifications.signal(logChannel) }
         return receipt
     }
@@ -143,7 +146,7 @@ extension PostgresSiteStore {
     }
 
     /// Queues the NOTIFY (sent at COMMIT), takes the next sequence and stores the encoded buffer.
-    private func appendLog(_ deltas: [Delta], maximumBytes: Int, on connection: PostgresConnection) async throws -> Int64 {
+    private func appendLog(_ deltas: [Delta], maximumBytes: Int, on connection: PostgresConnection) async throws -> LoggedBuffer {
         // NOTIFY is delivered at COMMIT wherever it is issued, so it goes before the log head:
         // the head's row lock serializes writers, and every round trip under it costs them all.
         // NOTIFY takes no bind parameters; the channel is built from the validated prefix.
@@ -155,11 +158,10 @@ extension PostgresSiteStore {
         guard let sequence = try rows.first?.decode(Int64.self) else {
             throw StoreError(.queryFailed, "the log head row of prefix '\(prefix)' is missing: run `arbor init` to repair the tables")
         }
+        let buffer = DeltaBuffer(schemaName: schema.name, originSite: siteName, sequence: sequence, deltas: deltas)
         let bytes: [UInt8]
         do {
-            bytes = try DeltaBufferCodec.encode(
-                DeltaBuffer(schemaName: schema.name, originSite: siteName, sequence: sequence, deltas: deltas), schema: schema
-            )
+            bytes = try DeltaBufferCodec.encode(buffer, schema: schema)
         } catch {
             throw StoreError(.invalidInput, "the transaction's deltas cannot be encoded: \(error)", underlying: error)
         }
@@ -168,7 +170,7 @@ extension PostgresSiteStore {
             "INSERT INTO \(unescaped: table("delta_log")) (sequence, buffer) VALUES (\(sequence), \(ByteBuffer(bytes: bytes)))",
             logger: logger
         )
-        return sequence
+        return LoggedBuffer(buffer: buffer, bytes: bytes)
     }
 }
 

@@ -22,6 +22,8 @@ public final class PostgresSiteStore: SiteStore {
     let entityTables: [String: PostgresEntityTable]
     let orderedEntityTables: [PostgresEntityTable]
     let notifications: PostgresNotificationHub
+    /// The records this process committed lately (``SiteStore/committedBuffers``).
+    public let committedBuffers: CommittedBuffers? = CommittedBuffers()
     /// For connections of their own (the master lock's session).
     let connectionConfiguration: PostgresConnection.Configuration
     private let runTask: Task<Void, Never>

@@ -18,8 +18,9 @@ extension SQLiteSiteStore {
         _ plan: @Sendable (_ loaded: [EntityKey: EntityState]) throws -> TransactionPlan<Result>
     ) async throws -> WriteReceipt<Result> {
         let receipt: WriteReceipt<Result>
+        let logged: LoggedBuffer?
         do {
-            receipt = try await immediateTransaction { db in
+            (receipt, logged) = try await immediateTransaction { db in
                 let loaded = try self.load(db, keys)
                 let decided: TransactionPlan<Result>
                 do {
@@ -27,13 +28,15 @@ extension SQLiteSiteStore {
                 } catch {
                     throw PlanFailure(error: error)
                 }
-                return WriteReceipt(sequence: try self.apply(decided, in: db), result: decided.result)
+                let logged = try self.apply(decided, in: db)
+                return (WriteReceipt(sequence: logged?.buffer.sequence, result: decided.result), logged)
             }
         } catch let failure as PlanFailure {
             throw failure.error
         } catch {
             throw failure(error, while: "write transaction")
         }
+        if let logged { committedBuffers?.committed(logged.buffer, bytes: logged.bytes) }
         if receipt.sequence != nil {
             logSignal.signal()
             wakeups.notifyOthers(.log)
@@ -41,8 +44,8 @@ extension SQLiteSiteStore {
         return receipt
     }
 
-    /// Writes `plan` and returns the sequence of its log record (nil without deltas).
-    private func apply<Result>(_ plan: TransactionPlan<Result>, in db: Database) throws -> Int64? {
+    /// Writes `plan` and returns its log record (nil without deltas).
+    private func apply<Result>(_ plan: TransactionPlan<Result>, in db: Database) throws -> LoggedBuffer? {
         // Checked first, inside the immediate transaction: no other writer can move them now.
         for (key, expected) in plan.positionPreconditions {
             let found = try Self.counter(key, in: db, table: siteCountersTable)
@@ -79,19 +82,18 @@ extension SQLiteSiteStore {
         // The immediate transaction holds the file's write lock, so max + 1 is gap-free and
         // no other connection can take the same number.
         let sequence = try Int64.fetchOne(db, sql: "SELECT coalesce(max(sequence), 0) + 1 FROM \(logTable)") ?? 1
-        let buffer: [UInt8]
+        let buffer = DeltaBuffer(schemaName: schema.name, originSite: siteName, sequence: sequence, deltas: plan.deltas)
+        let bytes: [UInt8]
         do {
-            buffer = try DeltaBufferCodec.encode(
-                DeltaBuffer(schemaName: schema.name, originSite: siteName, sequence: sequence, deltas: plan.deltas), schema: schema
-            )
+            bytes = try DeltaBufferCodec.encode(buffer, schema: schema)
         } catch {
             throw StoreError(.invalidInput, "the transaction's deltas cannot be encoded: \(error)", underlying: error)
         }
-        try StoreError.checkBufferSize(buffer.count, limit: plan.maximumBufferBytes)
+        try StoreError.checkBufferSize(bytes.count, limit: plan.maximumBufferBytes)
         try db.cachedStatement(sql: "INSERT INTO \(logTable) (sequence, buffer) VALUES (?, ?)")
-            .execute(arguments: [sequence, Data(buffer)])
+            .execute(arguments: [sequence, Data(bytes)])
         try recordAppendRequest(plan.appendRequest, sequence: sequence, in: db)
-        return sequence
+        return LoggedBuffer(buffer: buffer, bytes: bytes)
     }
 
     /// The entity table of `entityClass`, or `.invalidInput` naming the unknown class.

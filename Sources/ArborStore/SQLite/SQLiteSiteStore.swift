@@ -25,6 +25,8 @@ public final class SQLiteSiteStore: SiteStore {
     let entityTablesByClass: [String: SQLiteEntityTable]
     /// Wakes log readers of this store object after each commit that appended to the log.
     let logSignal = SQLiteSignal()
+    /// The records this process committed lately (``SiteStore/committedBuffers``).
+    public let committedBuffers: CommittedBuffers? = CommittedBuffers()
     /// Wakes client watchers of this store object after a change made through it.
     let clientsSignal = SQLiteSignal()
     /// Carries both wake-ups to and from the other processes on this database.
