@@ -9,7 +9,8 @@ extension DeltaBufferCodec {
         let sequence = try reader.readInt64("sequence")
         let count = try reader.readCount("delta count")
         var deltas: [Delta] = []
-        deltas.reserveCapacity(min(count, reader.remaining))
+        // The count comes from the input: reserve no more than a large buffer's worth up front.
+        deltas.reserveCapacity(min(count, 4_096))
         var layouts = ClassLayouts(schema)
         var topics = ParsedTopics()
         for number in 0..<count {
