@@ -29,8 +29,12 @@ extension Edge {
     /// SyncLoad without registration (§2.4): entities of `slice` (or registered) changed after
     /// `lastTransmissionTime`. Throws `NotRegistered` when the server does not know the client's
     /// registrations; then register, or use the registering overload.
-    public func syncLoad(slice: String, lastTransmissionTime: HybridTimestamp) async throws -> DeltaBatch {
-        try await syncLoad(SyncLoadRequest(slice: slice, lastTransmissionTime: lastTransmissionTime.microseconds))
+    ///
+    /// With `fetchedThrough`, the caller holds every fetched answer through that sequence: the
+    /// registrations its last answer brought are committed before the load starts the site's
+    /// fetch session over (a son must pass it, or a REGISTER of that answer is lost).
+    public func syncLoad(slice: String, lastTransmissionTime: HybridTimestamp, fetchedThrough: Int64? = nil) async throws -> DeltaBatch {
+        try await syncLoad(SyncLoadRequest(slice: slice, lastTransmissionTime: lastTransmissionTime.microseconds, fetchedThrough: fetchedThrough))
     }
 
     /// SyncLoad with registration (§2.4): registers `entities` first, then loads like

@@ -77,7 +77,12 @@ extension FatherLink {
                     try await dropHeldEntitiesTheSliceNegates()
                     action = machine.loaded()
                 case .syncLoad(let since):
-                    let load = try await withLinkSlice { try await edge.syncLoad(slice: $0, lastTransmissionTime: since) }
+                    // The registrations of the last answer applied here are committed before the
+                    // load starts the fetch session over (fetchedThrough).
+                    let fetched = position
+                    let load = try await withLinkSlice {
+                        try await edge.syncLoad(slice: $0, lastTransmissionTime: since, fetchedThrough: fetched)
+                    }
                     count { $0.syncLoads += 1 }
                     position = try await applyLoad(load).position
                     fatherLog = try await recordFatherLog(of: edge, recorded: fatherLog)

@@ -53,9 +53,12 @@ extension FatherLink {
         let interrupted = !started.isEmpty
         try await context.store.setSiteState(Self.sliceChangeStartedKey, newSlice)
         // Fetches then go on with the new slice from the older position, so nothing is skipped
-        // (from the SyncLoad's position after a stop: it brings every entity whole).
+        // (from the SyncLoad's position after a stop: it brings every entity whole). A SyncLoad
+        // starts the father's fetch session over: the registrations of the last answer this site
+        // applied are committed first (fetchedThrough), or a REGISTER it brought (this site's own
+        // write of an entity that then left the slice) is lost and the copy here goes stale.
         let load = interrupted
-            ? try await edge.syncLoad(slice: newSlice, lastTransmissionTime: HybridTimestamp(microseconds: 0))
+            ? try await edge.syncLoad(slice: newSlice, lastTransmissionTime: HybridTimestamp(microseconds: 0), fetchedThrough: edge.sequence)
             : try await edge.partialLoad(newSlice: newSlice)
         if interrupted { logger.notice("father link: an earlier change of the slice stopped before its load was applied; loaded the whole new slice") }
         for buffer in load.buffers {

@@ -165,6 +165,43 @@ import Testing
         }
     }
 
+    /// Nemesis long run, seed 20261203, at 50,000 operations: east's own write moved an entity
+    /// out of its slice, and the father's answer with the REGISTER of that write was applied but
+    /// not yet acknowledged when a slice change found an earlier one interrupted and SyncLoaded
+    /// the whole new slice. The load started the father's fetch session over and the pending
+    /// registration was lost: east kept its copy unregistered and stale (a father update never
+    /// came down). The SyncLoad now commits the last applied answer first (fetchedThrough).
+    @Test("an interrupted slice change keeps the registrations of the last answer the son applied", arguments: TestStores.available)
+    func anInterruptedSliceChangeCommitsTheLastAnswersRegistrations(father backend: TestStores.Backend) async throws {
+        try await withTree(backend, slice: "A", beforeSon: { father in
+            try await father.create(id(1), name: "a1", topics: ",A,")
+        }) { tree in
+            try await eventually("the son loads A") { try await tree.current.field("name", of: id(1)) == .text("a1") }
+            let son = try #require(try await tree.father.store.clients().first { $0.clientId == "b1" })
+            try await tree.restartSon(slice: "A+B") { store in
+                // The son's last answer registered it on the entity and is not acknowledged yet.
+                let applied = try #require(try await store.siteCounter(FatherLink.appliedKey))
+                try await tree.father.store.setRegistrations([id(1): .unregistered], for: son.bit)
+                let stored = try await tree.father.store.fetchAcknowledgement(clientId: "b1")
+                let pending = FetchAcknowledgementRecord(
+                    clientId: "b1", bit: son.bit, acknowledgedSequence: applied,
+                    pending: FetchRoutingStateMachine.PendingBatch(lastSequence: applied, states: [id(1): .synchronized]))
+                let replaced = try await tree.father.store.replaceFetchAcknowledgement(pending, expectedGeneration: stored?.generation, committing: [:])
+                #expect(replaced != nil)
+                // Then the entity leaves both slices at the father, and the change to A+B stopped after its load was sent.
+                try await tree.father.context.entities.write([
+                    EntityWrite(.update, entityClass: "Customer", techId: id(1), topics: try TopicsList(parsing: ",C,"), fields: [:])
+                ])
+                try await store.setSiteState(FatherLink.sliceChangeStartedKey, testLinkSettings(father: "http://127.0.0.1:1", slice: "A+B").linkSlice)
+            }
+            try await eventually("the son, still registered, gets the move") {
+                try await tree.current.customer(id(1))?.topics == TopicsList(parsing: ",C,")
+            }
+            try await tree.father.update(id(1), ["name": .text("a1 renamed")])
+            try await eventually("and the changes after it") { try await tree.current.field("name", of: id(1)) == .text("a1 renamed") }
+        }
+    }
+
     @Test("narrowing A+B → A drops the B-only entities once the son's last write to one is uploaded", arguments: TestStores.available)
     func narrow(father backend: TestStores.Backend) async throws {
         try await withTree(backend, slice: "A+B", beforeSon: { father in
