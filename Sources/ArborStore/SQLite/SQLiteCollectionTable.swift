@@ -11,7 +11,10 @@ struct SQLiteCollectionTable: Sendable {
     let table: String
     let columns: SQLiteColumns
     private let selectSQL: String
+    /// `INSERT INTO … VALUES ` (the rows follow) and one row's placeholders.
     private let insertSQL: String
+    private let rowPlaceholders: String
+    private let rowPlaceholderCount: Int
 
     private static let headerColumns = ["tech_id", "entity_id", "parent_id", "is_deleted", "deleted_time"]
 
@@ -22,7 +25,9 @@ struct SQLiteCollectionTable: Sendable {
         let names = Self.headerColumns + columns.names
         selectSQL = "SELECT \(names.joined(separator: ", ")) FROM \(table)"
         let placeholders = Array(repeating: "?", count: Self.headerColumns.count) + columns.placeholders
-        insertSQL = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))"
+        insertSQL = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES "
+        rowPlaceholders = "(\(placeholders.joined(separator: ", ")))"
+        rowPlaceholderCount = placeholders.count
     }
 
     /// CREATE statements for the table and its `entity_id` index (idempotent).
@@ -34,12 +39,17 @@ struct SQLiteCollectionTable: Sendable {
         ]
     }
 
-    /// Adds the sub-entities of one entity to `subEntities`.
-    func load(_ db: Database, entityId: UUID, into subEntities: inout [UUID: SubEntityState]) throws {
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: selectSQL + " WHERE entity_id = ?"), arguments: [entityId.uuidString])
+    /// Adds the sub-entities of the entities with `entityIds` (uuidStrings, at most one
+    /// ``SQLiteBatches`` slice) to `subEntities`, grouped by entity.
+    func load(_ db: Database, entityIds: [String], into subEntities: inout [UUID: [UUID: SubEntityState]]) throws {
+        let statement = try SQLiteBatches.statement(db, count: entityIds.count, full: SQLiteBatches.rowsPerStatement(columns: 1)) { count in
+            selectSQL + " WHERE entity_id IN (\(SQLiteBatches.repeated("?", count: count)))"
+        }
+        let rows = try Row.fetchCursor(statement, arguments: StatementArguments(entityIds))
         while let row = try rows.next() {
+            let entityId = try SQLiteFieldCoding.uuid(row[1], column: "entity_id", table: table)
             let sub = try subEntity(from: row)
-            subEntities[sub.techId] = sub
+            subEntities[entityId, default: [:]][sub.techId] = sub
         }
     }
 
@@ -54,17 +64,31 @@ struct SQLiteCollectionTable: Sendable {
         }
     }
 
-    /// Replaces every row of `entityId` with `subEntities` (tombstones included).
-    func replace(_ db: Database, entityId: UUID, with subEntities: [SubEntityState]) throws {
-        try delete(db, entityId: entityId)
-        guard !subEntities.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: insertSQL)
-        for sub in subEntities {
-            var arguments: [DatabaseValue] = [
-                sub.techId.uuidString.databaseValue, entityId.uuidString.databaseValue, sub.parentId.uuidString.databaseValue,
-                (sub.isDeleted ? 1 : 0).databaseValue, sub.deletedTime?.microseconds.databaseValue ?? .null,
-            ]
-            arguments += columns.arguments(sub.fields)
+    /// Replaces every row of each entity with its sub-entities (tombstones included), with
+    /// multi-row statements; the entities are distinct.
+    func replace(_ db: Database, entities: [(entityId: UUID, subEntities: [SubEntityState])]) throws {
+        let idsPerStatement = SQLiteBatches.rowsPerStatement(columns: 1)
+        for slice in SQLiteBatches.slices(entities, size: idsPerStatement) {
+            let statement = try SQLiteBatches.statement(db, count: slice.count, full: idsPerStatement) { count in
+                "DELETE FROM \(table) WHERE entity_id IN (\(SQLiteBatches.repeated("?", count: count)))"
+            }
+            try statement.execute(arguments: StatementArguments(slice.map(\.entityId.uuidString)))
+        }
+        let rows = entities.flatMap { entity in entity.subEntities.map { (entity.entityId, $0) } }
+        let rowsPerStatement = SQLiteBatches.rowsPerStatement(columns: rowPlaceholderCount)
+        for slice in SQLiteBatches.slices(rows, size: rowsPerStatement) {
+            var arguments: [DatabaseValue] = []
+            arguments.reserveCapacity(slice.count * rowPlaceholderCount)
+            for (entityId, sub) in slice {
+                arguments += [
+                    sub.techId.uuidString.databaseValue, entityId.uuidString.databaseValue, sub.parentId.uuidString.databaseValue,
+                    (sub.isDeleted ? 1 : 0).databaseValue, sub.deletedTime?.microseconds.databaseValue ?? .null,
+                ]
+                arguments += columns.arguments(sub.fields)
+            }
+            let statement = try SQLiteBatches.statement(db, count: slice.count, full: rowsPerStatement) { count in
+                insertSQL + SQLiteBatches.repeated(rowPlaceholders, count: count)
+            }
             try statement.execute(arguments: StatementArguments(arguments))
         }
     }

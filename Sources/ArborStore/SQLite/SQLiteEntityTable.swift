@@ -12,7 +12,10 @@ struct SQLiteEntityTable: Sendable {
     let collections: [SQLiteCollectionTable]
     let columns: SQLiteColumns
     private let selectSQL: String
+    /// `INSERT OR REPLACE INTO … VALUES ` (the rows follow) and one row's placeholders.
     private let insertSQL: String
+    private let rowPlaceholders: String
+    private let rowPlaceholderCount: Int
 
     private static let headerColumns = ["tech_id", "topics", "topics_time", "update_time", "in_cache"]
 
@@ -23,7 +26,9 @@ struct SQLiteEntityTable: Sendable {
         let names = Self.headerColumns + columns.names
         selectSQL = "SELECT \(names.joined(separator: ", ")) FROM \(layout.table)"
         let placeholders = Array(repeating: "?", count: Self.headerColumns.count) + columns.placeholders
-        insertSQL = "INSERT OR REPLACE INTO \(layout.table) (\(names.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))"
+        insertSQL = "INSERT OR REPLACE INTO \(layout.table) (\(names.joined(separator: ", "))) VALUES "
+        rowPlaceholders = "(\(placeholders.joined(separator: ", ")))"
+        rowPlaceholderCount = placeholders.count
     }
 
     var entityClass: String { layout.entityClass.name }
@@ -48,15 +53,28 @@ struct SQLiteEntityTable: Sendable {
         }
     }
 
-    /// The whole entity with `techId`, sub-entities and tombstones included; nil when absent.
-    func load(_ db: Database, techId: UUID) throws -> EntityState? {
-        let statement = try db.cachedStatement(sql: selectSQL + " WHERE tech_id = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [techId.uuidString]) else { return nil }
-        var subEntities: [UUID: SubEntityState] = [:]
-        for collection in collections {
-            try collection.load(db, entityId: techId, into: &subEntities)
+    /// The whole entities with `techIds`, sub-entities and tombstones included; absent ones are
+    /// left out. A few statements per ``SQLiteBatches`` slice, whatever the number of ids.
+    func load(_ db: Database, techIds: [UUID]) throws -> [UUID: EntityState] {
+        var loaded: [UUID: EntityState] = [:]
+        loaded.reserveCapacity(techIds.count)
+        let size = SQLiteBatches.rowsPerStatement(columns: 1)
+        for slice in SQLiteBatches.slices(techIds, size: size) {
+            let ids = slice.map(\.uuidString)
+            var subEntities: [UUID: [UUID: SubEntityState]] = [:]
+            for collection in collections {
+                try collection.load(db, entityIds: ids, into: &subEntities)
+            }
+            let statement = try SQLiteBatches.statement(db, count: ids.count, full: size) { count in
+                selectSQL + " WHERE tech_id IN (\(SQLiteBatches.repeated("?", count: count)))"
+            }
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(ids))
+            while let row = try rows.next() {
+                let techId = try SQLiteFieldCoding.uuid(row[0], column: "tech_id", table: layout.table)
+                loaded[techId] = try entity(from: row, subEntities: subEntities[techId] ?? [:])
+            }
         }
-        return try entity(from: row, subEntities: subEntities)
+        return loaded
     }
 
     /// Every row of the class: whole entities for `in_cache` ones, headers for the others.
@@ -77,17 +95,31 @@ struct SQLiteEntityTable: Sendable {
         }
     }
 
-    /// Inserts or replaces the entity's row and replaces all its sub-entity rows.
-    func save(_ db: Database, _ state: EntityState) throws {
-        var arguments: [DatabaseValue] = [
-            state.techId.uuidString.databaseValue, state.topics.formatted.databaseValue,
-            state.topicsTime.microseconds.databaseValue, state.updateTime.microseconds.databaseValue,
-            (state.inCache ? 1 : 0).databaseValue,
-        ]
-        arguments += columns.arguments(state.fields)
-        try db.cachedStatement(sql: insertSQL).execute(arguments: StatementArguments(arguments))
+    /// Inserts or replaces the rows of `states` (distinct entities) and replaces all their
+    /// sub-entity rows, with multi-row statements.
+    func save(_ db: Database, _ states: [EntityState]) throws {
+        guard !states.isEmpty else { return }
+        let size = SQLiteBatches.rowsPerStatement(columns: rowPlaceholderCount)
+        for slice in SQLiteBatches.slices(states, size: size) {
+            var arguments: [DatabaseValue] = []
+            arguments.reserveCapacity(slice.count * rowPlaceholderCount)
+            for state in slice {
+                arguments += [
+                    state.techId.uuidString.databaseValue, state.topics.formatted.databaseValue,
+                    state.topicsTime.microseconds.databaseValue, state.updateTime.microseconds.databaseValue,
+                    (state.inCache ? 1 : 0).databaseValue,
+                ]
+                arguments += columns.arguments(state.fields)
+            }
+            let statement = try SQLiteBatches.statement(db, count: slice.count, full: size) { count in
+                insertSQL + SQLiteBatches.repeated(rowPlaceholders, count: count)
+            }
+            try statement.execute(arguments: StatementArguments(arguments))
+        }
         for collection in collections {
-            try collection.replace(db, entityId: state.techId, with: state.subEntities.values.filter { $0.collection == collection.path })
+            try collection.replace(db, entities: states.map { state in
+                (state.techId, state.subEntities.values.filter { $0.collection == collection.path })
+            })
         }
     }
 

@@ -31,9 +31,10 @@ extension SQLiteSiteStore {
     /// an unknown class is `.invalidInput`.
     func load(_ db: Database, _ keys: Set<EntityKey>) throws -> [EntityKey: EntityState] {
         var loaded: [EntityKey: EntityState] = [:]
-        for key in keys {
-            if let state = try table(for: key.entityClass).load(db, techId: key.techId) {
-                loaded[key] = state
+        loaded.reserveCapacity(keys.count)
+        for (entityClass, classKeys) in Dictionary(grouping: keys, by: \.entityClass) {
+            for (techId, state) in try table(for: entityClass).load(db, techIds: classKeys.map(\.techId)) {
+                loaded[EntityKey(entityClass, techId)] = state
             }
         }
         return loaded

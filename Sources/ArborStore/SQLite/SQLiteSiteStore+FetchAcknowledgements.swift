@@ -35,9 +35,8 @@ extension SQLiteSiteStore {
     ) async throws(StoreError) -> Int64? {
         let generation = (expectedGeneration ?? 0) + 1
         let states = PendingStatesCoding.encode(record.pending?.states ?? [:])
-        let keep = Int64(bitPattern: ~record.bit.mask)
         return try await writing("storing the fetch acknowledgement of '\(record.clientId)'") {
-            [fetchAcknowledgementsTable, registrationsTable] db -> Int64? in
+            [fetchAcknowledgementsTable] db -> Int64? in
             let values: StatementArguments = [
                 record.clientId, record.bit.number, record.acknowledgedSequence, record.pending?.lastSequence, states, generation,
             ]
@@ -60,19 +59,7 @@ extension SQLiteSiteStore {
             }
             guard db.changesCount == 1 else { return nil }
             // The acknowledged batch's states, with the bit operations of `setRegistrations`.
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO \(registrationsTable) (tech_id, registered, synced) VALUES (?1, ?2, ?3)
-                ON CONFLICT (tech_id) DO UPDATE SET registered = (registered & ?4) | excluded.registered, synced = (synced & ?4) | excluded.synced
-                """)
-            let deleteEmpty = try db.cachedStatement(sql: "DELETE FROM \(registrationsTable) WHERE tech_id = ? AND registered = 0")
-            for (techId, state) in committing {
-                var wanted = RegistrationMasks.none
-                wanted.set(state, for: record.bit)
-                try upsert.execute(arguments: [
-                    techId.uuidString, Int64(bitPattern: wanted.registered), Int64(bitPattern: wanted.synced), keep,
-                ])
-                if state == .unregistered { try deleteEmpty.execute(arguments: [techId.uuidString]) }
-            }
+            try self.setRegistrations(committing, for: record.bit, in: db)
             return generation
         }
     }

@@ -8,14 +8,21 @@ extension SQLiteSiteStore {
     /// The stored masks of `techIds`; entities with no row have no registration.
     public func registrations(_ techIds: Set<UUID>) async throws(StoreError) -> [UUID: RegistrationMasks] {
         try await reading("reading registrations") { [registrationsTable] db in
-            let statement = try db.cachedStatement(sql: "SELECT registered, synced FROM \(registrationsTable) WHERE tech_id = ?")
+            let size = SQLiteBatches.rowsPerStatement(columns: 1)
             var masks: [UUID: RegistrationMasks] = [:]
-            for techId in techIds {
-                guard let row = try Row.fetchOne(statement, arguments: [techId.uuidString]) else { continue }
-                // The 64-bit masks are stored as signed integers with the same bit pattern.
-                let registered: Int64 = row[0]
-                let synced: Int64 = row[1]
-                masks[techId] = RegistrationMasks(registered: UInt64(bitPattern: registered), synced: UInt64(bitPattern: synced))
+            masks.reserveCapacity(techIds.count)
+            for slice in SQLiteBatches.slices(Array(techIds), size: size) {
+                let statement = try SQLiteBatches.statement(db, count: slice.count, full: size) { count in
+                    "SELECT tech_id, registered, synced FROM \(registrationsTable) WHERE tech_id IN (\(SQLiteBatches.repeated("?", count: count)))"
+                }
+                let rows = try Row.fetchCursor(statement, arguments: StatementArguments(slice.map(\.uuidString)))
+                while let row = try rows.next() {
+                    let techId = try SQLiteFieldCoding.uuid(row[0], column: "tech_id", table: registrationsTable)
+                    // The 64-bit masks are stored as signed integers with the same bit pattern.
+                    let registered: Int64 = row[1]
+                    let synced: Int64 = row[2]
+                    masks[techId] = RegistrationMasks(registered: UInt64(bitPattern: registered), synced: UInt64(bitPattern: synced))
+                }
             }
             return masks
         }
@@ -44,21 +51,42 @@ extension SQLiteSiteStore {
     /// Sets `bit` per entity with bit operations on the stored row, then deletes emptied rows.
     public func setRegistrations(_ states: [UUID: RegistrationState], for bit: ClientBit) async throws(StoreError) {
         guard !states.isEmpty else { return }
+        try await writing("setting registrations of \(bit)") { db in try self.setRegistrations(states, for: bit, in: db) }
+    }
+
+    /// `setRegistrations` inside the current transaction, with multi-row upserts: each row's
+    /// masks keep the other clients' bits (`?1` is the mask that keeps them).
+    func setRegistrations(_ states: [UUID: RegistrationState], for bit: ClientBit, in db: Database) throws {
         let keep = Int64(bitPattern: ~bit.mask)
-        try await writing("setting registrations of \(bit)") { [registrationsTable] db in
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO \(registrationsTable) (tech_id, registered, synced) VALUES (?1, ?2, ?3)
-                ON CONFLICT (tech_id) DO UPDATE SET registered = (registered & ?4) | excluded.registered, synced = (synced & ?4) | excluded.synced
-                """)
-            let deleteEmpty = try db.cachedStatement(sql: "DELETE FROM \(registrationsTable) WHERE tech_id = ? AND registered = 0")
-            for (techId, state) in states {
+        let rowsPerStatement = SQLiteBatches.rowsPerStatement(columns: 3, fixed: 1)
+        let entries = Array(states)
+        for slice in SQLiteBatches.slices(entries, size: rowsPerStatement) {
+            let upsert = try SQLiteBatches.statement(db, count: slice.count, full: rowsPerStatement) { count in
+                let rows = (0..<count).map { "(?\(3 * $0 + 2), ?\(3 * $0 + 3), ?\(3 * $0 + 4))" }.joined(separator: ", ")
+                return """
+                    INSERT INTO \(registrationsTable) (tech_id, registered, synced) VALUES \(rows)
+                    ON CONFLICT (tech_id) DO UPDATE SET registered = (registered & ?1) | excluded.registered, synced = (synced & ?1) | excluded.synced
+                    """
+            }
+            var arguments: [DatabaseValue] = [keep.databaseValue]
+            arguments.reserveCapacity(1 + 3 * slice.count)
+            for (techId, state) in slice {
                 var wanted = RegistrationMasks.none
                 wanted.set(state, for: bit)
-                try upsert.execute(arguments: [
-                    techId.uuidString, Int64(bitPattern: wanted.registered), Int64(bitPattern: wanted.synced), keep,
-                ])
-                if state == .unregistered { try deleteEmpty.execute(arguments: [techId.uuidString]) }
+                arguments += [
+                    techId.uuidString.databaseValue, Int64(bitPattern: wanted.registered).databaseValue,
+                    Int64(bitPattern: wanted.synced).databaseValue,
+                ]
             }
+            try upsert.execute(arguments: StatementArguments(arguments))
+        }
+        let emptied = entries.filter { $0.value == .unregistered }.map(\.key.uuidString)
+        let idsPerStatement = SQLiteBatches.rowsPerStatement(columns: 1)
+        for slice in SQLiteBatches.slices(emptied, size: idsPerStatement) {
+            let delete = try SQLiteBatches.statement(db, count: slice.count, full: idsPerStatement) { count in
+                "DELETE FROM \(registrationsTable) WHERE registered = 0 AND tech_id IN (\(SQLiteBatches.repeated("?", count: count)))"
+            }
+            try delete.execute(arguments: StatementArguments(Array(slice)))
         }
     }
 

@@ -66,7 +66,7 @@ extension SQLiteSiteStore {
             try table.purge(db, techId: techId)
             try db.cachedStatement(sql: "DELETE FROM \(registrationsTable) WHERE tech_id = ?").execute(arguments: [techId.uuidString])
         }
-        for (table, state) in upserts { try table.save(db, state) }
+        try save(upserts, in: db)
         for (key, value) in plan.siteState.sorted(by: { $0.key < $1.key }) {
             try db.cachedStatement(sql: "INSERT INTO \(siteStateTable) (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 .execute(arguments: [key, value])
@@ -94,6 +94,17 @@ extension SQLiteSiteStore {
             .execute(arguments: [sequence, Data(bytes)])
         try recordAppendRequest(plan.appendRequest, sequence: sequence, in: db)
         return LoggedBuffer(buffer: buffer, bytes: bytes)
+    }
+
+    /// Saves `upserts` with a few statements per table: the last state of each entity, by class.
+    private func save(_ upserts: [(SQLiteEntityTable, EntityState)], in db: Database) throws {
+        var last: [EntityKey: Int] = [:]
+        for (index, (_, state)) in upserts.enumerated() { last[state.key] = index }
+        var byClass: [String: (table: SQLiteEntityTable, states: [EntityState])] = [:]
+        for (index, (table, state)) in upserts.enumerated() where last[state.key] == index {
+            byClass[table.entityClass, default: (table, [])].states.append(state)
+        }
+        for (_, group) in byClass.sorted(by: { $0.key < $1.key }) { try group.table.save(db, group.states) }
     }
 
     /// The entity table of `entityClass`, or `.invalidInput` naming the unknown class.

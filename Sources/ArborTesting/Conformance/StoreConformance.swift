@@ -31,6 +31,7 @@ public enum StoreConformance {
         + fetchAcknowledgementChecks
         + schemaHistoryChecks
         + appendRequestChecks
+        + manyRowChecks
 }
 
 /// A conformance violation.
