@@ -50,9 +50,13 @@ public struct NemesisPlanner: Sendable {
 
     private mutating func updatePaths() {
         paths = topology.sites.indices.map { site in topology.path(to: site, current: slices).compactMap { try? TopicsSlice(parsing: $0) } }
+        // Sorted once, by the tech-ids' bytes: the order of their uuidStrings (so a seed's plan
+        // is unchanged) without formatting two strings per comparison, which made every slice
+        // change cost seconds once a long run held tens of thousands of entities.
+        let ordered = topicsById.sorted { $0.key.byteOrder < $1.key.byteOrder }
         for site in topology.sites.indices {
             var held = IndexedIds()
-            for (id, topics) in topicsById.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where selects(site, topics) { held.insert(id) }
+            for (id, topics) in ordered where selects(site, topics) { held.insert(id) }
             heldBySite[site] = held
         }
     }
