@@ -14,7 +14,7 @@ import Testing
 struct SiteDiscoveryTests {
     @Test func aFinderGetsTheURLsOfASiteServingItsInstanceAndSchema() async throws {
         try await withAnnouncer(servers: ["http://127.0.0.1:8123"]) { port in
-            let found = try await SiteFinder(destinations: ["127.0.0.1:\(port)"], wait: .seconds(2)).find(instance: "1", schema: "retail")
+            let found = try await findAnswering(port)
             #expect(found == [SiteAnnouncement(instance: "1", schema: "retail", site: "east", servers: ["http://127.0.0.1:8123"], connectedToCenter: true)])
         }
     }
@@ -43,7 +43,7 @@ struct SiteDiscoveryTests {
                 [UInt8](repeating: UInt8(ascii: "{"), count: 9_000),
             ]
             try await sendDatagrams(junk, to: port)
-            let found = try await SiteFinder(destinations: ["127.0.0.1:\(port)"], wait: .seconds(2)).find(instance: "1", schema: "retail")
+            let found = try await findAnswering(port)
             #expect(found.map(\.site) == ["east"])
         }
     }
@@ -100,6 +100,16 @@ struct SiteDiscoveryTests {
     // MARK: Helpers
 
     /// Runs an announcer for site east (instance 1, schema retail) on a free loopback port.
+    /// Asks the announcer at `port` until it answers, for at most 15 rounds of 2 s: a loaded
+    /// machine can keep the announcer's task from running for longer than one round.
+    private func findAnswering(_ port: Int) async throws -> [SiteAnnouncement] {
+        var found: [SiteAnnouncement] = []
+        for _ in 0..<15 where found.isEmpty {
+            found = try await SiteFinder(destinations: ["127.0.0.1:\(port)"], wait: .seconds(2)).find(instance: "1", schema: "retail")
+        }
+        return found
+    }
+
     private func withAnnouncer(servers: [String], _ body: (Int) async throws -> Void) async throws {
         let logger = Logger(label: "test.announcer", factory: { _ in SwiftLogNoOpLogHandler() })
         let (ports, bound) = AsyncStream<Int>.makeStream()
