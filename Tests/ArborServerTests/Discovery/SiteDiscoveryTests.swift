@@ -99,7 +99,6 @@ struct SiteDiscoveryTests {
 
     // MARK: Helpers
 
-    /// Runs an announcer for site east (instance 1, schema retail) on a free loopback port.
     /// Asks the announcer at `port` until it answers, for at most 15 rounds of 2 s: a loaded
     /// machine can keep the announcer's task from running for longer than one round.
     private func findAnswering(_ port: Int) async throws -> [SiteAnnouncement] {
@@ -110,6 +109,7 @@ struct SiteDiscoveryTests {
         return found
     }
 
+    /// Runs an announcer for site east (instance 1, schema retail) on a free loopback port.
     private func withAnnouncer(servers: [String], _ body: (Int) async throws -> Void) async throws {
         let logger = Logger(label: "test.announcer", factory: { _ in SwiftLogNoOpLogHandler() })
         let (ports, bound) = AsyncStream<Int>.makeStream()
