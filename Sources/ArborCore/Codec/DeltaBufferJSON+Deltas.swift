@@ -1,28 +1,6 @@
 import Foundation
 
 extension DeltaBufferJSON {
-    static func wireDelta(_ delta: Delta, number: Int) throws(DeltaCodecError) -> WireDelta {
-        let context = "delta \(number) (\(delta.operation) \(delta.entityClass))"
-        return WireDelta(
-            op: delta.operation.description, entityClass: delta.entityClass, techId: delta.techId.uuidString,
-            updateTime: delta.updateTime.microseconds, topics: delta.topics.formatted,
-            oldTopics: delta.oldTopics?.formatted,
-            topicsTime: delta.topicsTime?.microseconds, inCache: delta.inCache, registration: delta.registration?.wireName,
-            fields: wireFields(delta.fields),
-            subEntities: delta.subEntities.map { sub in
-                WireSubEntity(
-                    op: sub.operation.description, collection: sub.collection, techId: sub.techId.uuidString,
-                    parentId: sub.parentId.uuidString, fields: wireFields(sub.fields),
-                    deletedTime: sub.deletedTime?.microseconds
-                )
-            }
-        )
-    }
-
-    private static func wireFields(_ fields: [String: TimedValue]) -> [String: WireField] {
-        fields.mapValues { WireField(value: wireScalar($0.value), time: $0.time.microseconds) }
-    }
-
     static func delta(_ wire: WireDelta, number: Int, schema: DistributionSchema) throws(DeltaCodecError) -> Delta {
         var context = "delta \(number)"
         guard let operation = DeltaOperation(name: wire.op) else {

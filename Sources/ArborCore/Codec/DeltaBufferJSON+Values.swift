@@ -4,23 +4,6 @@ extension DeltaBufferJSON {
     /// The JSON strings standing for the doubles JSON numbers cannot express.
     static let nonFiniteNames: [(name: String, value: Double)] = [("NaN", .nan), ("Infinity", .infinity), ("-Infinity", -.infinity)]
 
-    /// The JSON form of `value` (already checked against its field).
-    static func wireScalar(_ value: FieldValue) -> WireScalar {
-        switch value {
-        case .null: return .null
-        case .uuid(let id): return .string(id.uuidString)
-        case .text(let text), .json(let text): return .string(text)
-        case .int(let number): return .number(Double(number), integer: Int64(number))
-        case .bigint(let number), .timestamp(let number): return .number(Double(number), integer: number)
-        case .double(let number):
-            if number.isNaN { return .string("NaN") }
-            if number.isInfinite { return .string(number < 0 ? "-Infinity" : "Infinity") }
-            return .number(number, integer: nil)
-        case .bool(let flag): return .bool(flag)
-        case .bytes(let data): return .string(data.base64EncodedString())
-        }
-    }
-
     /// The typed value of `scalar` for `field`, or an error naming the field and the expected
     /// JSON form (never the value itself).
     static func fieldValue(_ scalar: WireScalar, for field: FieldDefinition, context: String) throws(DeltaCodecError) -> FieldValue {

@@ -1,13 +1,13 @@
 /// The JSON shapes of ``DeltaBufferJSON``; field values stay untyped until checked against the schema.
 extension DeltaBufferJSON {
-    struct WireBuffer: Codable {
+    struct WireBuffer: Decodable, Equatable {
         var schemaName: String
         var originSite: String
         var sequence: Int64
         var deltas: [WireDelta]
     }
 
-    struct WireDelta: Codable {
+    struct WireDelta: Decodable, Equatable {
         var op: String
         var entityClass: String
         var techId: String
@@ -22,23 +22,6 @@ extension DeltaBufferJSON {
 
         enum CodingKeys: String, CodingKey {
             case op, entityClass = "class", techId, updateTime, topics, oldTopics, topicsTime, inCache, registration, fields, subEntities
-        }
-
-        init(
-            op: String, entityClass: String, techId: String, updateTime: Int64, topics: String, oldTopics: String?,
-            topicsTime: Int64?, inCache: Bool, registration: String?, fields: [String: WireField], subEntities: [WireSubEntity]
-        ) {
-            self.op = op
-            self.entityClass = entityClass
-            self.techId = techId
-            self.updateTime = updateTime
-            self.topics = topics
-            self.oldTopics = oldTopics
-            self.topicsTime = topicsTime
-            self.inCache = inCache
-            self.registration = registration
-            self.fields = fields
-            self.subEntities = subEntities
         }
 
         /// Optional keys may be null or absent; `inCache` defaults to true, collections to empty,
@@ -57,40 +40,15 @@ extension DeltaBufferJSON {
             fields = try container.decodeIfPresent([String: WireField].self, forKey: .fields) ?? [:]
             subEntities = try container.decodeIfPresent([WireSubEntity].self, forKey: .subEntities) ?? []
         }
-
-        /// Writes absent optionals as explicit `null`, so every delta has the same keys.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(op, forKey: .op)
-            try container.encode(entityClass, forKey: .entityClass)
-            try container.encode(techId, forKey: .techId)
-            try container.encode(updateTime, forKey: .updateTime)
-            try container.encode(topics, forKey: .topics)
-            try container.encode(oldTopics, forKey: .oldTopics)
-            try container.encode(topicsTime, forKey: .topicsTime)
-            try container.encode(inCache, forKey: .inCache)
-            try container.encode(registration, forKey: .registration)
-            try container.encode(fields, forKey: .fields)
-            try container.encode(subEntities, forKey: .subEntities)
-        }
     }
 
-    struct WireSubEntity: Codable {
+    struct WireSubEntity: Decodable, Equatable {
         var op: String
         var collection: String
         var techId: String
         var parentId: String
         var fields: [String: WireField]
         var deletedTime: Int64?
-
-        init(op: String, collection: String, techId: String, parentId: String, fields: [String: WireField], deletedTime: Int64?) {
-            self.op = op
-            self.collection = collection
-            self.techId = techId
-            self.parentId = parentId
-            self.fields = fields
-            self.deletedTime = deletedTime
-        }
 
         enum CodingKeys: String, CodingKey { case op, collection, techId, parentId, fields, deletedTime }
 
@@ -105,13 +63,13 @@ extension DeltaBufferJSON {
         }
     }
 
-    struct WireField: Codable {
+    struct WireField: Decodable, Equatable {
         var value: WireScalar
         var time: Int64
     }
 
     /// A JSON scalar as read, before the schema says what it must be.
-    enum WireScalar: Codable {
+    enum WireScalar: Decodable, Equatable {
         case null
         case bool(Bool)
         case string(String)
@@ -130,17 +88,6 @@ extension DeltaBufferJSON {
                 self = .number(number, integer: try? container.decode(Int64.self))
             } else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected null, a boolean, a string or a number")
-            }
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .null: try container.encodeNil()
-            case .bool(let flag): try container.encode(flag)
-            case .string(let text): try container.encode(text)
-            case .number(_, let integer?): try container.encode(integer)
-            case .number(let number, nil): try container.encode(number)
             }
         }
     }

@@ -18,32 +18,16 @@ import Foundation
 public enum DeltaBufferJSON {
     /// Encodes `buffer` after checking every delta against `schema`.
     public static func encode(_ buffer: DeltaBuffer, schema: DistributionSchema) throws(DeltaCodecError) -> Data {
-        guard buffer.schemaName == schema.name else { throw .schemaMismatch(expected: schema.name, found: buffer.schemaName) }
-        var deltas: [WireDelta] = []
-        for (number, delta) in buffer.deltas.enumerated() {
-            do {
-                try delta.validate(against: schema)
-            } catch {
-                throw .invalidAgainstSchema(error, context: "delta \(number) (\(delta.operation) \(delta.entityClass))")
-            }
-            deltas.append(try wireDelta(delta, number: number))
-        }
-        let wire = WireBuffer(schemaName: buffer.schemaName, originSite: buffer.originSite, sequence: buffer.sequence, deltas: deltas)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return try encoder.encode(wire)
-        } catch {
-            // Only non-finite doubles could fail, and they are written as strings.
-            throw .malformed("the buffer could not be written as JSON")
-        }
+        var json = JSONBytes(capacity: 128 + 512 * buffer.deltas.count)
+        try write(buffer, schema: schema, into: &json)
+        return Data(json.bytes)
     }
 
     /// Decodes a JSON delta buffer and checks it against `schema`.
     public static func decode(_ data: Data, schema: DistributionSchema) throws(DeltaCodecError) -> DeltaBuffer {
         let wire: WireBuffer
         do {
-            wire = try JSONDecoder().decode(WireBuffer.self, from: data)
+            wire = try JSONReader.read(data, readWireBuffer) ?? JSONDecoder().decode(WireBuffer.self, from: data)
         } catch let error as DecodingError {
             throw .malformed("JSON delta buffer: \(describe(error))")
         } catch {

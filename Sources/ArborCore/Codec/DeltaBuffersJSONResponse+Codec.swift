@@ -14,14 +14,9 @@ extension DeltaBuffersJSONResponse {
 
     /// Decodes the JSON form, checking every buffer against `schema`.
     public static func decodeJSON(_ data: Data, schema: DistributionSchema) throws(DeltaCodecError) -> DeltaBuffersJSONResponse {
-        struct Wire: Decodable {
-            var sequence: Int64
-            var connectedToCenter: Bool
-            var buffers: [DeltaBufferJSON.WireBuffer]
-        }
         let wire: Wire
         do {
-            wire = try JSONDecoder().decode(Wire.self, from: data)
+            wire = try JSONReader.read(data, Wire.read) ?? JSONDecoder().decode(Wire.self, from: data)
         } catch let error as DecodingError {
             throw .malformed("JSON delta buffers: \(DeltaBufferJSON.describe(error))")
         } catch {
@@ -37,5 +32,29 @@ extension DeltaBuffersJSONResponse {
             buffers.append(DeltaBuffer(schemaName: buffer.schemaName, originSite: buffer.originSite, sequence: buffer.sequence, deltas: deltas))
         }
         return DeltaBuffersJSONResponse(sequence: wire.sequence, connectedToCenter: wire.connectedToCenter, buffers: buffers)
+    }
+}
+
+extension DeltaBuffersJSONResponse {
+    struct Wire: Decodable, Equatable {
+        var sequence: Int64
+        var connectedToCenter: Bool
+        var buffers: [DeltaBufferJSON.WireBuffer]
+
+        /// The same value as `Decodable` gives, through ``JSONReader`` (see ``DeltaBufferJSON/readWireBuffer(_:)``).
+        static func read(_ reader: inout JSONReader) throws(JSONReader.Unsupported) -> Wire {
+            var sequence: Int64?, connectedToCenter: Bool?, buffers: [DeltaBufferJSON.WireBuffer]?
+            var keys = KeySet()
+            try reader.object { key, reader throws(JSONReader.Unsupported) in
+                switch key {
+                case "sequence": try keys.insert(0); sequence = try reader.integer()
+                case "connectedToCenter": try keys.insert(1); connectedToCenter = try reader.bool()
+                case "buffers": try keys.insert(2); buffers = try DeltaBufferJSON.readArray(&reader, DeltaBufferJSON.readWireBuffer)
+                default: try reader.skipValue()
+                }
+            }
+            guard let sequence, let connectedToCenter, let buffers else { throw JSONReader.Unsupported() }
+            return Wire(sequence: sequence, connectedToCenter: connectedToCenter, buffers: buffers)
+        }
     }
 }

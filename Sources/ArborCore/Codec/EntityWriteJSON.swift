@@ -12,11 +12,11 @@ import Foundation
 /// Values take the same JSON forms as in delta buffers (``DeltaBufferJSON``), checked against
 /// the schema; errors name the write and field, never the value.
 public enum EntityWriteJSON {
-    struct Wire: Decodable {
+    struct Wire: Decodable, Equatable {
         var writes: [WireWrite]
     }
 
-    struct WireWrite: Decodable {
+    struct WireWrite: Decodable, Equatable {
         var kind: String
         var entityClass: String
         var techId: String
@@ -30,7 +30,7 @@ public enum EntityWriteJSON {
         }
     }
 
-    struct WireSub: Decodable {
+    struct WireSub: Decodable, Equatable {
         var op: String
         var collection: String
         var techId: String
@@ -42,7 +42,7 @@ public enum EntityWriteJSON {
     public static func decode(_ data: Data, schema: DistributionSchema) throws(DeltaCodecError) -> [EntityWrite] {
         let wire: Wire
         do {
-            wire = try JSONDecoder().decode(Wire.self, from: data)
+            wire = try JSONReader.read(data, readWire) ?? JSONDecoder().decode(Wire.self, from: data)
         } catch let error as DecodingError {
             throw .malformed("entity writes: \(DeltaBufferJSON.describe(error))")
         } catch {
