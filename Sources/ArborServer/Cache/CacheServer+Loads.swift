@@ -26,7 +26,9 @@ extension CacheServer {
 
     /// SyncLoad (§2.4): every entity selected by the slice or registered for the client,
     /// changed after `lastTransmissionTime` (µs since 1970), logically deleted ones included,
-    /// sent whole; the client becomes registered-synchronized on them.
+    /// sent whole; the client becomes registered-synchronized on them. A registered entity a
+    /// `!T` of the slice blocks goes to a son and makes an application client
+    /// registered-unsynchronized (``LoadSelector/syncLoad(_:lastTransmissionTime:toSon:isRegistered:)``).
     ///
     /// With `entities` the client first registers on them (synchronized), as when it connects
     /// to this site for the first time; without, a client whose registrations the site does
@@ -60,11 +62,14 @@ extension CacheServer {
             registered = try await registeredIds(of: client, among: Set(snapshot.entities.keys.lazy.map(\.techId)))
         }
         let selected = LoadSelector(slice: slice, now: now()).syncLoad(
-            snapshot, lastTransmissionTime: HybridTimestamp(microseconds: lastTransmissionTime), isRegistered: { registered.contains($0) }
+            snapshot, lastTransmissionTime: HybridTimestamp(microseconds: lastTransmissionTime), toSon: client.role == .son,
+            isRegistered: { registered.contains($0) }
         )
-        let load = try await send(selected, sequence: snapshot.sequence, to: client)
+        let load = try await send(selected.send, sequence: snapshot.sequence, to: client)
         if context.settings.useRegistration {
-            try await register(Dictionary(uniqueKeysWithValues: load.sent.map { ($0, .synchronized) }), for: client, markKnown: false)
+            var changes = Dictionary(uniqueKeysWithValues: load.sent.map { ($0, RegistrationState.synchronized) })
+            for id in selected.withheld { changes[id] = .unsynchronized }
+            try await register(changes, for: client, markKnown: false)
             try await startOver(client)
         }
         await context.cacheNotifier.subscriptionChanged(clientId: client.id, slice: slice)

@@ -38,16 +38,29 @@ public struct LoadSelector: Sendable {
         fullLoad(snapshot).filter { !isRegistered($0.key.techId) }
     }
 
-    /// SyncLoad (§2.4): entities selected by the slice or registered for the client (unless a
-    /// `!T` blocks them), changed after `lastTransmissionTime`; logically deleted ones too, so
-    /// a reconnecting client learns of the delete.
+    /// SyncLoad (§2.4): entities selected by the slice or registered for the client, changed
+    /// after `lastTransmissionTime`; logically deleted ones too, so a reconnecting client learns
+    /// of the delete.
+    ///
+    /// A registered entity a `!T` of the slice blocks is treated as steady-state routing treats
+    /// its changes (DESIGN rule 1): a son gets it — it learns of the negated topic and drops
+    /// the entity — and an application client does not (`withheld`: it becomes
+    /// registered-unsynchronized, so its next delivery of the entity is a FULL). Leaving it out
+    /// and registered as it was would leave the client's copy stale for good: the load's
+    /// position passes the changes that moved it.
     public func syncLoad(
-        _ snapshot: CacheSnapshot, lastTransmissionTime: HybridTimestamp, isRegistered: (UUID) -> Bool
-    ) -> [CachedEntity] {
-        snapshot.entities.values.filter { entity in
-            guard entity.updateTime > lastTransmissionTime else { return false }
-            return selects(entity) || (isRegistered(entity.key.techId) && !blocksByNegation(entity))
+        _ snapshot: CacheSnapshot, lastTransmissionTime: HybridTimestamp, toSon: Bool, isRegistered: (UUID) -> Bool
+    ) -> (send: [CachedEntity], withheld: [UUID]) {
+        var send: [CachedEntity] = []
+        var withheld: [UUID] = []
+        for entity in snapshot.entities.values where entity.updateTime > lastTransmissionTime {
+            if selects(entity) {
+                send.append(entity)
+            } else if isRegistered(entity.key.techId) {
+                if toSon || !blocksByNegation(entity) { send.append(entity) } else { withheld.append(entity.key.techId) }
+            }
         }
+        return (send, withheld)
     }
 
     /// SelectMinus (§2.3): entities `oldSlice` selects and `newSlice` does not, deleted ones left

@@ -112,6 +112,8 @@ extension FatherLink {
                     state.withLock { $0.downloadReady = true }
                     await answeredDownload(edge)
                     try await changeSlice(edge, from: oldSlice)
+                    // A load of the whole new slice brings held entities the slice now negates.
+                    try await dropHeldEntitiesTheSliceNegates()
                     try await dropDeferredEntities(downloadedThrough: position, edge: edge)
                     action = machine.loaded()
                 case .fetch:

@@ -48,16 +48,38 @@ struct CacheServerSyncTests {
                 client: site.cache.inProcessClient(client.clientId), slice: "A*!T", lastTransmissionTime: 0,
                 entities: [EntityRef("Customer", Fixtures.id(2)), EntityRef("Customer", Fixtures.id(4)), EntityRef("Customer", Fixtures.id(99))]
             )
-            // 4 is registered but carries T, which the slice refuses even for registered entities.
+            // 4 is registered but carries T, which the slice negates: withheld from an application
+            // client, which becomes unsynchronized on it (its next delivery of 4 is a FULL).
             #expect(ids(answer) == Set([1, 2].map(Fixtures.id)))
             #expect(try await site.context.registrations.isKnown(client.bit))
             #expect(try await site.states(client, [1, 2, 3, 4, 99].map(Fixtures.id)) == [
                 Fixtures.id(1): .synchronized, Fixtures.id(2): .synchronized, Fixtures.id(3): .unregistered,
-                Fixtures.id(4): .synchronized, Fixtures.id(99): .synchronized,
+                Fixtures.id(4): .unsynchronized, Fixtures.id(99): .synchronized,
             ])
             await expectServerError(.badRequest) {
                 _ = try await site.cache.syncLoad(client: site.cache.inProcessClient(client.clientId), slice: "A", lastTransmissionTime: 0, entities: [EntityRef("Planet", Fixtures.id(1))])
             }
+        }
+    }
+
+    /// The nemesis of issue 10 (seed 20261203, 50,000 operations): a son's slice change that
+    /// had to load its whole new slice passed, with the load's position, the move of an entity it
+    /// held into a topic the slice negates; the load left it out, so the son kept a stale copy
+    /// the father counted synchronized. A son gets such an entity, as steady state sends it.
+    @Test(arguments: TestStores.available)
+    func syncLoadSendsASonTheRegisteredEntitiesItsSliceNegates(backend: TestStores.Backend) async throws {
+        try await CacheHarness.with(backend) { site in
+            let son = try await site.store.addClient(id: "east", bit: nil, role: .son)
+            try await site.context.clients.refresh()
+            try await site.write(customer(1, "east"), customer(2, "east"))
+            try await site.context.registrations.set([Fixtures.id(1): .synchronized, Fixtures.id(2): .synchronized], for: son.bit)
+            try await site.context.registrations.markKnown(son.bit)
+            try await site.write(EntityWrite(.update, entityClass: "Customer", techId: Fixtures.id(2), topics: Fixtures.topics("hold")))
+            try await site.advance()
+            let answer = try await site.cache.syncLoad(client: site.cache.inProcessClient("east"), slice: "east*!hold", lastTransmissionTime: 0)
+            #expect(ids(answer) == Set([1, 2].map(Fixtures.id)))
+            #expect(answer.deltas.first { $0.techId == Fixtures.id(2) }?.topics == Fixtures.topics("hold"))
+            #expect(try await site.states(son, [1, 2].map(Fixtures.id)) == [Fixtures.id(1): .synchronized, Fixtures.id(2): .synchronized])
         }
     }
 

@@ -44,10 +44,17 @@ struct LoadSelectorTests {
     @Test func syncLoadTakesSelectedOrRegisteredChangedSinceIncludingDeleted() throws {
         let since = Self.now.adding(seconds: -60)
         let registered = Self.set(3, 4)
-        #expect(Self.numbers(try Self.selector("A").syncLoad(entities, lastTransmissionTime: since) { registered.contains($0) }) == Self.set(1, 3, 4, 5))
-        // `!T` blocks a registered entity carrying T too (§2.1.3).
-        #expect(Self.numbers(try Self.selector("A*!T").syncLoad(entities, lastTransmissionTime: since) { registered.contains($0) }) == Self.set(1, 3, 5))
-        #expect(Self.numbers(try Self.selector("A").syncLoad(entities, lastTransmissionTime: .zero) { _ in false }) == Self.set(1, 2, 4, 5))
+        let all = try Self.selector("A").syncLoad(entities, lastTransmissionTime: since, toSon: false) { registered.contains($0) }
+        #expect(Self.numbers(all.send) == Self.set(1, 3, 4, 5) && all.withheld.isEmpty)
+        // `!T` blocks a registered entity carrying T from an application client, which is told
+        // so (it becomes unsynchronized); a son gets it, learns of T and drops it (rule 1).
+        let application = try Self.selector("A*!T").syncLoad(entities, lastTransmissionTime: since, toSon: false) { registered.contains($0) }
+        #expect(Self.numbers(application.send) == Self.set(1, 3, 5))
+        #expect(application.withheld == [Fixtures.id(4)])
+        let son = try Self.selector("A*!T").syncLoad(entities, lastTransmissionTime: since, toSon: true) { registered.contains($0) }
+        #expect(Self.numbers(son.send) == Self.set(1, 3, 4, 5) && son.withheld.isEmpty)
+        let everything = try Self.selector("A").syncLoad(entities, lastTransmissionTime: .zero, toSon: false) { _ in false }
+        #expect(Self.numbers(everything.send) == Self.set(1, 2, 4, 5))
     }
 
     @Test func minusIsOldButNotNewWithoutDeleted() throws {
