@@ -92,6 +92,9 @@ public protocol SiteStore: AnyObject, Sendable {
     func setRegistrations(_ states: [UUID: RegistrationState], for bit: ClientBit) async throws(StoreError)
     /// Clears `bit` in every entity's masks (a removed client frees its bit).
     func clearRegistrations(bit: ClientBit) async throws(StoreError)
+    /// The entities on which `bit` is registered, synchronized or not: one query whatever the
+    /// number of entities the site holds (a load's bookkeeping costs what the client holds).
+    func registeredTechIds(bit: ClientBit) async throws(StoreError) -> Set<UUID>
 
     /// A site-state value (own name, father, acknowledged sequences per link), nil when unset.
     func siteState(_ key: String) async throws(StoreError) -> String?

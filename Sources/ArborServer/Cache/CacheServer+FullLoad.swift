@@ -46,9 +46,12 @@ extension CacheServer {
         let useRegistration = context.settings.useRegistration
         let sent = try await send(selected, sequence: plan.sequence, to: plan.client, collectingIds: useRegistration, emit: emit)
         if useRegistration {
-            let registered = try await registeredIds(of: plan.client, among: Set(plan.snapshot.entities.keys.lazy.map(\.techId)))
+            // Registrations on entities the snapshot lacks (created after it) stay as they are.
+            let classes = context.schema.classes.map(\.name)
             var changes: [UUID: RegistrationState] = [:]
-            for id in registered.subtracting(sent) { changes[id] = .unregistered }
+            for id in try await registeredIds(of: plan.client).subtracting(sent) where plan.snapshot.holds(id, classes: classes) {
+                changes[id] = .unregistered
+            }
             for id in sent { changes[id] = .synchronized }
             try await register(changes, for: plan.client, markKnown: true)
             try await startOver(plan.client)

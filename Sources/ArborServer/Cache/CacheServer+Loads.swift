@@ -13,7 +13,7 @@ extension CacheServer {
         let selector = LoadSelector(slice: slice, now: now())
         var registered = Set<UUID>()
         if context.settings.useRegistration {
-            registered = try await registeredIds(of: client, among: Set(selector.fullLoad(snapshot).map(\.key.techId)))
+            registered = try await registeredIds(of: client)
         }
         let selected = selector.partialLoad(snapshot) { registered.contains($0) }
         let load = try await send(selected, sequence: snapshot.sequence, to: client)
@@ -59,7 +59,7 @@ extension CacheServer {
         let snapshot = try await loadedSnapshot()
         var registered = Set<UUID>()
         if context.settings.useRegistration {
-            registered = try await registeredIds(of: client, among: Set(snapshot.entities.keys.lazy.map(\.techId)))
+            registered = try await registeredIds(of: client)
         }
         let selected = LoadSelector(slice: slice, now: now()).syncLoad(
             snapshot, lastTransmissionTime: HybridTimestamp(microseconds: lastTransmissionTime), toSon: client.role == .son,
@@ -108,11 +108,11 @@ extension CacheServer {
         }
     }
 
-    /// The tech-ids among `ids` the client is registered on (synchronized or not).
-    func registeredIds(of client: AuthenticatedClient, among ids: Set<UUID>) async throws(ServerError) -> Set<UUID> {
+    /// The entities the client is registered on (synchronized or not), as stored now: one
+    /// query returning what the client holds, not a read of every entity the snapshot has.
+    func registeredIds(of client: AuthenticatedClient) async throws(ServerError) -> Set<UUID> {
         let registrations = context.registrations
-        let states = try await serverCall("reading registrations") { try await registrations.states(of: client.bit, on: ids) }
-        return Set(states.lazy.filter { $0.value != .unregistered }.map(\.key))
+        return try await serverCall("reading registrations") { try await registrations.registeredTechIds(of: client.bit) }
     }
 
     /// Writes registration changes for the client's bit; with `markKnown`, also records that

@@ -1,5 +1,6 @@
 import ArborCore
 import ArborStore
+import Foundation
 import HashTreeCollections
 
 /// The cache server's in-memory copy of the site's entities as of exactly one sequence
@@ -28,6 +29,11 @@ public struct CacheSnapshot: Sendable {
 
     /// The entity held for `key`, nil when the site does not hold it.
     public subscript(key: EntityKey) -> CachedEntity? { entities[key] }
+
+    /// Whether the cache holds an entity of one of `classes` with this tech-id.
+    public func holds(_ techId: UUID, classes: [String]) -> Bool {
+        classes.contains { entities[EntityKey($0, techId)] != nil }
+    }
 
     /// How many entities the cache holds (logically deleted ones included).
     public var count: Int { entities.count }

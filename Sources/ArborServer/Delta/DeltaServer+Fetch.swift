@@ -66,10 +66,11 @@ extension DeltaServer {
     /// Read your writes (issue 10 item 6): asks the store for its committed horizon (one cheap
     /// query) and, when this process's log tail is behind it — the tail is woken after a commit,
     /// not at it, and another process of the site may have committed — reads the log up to there,
-    /// so every append acknowledged before this request is routed by it.
+    /// so every append acknowledged before this request is routed by it. The query is shared by
+    /// the fetches that ask at once, each answered by one that began after it asked.
     func catchUpWithCommits() async throws(ServerError) {
         do {
-            try await context.logTail.catchUp(through: try await context.store.lastSequence())
+            try await context.logTail.catchUp(through: try await context.committedSequence.value())
         } catch {
             // A cancelled fetch answers what it has (nothing); that is no failure of the site.
             if Task.isCancelled { return }

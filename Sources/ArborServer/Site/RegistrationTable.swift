@@ -29,6 +29,11 @@ public actor RegistrationTable {
         return result
     }
 
+    /// The entities on which `bit` is registered (synchronized or not), as stored now.
+    public func registeredTechIds(of bit: ClientBit) async throws -> Set<UUID> {
+        try await store.registeredTechIds(bit: bit)
+    }
+
     /// Sets the state of `bit` on each entity in the store.
     public func set(_ states: [UUID: RegistrationState], for bit: ClientBit) async throws {
         try await store.setRegistrations(states, for: bit)

@@ -8,13 +8,14 @@ import Foundation
 /// takes anew at its first start. Fetch and load answers carry it (`X-Arbor-Log-Incarnation`);
 /// a client resuming from a position sends it back, and one of another incarnation is refused
 /// with `LogReplaced`: sequence numbers alone cannot tell, because a restored log reuses the
-/// numbers its clients already fetched through. It is read from the database per request, so
-/// every server process of the site sees a new incarnation at once.
+/// numbers its clients already fetched through. It is read from the database per request (by a
+/// read that began after the request came, shared with the requests that came meanwhile:
+/// ``CoalescedRead``), so every server process of the site sees a new incarnation at once.
 extension SiteContext {
     /// The incarnation of this site's log; nil for a database that has none yet.
     public func logIncarnation() async throws(ServerError) -> UUID? {
         do {
-            return try await SiteIncarnation.current(in: store)
+            return try await storedIncarnation.value()
         } catch {
             throw ServerError.storeFailure("reading the site's incarnation", error, siteName: siteName, logger: logger)
         }

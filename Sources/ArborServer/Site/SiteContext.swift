@@ -1,5 +1,6 @@
 import ArborCore
 import ArborStore
+import Foundation
 import Logging
 
 /// Settings of one site's servers, validated by the executable before start.
@@ -87,6 +88,11 @@ public struct SiteContext: Sendable {
     public let metrics: SiteMetrics
     /// What this process saw happen, for its status page.
     public let activity = SiteActivity()
+    /// The log's last committed sequence, read for each fetch (read your writes) by one query
+    /// shared among the fetches that ask at once.
+    let committedSequence: CoalescedRead<Int64>
+    /// The log's incarnation, read per request the same way (``logIncarnation()``).
+    let storedIncarnation: CoalescedRead<UUID?>
 
     public init(
         settings: SiteServerSettings, store: any SiteStore, entities: EntitiesSubsystem, logTail: LogTail,
@@ -107,6 +113,8 @@ public struct SiteContext: Sendable {
         self.connectedToCenter = connectedToCenter
         self.logger = logger
         schemas = SchemaCatalog(store: store)
+        committedSequence = CoalescedRead { try await store.lastSequence() }
+        storedIncarnation = CoalescedRead { try await SiteIncarnation.current(in: store) }
         metrics = SiteMetrics(siteName: store.siteName)
         metrics.addSampler { [weak metrics] in
             guard let metrics else { return }

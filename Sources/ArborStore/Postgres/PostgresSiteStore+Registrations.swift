@@ -78,6 +78,23 @@ extension PostgresSiteStore {
         }
     }
 
+    /// The rows whose `registered` mask has `bit`, in one query.
+    public func registeredTechIds(bit: ClientBit) async throws(StoreError) -> Set<UUID> {
+        let mask = Int64(bitPattern: bit.mask)
+        let rows = try await withConnection("reading the registrations of \(bit)") { connection in
+            try await connection.run(
+                "SELECT tech_id FROM \(unescaped: table("registrations")) WHERE registered & \(mask) <> 0", logger: logger
+            )
+        }
+        do {
+            var ids = Set<UUID>()
+            for row in rows { ids.insert(try row.decode(UUID.self)) }
+            return ids
+        } catch {
+            throw PostgresStoreErrors.map(error, "reading the registrations of \(bit)", prefix: prefix)
+        }
+    }
+
     /// Clears `bit` in every row in one UPDATE, then deletes the rows left empty.
     public func clearRegistrations(bit: ClientBit) async throws(StoreError) {
         let keep = Int64(bitPattern: ~bit.mask)

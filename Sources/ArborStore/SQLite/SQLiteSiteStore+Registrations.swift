@@ -90,6 +90,17 @@ extension SQLiteSiteStore {
         }
     }
 
+    /// The rows whose `registered` mask has `bit`, in one query.
+    public func registeredTechIds(bit: ClientBit) async throws(StoreError) -> Set<UUID> {
+        let mask = Int64(bitPattern: bit.mask)
+        return try await reading("reading the registrations of \(bit)") { [registrationsTable] db in
+            var ids = Set<UUID>()
+            let rows = try Row.fetchCursor(db, sql: "SELECT tech_id FROM \(registrationsTable) WHERE registered & ? <> 0", arguments: [mask])
+            while let row = try rows.next() { ids.insert(try SQLiteFieldCoding.uuid(row[0], column: "tech_id", table: registrationsTable)) }
+            return ids
+        }
+    }
+
     /// Clears `bit` in every row and deletes the rows left with no registration.
     public func clearRegistrations(bit: ClientBit) async throws(StoreError) {
         let mask = Int64(bitPattern: bit.mask)

@@ -109,6 +109,26 @@ extension StoreConformance {
                 try require(try await store.registrations([Fixtures.id(1)]).isEmpty, "saving an empty mask did not delete it")
             }
         },
+        Check(name: "registeredTechIds lists the entities a bit is registered on, synchronized or not, and no others") { backend in
+            try await TestStores.withStore(backend) { store in
+                let high = ClientBit(63)!, low = ClientBit(0)!, unused = ClientBit(7)!
+                try await store.setRegistrations([Fixtures.id(1): .synchronized, Fixtures.id(2): .unsynchronized], for: high)
+                try await store.setRegistrations([Fixtures.id(2): .synchronized, Fixtures.id(3): .synchronized], for: low)
+                // Past one statement's slice of rows: the answer is not cut at a batch border.
+                let many = Dictionary(uniqueKeysWithValues: (100..<1_100).map { (Fixtures.id($0), RegistrationState.unsynchronized) })
+                try await store.setRegistrations(many, for: low)
+                let highIds = try await store.registeredTechIds(bit: high)
+                try require(highIds == [Fixtures.id(1), Fixtures.id(2)], "bit 63 (the sign bit of the stored mask): \(highIds)")
+                let lowIds = try await store.registeredTechIds(bit: low)
+                try require(lowIds == Set([Fixtures.id(2), Fixtures.id(3)]).union(many.keys), "bit 0: \(lowIds.count) ids")
+                try require(try await store.registeredTechIds(bit: unused).isEmpty, "a bit no one holds lists entities")
+                try await store.setRegistrations([Fixtures.id(1): .unregistered], for: high)
+                try require(try await store.registeredTechIds(bit: high) == [Fixtures.id(2)], "an unregistered entity is still listed")
+                try await store.clearRegistrations(bit: low)
+                try require(try await store.registeredTechIds(bit: low).isEmpty, "a cleared bit still lists entities")
+                try require(try await store.registeredTechIds(bit: high) == [Fixtures.id(2)], "clearing bit 0 changed bit 63")
+            }
+        },
         Check(name: "concurrent changes of different client bits on one entity all survive") { backend in
             try await TestStores.withStore(backend) { store in
                 let entities = (1...6).map(Fixtures.id)

@@ -16,14 +16,15 @@ final class ArborTree: @unchecked Sendable {
     let schema = DistributionSchema.exampleRetail
     let scratch: URL
 
-    init(arbor executable: String, logger: Logger) async throws {
+    /// `centerConnections`: the center's `maximumConnections` (room for the fan-out run's edges).
+    init(arbor executable: String, centerConnections: Int, logger: Logger) async throws {
         scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("arbor-compare-sites-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let directory = scratch
         BenchCleanup.shared.add("scratch \(directory.path)") { try? FileManager.default.removeItem(at: directory) }
         cluster = try ScratchCluster.start("arbor-center")
         center = try ArborProcess(name: "center", executable: executable, directory: scratch,
-                                  settings: ["database": cluster.url, "site": "center", "tablePrefix": "arbor_"],
+                                  settings: ["database": cluster.url, "site": "center", "tablePrefix": "arbor_", "maximumConnections": max(900, centerConnections)],
                                   sons: ["branch"], clients: ["app", "follower"])
         try await center.start()
         branch = try ArborProcess(name: "branch", executable: executable, directory: scratch, settings: [

@@ -32,7 +32,8 @@ struct CompareReport {
         let object: [String: Any] = [
             "benchmark": "compare", "seconds": Self.rounded(seconds), "figures": figures, "notes": notes,
             "sizes": ["latencyWrites": sizes.writes, "openLoopWritesPerSecond": sizes.rate, "bulkRows": sizes.bulkRows,
-                      "rowsPerAppend": sizes.batch, "backlogMatchingRows": sizes.backlogRows],
+                      "rowsPerAppend": sizes.batch, "backlogMatchingRows": sizes.backlogRows,
+                      "fanOutEdges": sizes.fanOutEdges, "fanOutWritesPerSecond": sizes.fanOutRate, "fanOutSeconds": sizes.fanOutSeconds],
             "machine": ["activeProcessors": ProcessInfo.processInfo.activeProcessorCount],
         ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)

@@ -23,7 +23,31 @@ struct CompareWorkloads {
         try await bulk(into: &report, emptyCenterBytes: emptyCenterBytes)
         try await drain(into: &report)
         try await storeWrite(into: &report)
-        report.note("fanOut", "not measured by this version of compare")
+        try await fanOut(into: &report)
+    }
+
+    // MARK: fan-out
+
+    private func fanOut(into report: inout CompareReport) async throws {
+        guard sizes.fanOutEdges > 0 else {
+            report.note("fanOut", "skipped (--fan-out-edges 0)")
+            return
+        }
+        progress("fan-out: \(sizes.fanOutEdges) long-polling edges at the center, \(sizes.fanOutRate) writes/s for \(sizes.fanOutSeconds) s")
+        let figures = try await FanOutWorkload(tree: tree, edges: sizes.fanOutEdges, rate: sizes.fanOutRate, seconds: sizes.fanOutSeconds).run()
+        let delivery = LatencyFigures.milliseconds(figures.delivery)
+        for percentile in ["p50", "p99"] {
+            report.add("fanOut.delivery.\(percentile)", unit: "ms", better: .lower, arbor: delivery[percentile] ?? 0, peer: nil)
+        }
+        report.add("fanOut.delivery.max", unit: "ms", better: .lower, arbor: SiteLatencyBenchmark.milliseconds(figures.delivery.max() ?? .zero), peer: nil)
+        report.add("fanOut.deliveries", unit: "deliveries", better: .higher, arbor: Double(figures.delivery.count), peer: Double(figures.expected))
+        report.add("fanOut.duplicateDeliveries", unit: "deliveries", better: .lower, arbor: Double(figures.duplicates), peer: nil)
+        report.add("fanOut.centerCores", unit: "cores", better: .lower, arbor: figures.centerCoreFraction, peer: nil)
+        let delivered = Double(max(1, figures.delivery.count))
+        report.add("fanOut.centerCPUMicrosecondsPerDelivery", unit: "µs", better: .lower, arbor: figures.centerCPUSeconds / delivered * 1e6, peer: nil)
+        report.add("fanOut.centerPostgresCPUMicrosecondsPerDelivery", unit: "µs", better: .lower, arbor: figures.centerPostgresCPUSeconds / delivered * 1e6, peer: nil)
+        report.add("fanOut.benchCores", unit: "cores", better: .lower, arbor: figures.benchCoreFraction, peer: nil)
+        report.note("fanOut", "\(sizes.fanOutEdges) unregistered edges long-poll the center (slice fan), each on its own connection of one HTTP client in the bench process, while the center takes \(sizes.fanOutRate) one-entity creates/s of topic fan for \(sizes.fanOutSeconds) s (open loop); delivery: from the start of the write call until the entity reaches each edge (every edge × write pair). centerCores / benchCores: CPU seconds of the center / the bench process (all edges and the writer) per second of the run; centerCPUMicrosecondsPerDelivery and centerPostgresCPUMicrosecondsPerDelivery: CPU of the center's arbor process and of its PostgreSQL (every backend) per edge × write delivered, which the machine's load does not inflate as it does times. No peer: PostgreSQL has no counterpart of a long-polling edge; deliveries' peer column is the number expected.")
     }
 
     // MARK: latency

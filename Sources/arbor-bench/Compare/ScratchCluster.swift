@@ -16,6 +16,11 @@ final class ScratchCluster: @unchecked Sendable {
     var data: String { root.appendingPathComponent("data").path }
     /// Trust authentication on loopback only: the cluster lives as long as the benchmark.
     var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+    /// The postmaster's pid (the first line of `postmaster.pid`), nil when it is not running.
+    var postmasterPid: Int32? {
+        guard let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").first.flatMap { Int32($0) }
+    }
     var conninfo: String { "host=127.0.0.1 port=\(port) user=postgres dbname=postgres" }
 
     private init(name: String, port: Int, root: URL, binaries: String) {
