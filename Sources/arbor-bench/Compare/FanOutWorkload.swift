@@ -91,6 +91,7 @@ struct FanOutWorkload {
         try await tree.append([warmUp], topic: "fan")
         try await waitUntil(deliveries, holds: [warmUp], count: edges, within: .seconds(120), what: "the warm-up write")
 
+        progress("fan-out: every edge polls; writing")
         let clock = ContinuousClock()
         let writes = max(1, Int(rate * seconds))
         let interval = Duration.seconds(1 / rate)
