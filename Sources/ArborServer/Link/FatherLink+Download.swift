@@ -40,8 +40,10 @@ extension FatherLink {
                     position = applied ?? 0
                     fatherLog = try await context.store.siteState(Self.fatherLogKey).flatMap(UUID.init(uuidString:))
                     let subscribed = try await context.store.siteState(Self.subscribedSliceKey)
+                    let changeStarted = try await context.store.siteState(Self.sliceChangeStartedKey)
                     action = machine.positionRead(
-                        applied: applied, transmitted: transmitted, holdsEntities: holds, subscribed: subscribed, configured: configuredSlice
+                        applied: applied, transmitted: transmitted, holdsEntities: holds, subscribed: subscribed, configured: configuredSlice,
+                        changeStarted: changeStarted
                     )
                 case .fullLoad:
                     let load = try await withLinkSlice { try await edge.fullLoad(slice: $0) }

@@ -25,6 +25,26 @@ import Testing
         #expect(link.fetched(atMicroseconds: 2_000) == .fetch)
     }
 
+    /// Nemesis long run, seed 20261203, 50,000 operations: a narrowing of east stopped after it
+    /// dropped the entities leaving and before it recorded the new slice; east came back on the
+    /// slice it had, resumed as if nothing had changed, and lacked 4,644 entities for good.
+    @Test("back on its recorded slice after a change to another stopped midway, a son changes from the started one")
+    func aChangeStoppedMidwayIsUndoneFromTheStartedSlice() {
+        var link = machine()
+        _ = link.start()
+        #expect(link.positionRead(applied: 42, transmitted: nil, holdsEntities: true, subscribed: "(A+B)*!x", configured: "(A+B)*!x", changeStarted: "(A)*!x")
+                == .changeSlice(oldSlice: "(A)*!x", lastSequence: 42))
+        _ = link.start()
+        #expect(link.positionRead(applied: 42, transmitted: nil, holdsEntities: true, subscribed: "(A+B)*!x", configured: "(A+B)*!x", changeStarted: "")
+                == .skipLoad(lastSequence: 42), "no change under way")
+        _ = link.start()
+        #expect(link.positionRead(applied: 42, transmitted: nil, holdsEntities: true, subscribed: "(A)*!x", configured: "(A)*!x", changeStarted: "(A)*!x")
+                == .skipLoad(lastSequence: 42), "the change was recorded; only its mark was left")
+        _ = link.start()
+        #expect(link.positionRead(applied: 42, transmitted: nil, holdsEntities: true, subscribed: "(A)*!x", configured: "(B)*!x", changeStarted: "(C)*!x")
+                == .changeSlice(oldSlice: "(A)*!x", lastSequence: 42), "a new configured slice changes from the recorded one, as before")
+    }
+
     @Test("a known son started with another slice changes it (§2.3); the same slice or an unknown one resumes")
     func changedSliceIsChanged() {
         var link = machine()

@@ -165,6 +165,33 @@ import Testing
         }
     }
 
+    /// Nemesis long run, seed 20261203, at 50,000 operations (a second run): east's narrowing
+    /// `east+shared*!hold` → `east` dropped and unregistered the `shared` entities and was stopped
+    /// before recording the new slice; east came back configured with the old slice again, found
+    /// it equal to the recorded one and resumed, lacking 4,644 entities for good.
+    @Test("a change stopped after its drop, then the old slice again: the dropped entities come back", arguments: TestStores.available)
+    func aChangeStoppedAfterItsDropIsUndoneWhenTheOldSliceComesBack(father backend: TestStores.Backend) async throws {
+        try await withTree(backend, slice: "A+B", beforeSon: { father in
+            try await father.create(id(1), name: "a1", topics: ",A,")
+            try await father.create(id(10), name: "b10", topics: ",B,")
+        }) { tree in
+            try await eventually("the son loads A+B") { try await tree.current.field("name", of: id(10)) == .text("b10") }
+            let son = try #require(try await tree.father.store.clients().first { $0.clientId == "b1" })
+            try await tree.restartSon(slice: "A+B") { store in
+                // What the narrowing to A did before it stopped: B dropped here and unregistered above.
+                let held = try #require(try await store.entities([EntityKey("Customer", id(10))]).first)
+                let entities = EntitiesSubsystem(store: store)
+                try await entities.dropLocally([EntityKey("Customer", id(10)): held.updateTime])
+                try await tree.father.store.setRegistrations([id(10): .unregistered], for: son.bit)
+                try await store.setSiteState(FatherLink.sliceChangeStartedKey, testLinkSettings(father: "http://127.0.0.1:1", slice: "A").linkSlice)
+            }
+            try await eventually("the B entity comes back") { try await tree.current.field("name", of: id(10)) == .text("b10") }
+            try await eventually("the mark is cleared") { try await tree.current.store.siteState(FatherLink.sliceChangeStartedKey) == "" }
+            try await tree.father.update(id(10), ["name": .text("b10 renamed")])
+            try await eventually("and its updates follow") { try await tree.current.field("name", of: id(10)) == .text("b10 renamed") }
+        }
+    }
+
     /// Nemesis long run, seed 20261203, at 50,000 operations: east's own write moved an entity
     /// out of its slice, and the father's answer with the REGISTER of that write was applied but
     /// not yet acknowledged when a slice change found an earlier one interrupted and SyncLoaded
